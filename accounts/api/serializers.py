@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import User
+
+
+class LoginInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "is_staff"]
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Access token lifetime in seconds.")
+
+
+class LoginOutputSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField()
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True)
+    full_name = serializers.CharField(max_length=200)
+
+    def validate_email(self, value: str) -> str:  # noqa: D102
+        if User.objects.filter(email__iexact=value.strip()).exists():
+            raise serializers.ValidationError("A user with this email already exists.")
+        return value
+
+
+class PortfolioRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class MeSerializer(UserSerializer):
+    portfolios = PortfolioRefSerializer(many=True, read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "portfolios"]
+
+
+class SuccessSerializer(serializers.Serializer):
+    success = serializers.BooleanField()

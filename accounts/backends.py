@@ -1,0 +1,24 @@
+"""Email login (case-insensitive) for ``authenticate(email=..., password=...)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.models import User
+
+
+class EmailBackend(ModelBackend):
+    def authenticate(self, request: Any, email: str | None = None, password: str | None = None, **kwargs: Any):  # type: ignore[override]
+        email = email or kwargs.get("username")
+        if not email or password is None:
+            return None
+        try:
+            user = User.objects.get(email__iexact=email)
+        except User.DoesNotExist:
+            User().set_password(password)  # equalize timing with the existing-user path
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,273 @@
+"""Position revaluation kernel shared by stress tests, historical VaR and Monte Carlo VaR.
+
+Pure numpy: no Django, no clock, no I/O.
+
+A book is a :class:`PositionSet` (one row per position, struct-of-arrays). A scenario matrix
+holds the simple return of each position's *underlying* (the stock itself for a stock, the
+underlying for an option), ``n_scenarios x n_underlyings``; ``PositionSet.underlying`` maps each
+position to its column, so a stock and its options share one return series (and one covariance
+column downstream).
+
+Conventions
+-----------
+- Units: P&L in currency (the book's currency), signed: a gain is positive, a loss negative.
+  Returns are simple returns as fractions (0.01 = +1 %); volatilities annualized decimals.
+- Stocks are linear: ``P&L = quantity x price x multiplier x return``.
+- Options are fully revalued with Black-Scholes-Merton (``black_scholes.bsm_price``) at the shocked
+  underlying ``price x (1 + return)`` and ``sigma x vol_multiplier``, minus today's model value
+  (so a zero return and a multiplier of 1 give exactly zero P&L). Time to expiry is unchanged
+  (instantaneous shock) unless ``time_shift_years`` is given.
+- Returns below -100 % are floored at -100 % (a price cannot go negative); the shocked underlying
+  of an option is floored at a tiny positive price so that BSM stays finite.
+- Shocked volatilities (only when a multiplier is given) are floored at :data:`VOL_FLOOR` (1 %).
+- NaN policy: a non-finite input of a position gives NaN P&L for that position only (callers
+  decide whether to drop the scenario or the position); nothing raises on bad numbers.
+- No annualization and no minimum observation count here (a single scenario is valid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.engines.black_scholes import bsm_greeks, bsm_price
+
+__all__ = [
+    "MIN_PRICE",
+    "VOL_FLOOR",
+    "PositionSet",
+    "delta_exposures",
+    "model_values",
+    "revalue_pnl",
+]
+
+#: Floor of a shocked implied volatility (annualized decimal) when a vol multiplier is applied.
+VOL_FLOOR: float = 0.01
+#: Floor of a shocked underlying price fed to BSM (a -100 % move leaves a worthless stock).
+MIN_PRICE: float = 1e-12
+
+_FLOAT_FIELDS = ("quantity", "multiplier", "price", "strike", "expiry_years", "rate",
+                 "dividend_yield", "sigma")
+
+
+def _as_float(values: Any, n: int, default: float) -> np.ndarray:
+    if values is None:
+        return np.full(n, default, dtype=np.float64)
+    arr = np.asarray(values, dtype=np.float64)
+    return np.broadcast_to(arr, (n,)).astype(np.float64, copy=True)
+
+
+@dataclass(frozen=True, eq=False)
+class PositionSet:
+    """Today's positions as parallel float64 arrays (length ``n``).
+
+    Attributes
+    ----------
+    is_option: bool, True for a listed option, False for a stock/ETF/fund.
+    quantity: signed quantity (shares, or contracts for options).
+    multiplier: 1 for stocks, 100 for options.
+    price: current price of the stock, or current price of the option's underlying (currency).
+    strike, expiry_years (T = calendar days / 365), rate (r, decimal), dividend_yield (q, decimal),
+    sigma (annualized decimal), is_call: option terms; ignored for stocks (NaN allowed there).
+    underlying: int column of each position's underlying in the scenario matrix
+        (default ``arange(n)``: one column per position).
+    ids: labels of the positions (default ``0..n-1``), used to label per-position outputs.
+    """
+
+    is_option: np.ndarray
+    quantity: np.ndarray
+    multiplier: np.ndarray
+    price: np.ndarray
+    strike: np.ndarray
+    expiry_years: np.ndarray
+    rate: np.ndarray
+    dividend_yield: np.ndarray
+    sigma: np.ndarray
+    is_call: np.ndarray
+    underlying: np.ndarray
+    ids: tuple[Any, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        n = int(np.asarray(self.quantity).size)
+        object.__setattr__(self, "is_option", _as_bool(self.is_option, n))
+        object.__setattr__(self, "is_call", _as_bool(self.is_call, n))
+        for name in _FLOAT_FIELDS:
+            object.__setattr__(self, name, _as_float(getattr(self, name), n, np.nan))
+        und = np.arange(n) if self.underlying is None else np.asarray(self.underlying)
+        object.__setattr__(self, "underlying", np.broadcast_to(und, (n,)).astype(np.intp))
+        ids = tuple(self.ids) if len(self.ids) else tuple(range(n))
+        if len(ids) != n:
+            raise ValueError(f"ids has {len(ids)} labels for {n} positions")
+        object.__setattr__(self, "ids", ids)
+
+    @property
+    def n(self) -> int:
+        """Number of positions."""
+        return int(self.quantity.size)
+
+    @property
+    def n_underlyings(self) -> int:
+        """Number of scenario columns the positions refer to (max index + 1)."""
+        return int(self.underlying.max()) + 1 if self.n else 0
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        quantity: Sequence[float] | np.ndarray,
+        price: Sequence[float] | np.ndarray,
+        multiplier: Sequence[float] | np.ndarray | float = 1.0,
+        is_option: Sequence[bool] | np.ndarray | bool = False,
+        strike: Sequence[float] | np.ndarray | float | None = None,
+        expiry_years: Sequence[float] | np.ndarray | float | None = None,
+        rate: Sequence[float] | np.ndarray | float = 0.0,
+        dividend_yield: Sequence[float] | np.ndarray | float = 0.0,
+        sigma: Sequence[float] | np.ndarray | float | None = None,
+        is_call: Sequence[bool] | np.ndarray | bool = True,
+        underlying: Sequence[int] | np.ndarray | None = None,
+        ids: Sequence[Any] = (),
+    ) -> PositionSet:
+        """Keyword constructor with scalar broadcasting and defaults (stocks, r = q = 0)."""
+        return cls(
+            is_option=is_option, quantity=quantity, multiplier=multiplier, price=price,
+            strike=strike, expiry_years=expiry_years, rate=rate, dividend_yield=dividend_yield,
+            sigma=sigma, is_call=is_call, underlying=underlying, ids=tuple(ids),
+        )
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, underlying_columns: Sequence[Any] | None = None,
+                   underlying_key: str = "underlying") -> PositionSet:
+        """Build from a frame with columns named like the attributes (index -> ``ids``).
+
+        If ``underlying_columns`` (the scenario matrix's column labels) is given, the column
+        ``underlying_key`` holds labels (e.g. symbols) that are mapped to integer columns.
+        """
+        cols: Mapping[str, Any] = {c: frame[c].to_numpy() for c in frame.columns}
+        und = cols.get(underlying_key)
+        if underlying_columns is not None and und is not None:
+            pos = {label: i for i, label in enumerate(underlying_columns)}
+            und = np.array([pos[label] for label in und], dtype=np.intp)
+        return cls.build(
+            quantity=cols["quantity"], price=cols["price"],
+            multiplier=cols.get("multiplier", 1.0), is_option=cols.get("is_option", False),
+            strike=cols.get("strike"), expiry_years=cols.get("expiry_years"),
+            rate=cols.get("rate", 0.0), dividend_yield=cols.get("dividend_yield", 0.0),
+            sigma=cols.get("sigma"), is_call=cols.get("is_call", True), underlying=und,
+            ids=tuple(frame.index),
+        )
+
+
+def _as_bool(values: Any, n: int) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.dtype != bool:
+        arr = np.where(pd.isna(arr), False, arr).astype(bool)
+    return np.broadcast_to(arr, (n,)).copy()
+
+
+def _bsm(positions: PositionSet, idx: np.ndarray, spot: np.ndarray, sigma: np.ndarray,
+         time_shift_years: float = 0.0) -> np.ndarray:
+    """Per-share BSM value of the options ``idx`` (broadcast over leading scenario axes)."""
+    t = np.maximum(positions.expiry_years[idx] - time_shift_years, 0.0)
+    with np.errstate(all="ignore"):
+        return np.asarray(
+            bsm_price(spot, positions.strike[idx], t, positions.rate[idx],
+                      positions.dividend_yield[idx], sigma, positions.is_call[idx]),
+            dtype=np.float64,
+        )
+
+
+def model_values(positions: PositionSet) -> np.ndarray:
+    """Today's signed model value per position, currency.
+
+    Stocks ``quantity x price x multiplier``; options ``quantity x multiplier x BSM(S, K, T, r, q,
+    sigma)``. NaN for a position with a non-finite input. Shape ``(n,)``.
+    """
+    values = positions.quantity * positions.price * positions.multiplier
+    idx = np.flatnonzero(positions.is_option)
+    if idx.size:
+        per_share = _bsm(positions, idx, positions.price[idx], positions.sigma[idx])
+        values[idx] = positions.quantity[idx] * positions.multiplier[idx] * per_share
+    return values
+
+
+def delta_exposures(positions: PositionSet) -> np.ndarray:
+    """Delta-adjusted dollar exposure per position, currency, signed (DESIGN "Valuation").
+
+    Stocks: market value ``quantity x price x multiplier``. Options: ``delta x S x multiplier x
+    quantity`` with the analytic BSM delta of ``black_scholes.bsm_greeks`` (expired options: 0).
+    NaN where an input is not finite. Shape ``(n,)``.
+    """
+    exposure = positions.quantity * positions.price * positions.multiplier
+    idx = np.flatnonzero(positions.is_option)
+    if idx.size:
+        with np.errstate(all="ignore"):
+            delta = np.asarray(bsm_greeks(
+                positions.price[idx], positions.strike[idx], positions.expiry_years[idx],
+                positions.rate[idx], positions.dividend_yield[idx], positions.sigma[idx],
+                positions.is_call[idx],
+            ).delta, dtype=np.float64)
+        exposure[idx] = delta * exposure[idx]
+    return exposure
+
+
+def revalue_pnl(
+    positions: PositionSet,
+    underlying_returns: np.ndarray | pd.DataFrame,
+    vol_multiplier: float | np.ndarray | None = None,
+    *,
+    time_shift_years: float = 0.0,
+    vol_floor: float = VOL_FLOOR,
+) -> np.ndarray:
+    """P&L matrix (``n_scenarios x n_positions``, currency, signed; gains positive).
+
+    Parameters
+    ----------
+    positions: today's book.
+    underlying_returns: simple returns (fractions) of the underlyings, ``n_scenarios x U`` with
+        ``U > positions.underlying.max()`` (a 1-D array is one scenario). Floored at -100 %.
+    vol_multiplier: ``None`` (sigma unchanged), a scalar, an array ``(n_scenarios,)`` (one per
+        scenario) or ``(n_scenarios, n_positions)``. Shocked sigma = ``max(sigma x multiplier,
+        vol_floor)``; only options use it.
+    time_shift_years: years the options age in the scenario (0 = instantaneous shock).
+
+    Stocks: ``quantity x price x multiplier x return``. Options: ``quantity x multiplier x
+    (BSM(price x (1 + return), sigma_shocked, T - shift) - BSM(price, sigma, T))``.
+    NaN inputs yield NaN in the affected cells only.
+    """
+    returns = np.asarray(underlying_returns, dtype=np.float64)
+    if returns.ndim == 1:
+        returns = returns[None, :]
+    if positions.n == 0:
+        return np.zeros((returns.shape[0], 0))
+    if returns.shape[1] < positions.n_underlyings:
+        raise ValueError(
+            f"scenario matrix has {returns.shape[1]} columns, positions refer to "
+            f"{positions.n_underlyings}"
+        )
+    with np.errstate(invalid="ignore"):
+        r = np.maximum(returns[:, positions.underlying], -1.0)  # NaN propagates
+    pnl = r * (positions.quantity * positions.price * positions.multiplier)
+    idx = np.flatnonzero(positions.is_option)
+    if idx.size == 0:
+        return pnl
+
+    n_scen = r.shape[0]
+    sigma = np.broadcast_to(positions.sigma[idx], (n_scen, idx.size))
+    if vol_multiplier is not None:
+        vm = np.asarray(vol_multiplier, dtype=np.float64)
+        if vm.ndim == 1:
+            vm = vm[:, None]  # one multiplier per scenario
+        elif vm.ndim == 2:
+            vm = vm[:, idx]
+        with np.errstate(invalid="ignore"):
+            sigma = np.maximum(sigma * vm, vol_floor)
+    spot = positions.price[idx]
+    shocked_spot = np.maximum(spot * (1.0 + r[:, idx]), MIN_PRICE)
+    base = _bsm(positions, idx, spot, positions.sigma[idx])
+    shocked = _bsm(positions, idx, shocked_spot, sigma, time_shift_years)
+    pnl[:, idx] = positions.quantity[idx] * positions.multiplier[idx] * (shocked - base)
+    return pnl

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from accounts.tests.factories import UserFactory
+from portfolios.models import Portfolio, Position, PositionType, Tag
+
+
+class PortfolioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Portfolio
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Portfolio {n}")
+    cash_balance = Decimal("0")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    """A long stock lot by default; traits ``short``, ``long_call``, ``short_put``."""
+
+    class Meta:
+        model = Position
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    symbol = "AAPL"
+    position_type = PositionType.LONG
+    quantity = Decimal("100")
+    multiplier = 1
+    entry_price = Decimal("150")
+    entry_date = dt.date(2024, 1, 8)
+
+    class Params:
+        short = factory.Trait(position_type=PositionType.SHORT, quantity=Decimal("-50"))
+        long_call = factory.Trait(
+            symbol="AAPL  250620C00200000",
+            position_type=PositionType.LC,
+            quantity=Decimal("2"),
+            multiplier=100,
+            entry_price=Decimal("5.5"),
+            underlying_symbol="AAPL",
+            option_type="call",
+            strike_price=Decimal("200"),
+            expiration_date=dt.date(2025, 6, 20),
+        )
+        short_put = factory.Trait(
+            symbol="AAPL  250620P00150000",
+            position_type=PositionType.SP,
+            quantity=Decimal("-3"),
+            multiplier=100,
+            entry_price=Decimal("4.25"),
+            underlying_symbol="AAPL",
+            option_type="put",
+            strike_price=Decimal("150"),
+            expiration_date=dt.date(2025, 6, 20),
+        )

@@ -1,0 +1,77 @@
+"""GET /health: database, cache and broker status (503 when the database is down)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return "down"
+
+
+def _cache() -> str:
+    try:
+        cache.set("health-check", "1", 5)
+        return "ok" if cache.get("health-check") == "1" else "down"
+    except Exception:  # noqa: BLE001
+        return "down"
+
+
+def _broker() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "disabled"
+    try:
+        from sigmasight.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:  # noqa: BLE001
+        return "down"
+
+
+class HealthView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Health",
+            {
+                "status": serializers.CharField(),
+                "database": serializers.CharField(),
+                "cache": serializers.CharField(),
+                "broker": serializers.CharField(),
+                "version": serializers.CharField(),
+            },
+        ),
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        body = {
+            "status": "ok",
+            "database": _database(),
+            "cache": _cache(),
+            "broker": _broker(),
+            "version": settings.VERSION,
+        }
+        if body["database"] != "ok":
+            body["status"] = "down"
+            return Response(body, status=503)
+        if "down" in (body["cache"], body["broker"]):
+            body["status"] = "degraded"
+        return Response(body)

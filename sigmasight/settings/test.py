@@ -1,0 +1,16 @@
+"""Test settings: fast hasher, locmem cache, eager Celery, a 32+ byte key."""
+
+from sigmasight.settings.base import *  # noqa: F403
+from sigmasight.settings.base import REST_FRAMEWORK
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256-signing-0123456789"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = None
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "login": "100000/min"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,22 @@
+"""Root URLs: /health, the OpenAPI schema and docs, /admin, and /api/v1/ (each app's api/urls.py)."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from sigmasight.api.health import HealthView
+from sigmasight.api.views import api_not_found
+
+api_v1 = [
+    path("auth/", include("accounts.api.urls")),
+]
+
+urlpatterns = [
+    re_path(r"^health/?$", HealthView.as_view(), name="health"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/.*$", api_not_found),
+]
