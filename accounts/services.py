@@ -1,27 +1,56 @@
-"""Account workflows: registration and token issuing."""
+"""Account workflows: registration, token issuing, refresh and revocation, UI commands."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
+from accounts import selectors
+from accounts.models import UICommand, User
 from portfolios.services import portfolio_create
+
+_BAD_REFRESH = "Refresh token is invalid, expired or revoked."
+
+
+def _expires_in() -> int:
+    """Access token lifetime in seconds (settings ``SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]``)."""
+    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
 
 
 @transaction.atomic
 def user_register(*, email: str, password: str, full_name: str) -> User:
-    """Creates the user and an empty portfolio named "<full_name>'s Portfolio"."""
+    """Creates the user and an empty portfolio named "<full_name>'s Portfolio".
+
+    Raises:
+        rest_framework.exceptions.ValidationError: weak password (``password``) or an email that
+            is already taken (``email``, also when two registrations race).
+    """
     user = User(email=email.strip().lower(), full_name=full_name.strip())
-    validate_password(password, user=user)
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise DRFValidationError({"password": list(exc.messages)}) from exc
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise DRFValidationError({"email": ["A user with this email already exists."]}) from exc
     portfolio_create(owner=user, name=f"{user.full_name or user.email}'s Portfolio")
     return user
 
@@ -29,12 +58,11 @@ def user_register(*, email: str, password: str, full_name: str) -> User:
 def user_tokens(*, user: User) -> dict[str, Any]:
     """A fresh access/refresh pair in the API.md login shape (without the user block)."""
     refresh = RefreshToken.for_user(user)
-    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
     return {
         "access_token": str(refresh.access_token),
         "refresh_token": str(refresh),
         "token_type": "bearer",
-        "expires_in": int(lifetime.total_seconds()),
+        "expires_in": _expires_in(),
     }
 
 
@@ -43,7 +71,69 @@ def user_login(*, email: str, password: str, request: Any = None) -> tuple[User,
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
         raise AuthenticationFailed("Invalid email or password.")
-    from django.contrib.auth.models import update_last_login
-
     update_last_login(None, user)
     return user, user_tokens(user=user)
+
+
+@transaction.atomic
+def token_refresh(*, refresh_token: str) -> dict[str, Any]:
+    """Rotates a refresh token: a new pair, and the old refresh token is blacklisted.
+
+    Raises:
+        AuthenticationFailed: the token is malformed, expired, blacklisted, or its user is gone or
+            inactive (one message for all).
+    """
+    inner = TokenRefreshSerializer(data={"refresh": refresh_token})
+    try:
+        # Lock the token's row first so two concurrent refreshes of one token cannot both succeed.
+        jti = RefreshToken(refresh_token)[api_settings.JTI_CLAIM]  # type: ignore[arg-type]
+        list(OutstandingToken.objects.select_for_update().filter(jti=jti))
+        inner.is_valid(raise_exception=True)
+    except (TokenError, DRFValidationError, AuthenticationFailed, User.DoesNotExist) as exc:
+        raise AuthenticationFailed(_BAD_REFRESH) from exc
+    return {
+        "access_token": inner.validated_data["access"],
+        "refresh_token": inner.validated_data["refresh"],
+        "token_type": "bearer",
+        "expires_in": _expires_in(),
+    }
+
+
+def token_revoke(*, refresh_token: str, user: User) -> None:
+    """Blacklists ``user``'s refresh token so it can no longer be used.
+
+    Raises:
+        rest_framework.exceptions.ValidationError: the token is invalid, expired, already revoked,
+            or belongs to someone else (``refresh_token``).
+    """
+    try:
+        token = RefreshToken(refresh_token)  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise DRFValidationError({"refresh_token": ["Token is invalid, expired or revoked."]}) from exc
+    if str(token.get("user_id")) != str(user.pk):
+        raise DRFValidationError({"refresh_token": ["Token does not belong to this user."]})
+    token.blacklist()
+
+
+def ui_command_record(*, user: User, action: str, target: str, params: dict[str, Any]) -> UICommand:
+    """Records a UI command for the user's frontend to pick up."""
+    return UICommand.objects.create(owner=user, action=action, target=target, params=params)
+
+
+@transaction.atomic
+def ui_commands_deliver(
+    *, user: User, since: dt.datetime | None, limit: int, offset: int = 0
+) -> tuple[list[UICommand], int]:
+    """Hands out (and marks delivered) up to ``limit`` pending commands, oldest first.
+
+    Returns the delivered commands and how many were pending before this call. Rows are locked
+    (``SKIP LOCKED``) so two polls running at once never deliver the same command twice.
+    """
+    pending = selectors.ui_command_pending(user=user, since=since)
+    total = pending.count()
+    page = list(pending.select_for_update(skip_locked=True)[offset : offset + limit])
+    now = timezone.now()
+    UICommand.objects.filter(pk__in=[command.pk for command in page]).update(delivered_at=now)
+    for command in page:
+        command.delivered_at = now
+    return page, total

@@ -9,6 +9,12 @@ from sigmasight.api.views import api_not_found
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("management/", include("portfolios.api.urls")),
+    path("data/", include("marketdata.api.urls")),
+    path("data/", include("analytics.api.data_urls")),
+    path("analytics/", include("analytics.api.urls")),
+    path("system/", include("sigmasight.jobs.urls")),
+    path("system/", include("analytics.api.system_urls")),
 ]
 
 urlpatterns = [

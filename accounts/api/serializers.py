@@ -1,3 +1,5 @@
+"""Input and output serializers of /auth."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -36,7 +38,8 @@ class RegisterInputSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, write_only=True)
     full_name = serializers.CharField(max_length=200)
 
-    def validate_email(self, value: str) -> str:  # noqa: D102
+    def validate_email(self, value: str) -> str:
+        """Rejects an email that is already registered (case-insensitive)."""
         if User.objects.filter(email__iexact=value.strip()).exists():
             raise serializers.ValidationError("A user with this email already exists.")
         return value

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import services
+from accounts import selectors, services
 from accounts.api import serializers as s
 from sigmasight.api.throttling import LoginRateThrottle
 
+_LOGIN_EXAMPLE = {
+    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+    "refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+    "token_type": "bearer",
+    "expires_in": 3600,
+    "user": {
+        "id": "0b6f0c6e-3c2a-4a7d-9a43-6a2f5d0e8b11",
+        "email": "demo_hnw@sigmasight.com",
+        "full_name": "Demo HNW Investor",
+        "is_staff": False,
+    },
+}
+
 
 class LoginView(APIView):
+    """Email + password -> an access/refresh pair and the user (10/min per IP + email)."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
-    @extend_schema(request=s.LoginInputSerializer, responses={200: s.LoginOutputSerializer}, auth=[])
+    @extend_schema(
+        request=s.LoginInputSerializer,
+        responses={
+            200: s.LoginOutputSerializer,
+            401: OpenApiResponse(description="AUTHENTICATION_FAILED: bad credentials or inactive user."),
+        },
+        examples=[OpenApiExample("Login", value=_LOGIN_EXAMPLE, response_only=True)],
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = s.LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -34,78 +51,69 @@ class LoginView(APIView):
 
 
 class RefreshView(APIView):
+    """Rotates the refresh token: a new pair; the old refresh token is blacklisted."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.TokenPairSerializer}, auth=[])
+    @extend_schema(
+        request=s.RefreshInputSerializer,
+        responses={
+            200: s.TokenPairSerializer,
+            401: OpenApiResponse(description="AUTHENTICATION_FAILED: invalid, expired or revoked token."),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        inner = TokenRefreshSerializer(data={"refresh": data.validated_data["refresh_token"]})
-        try:
-            inner.is_valid(raise_exception=True)
-        except (TokenError, serializers.ValidationError) as exc:
-            raise AuthenticationFailed("Refresh token is invalid, expired or revoked.") from exc
-        except AuthenticationFailed as exc:
-            raise AuthenticationFailed("Refresh token is invalid, expired or revoked.") from exc
-        from django.conf import settings
-
-        lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
-        return Response(
-            {
-                "access_token": inner.validated_data["access"],
-                "refresh_token": inner.validated_data["refresh"],
-                "token_type": "bearer",
-                "expires_in": int(lifetime.total_seconds()),
-            }
-        )
+        return Response(services.token_refresh(refresh_token=data.validated_data["refresh_token"]))
 
 
 class LogoutView(APIView):
+    """Blacklists the caller's refresh token (someone else's token is a 400)."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=s.RefreshInputSerializer, responses={200: s.SuccessSerializer})
     def post(self, request: Request) -> Response:
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            token = RefreshToken(data.validated_data["refresh_token"])
-        except TokenError as exc:
-            raise serializers.ValidationError({"refresh_token": ["Token is invalid or expired."]}) from exc
-        if str(token.get("user_id")) != str(request.user.pk):
-            raise serializers.ValidationError({"refresh_token": ["Token does not belong to this user."]})
-        token.blacklist()
+        services.token_revoke(refresh_token=data.validated_data["refresh_token"], user=request.user)
         return Response({"success": True})
 
 
 class RegisterView(APIView):
+    """Creates a user and their empty portfolio "<full_name>'s Portfolio"."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
-    @extend_schema(request=s.RegisterInputSerializer, responses={201: s.UserSerializer}, auth=[])
+    @extend_schema(
+        request=s.RegisterInputSerializer,
+        responses={
+            201: s.UserSerializer,
+            400: OpenApiResponse(description="VALIDATION_ERROR: duplicate email or weak password."),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = s.RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            user = services.user_register(**data.validated_data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        user = services.user_register(**data.validated_data)
         return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class MeView(APIView):
+    """The authenticated user and their portfolios."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: s.MeSerializer})
     def get(self, request: Request) -> Response:
-        user = request.user
-        body = s.UserSerializer(user).data
-        body["portfolios"] = [
-            {"id": str(pk), "name": name}
-            for pk, name in user.portfolios.order_by("created_at", "name").values_list("id", "name")
-        ]
+        body = {**s.UserSerializer(request.user).data}
+        body["portfolios"] = s.PortfolioRefSerializer(
+            selectors.user_portfolio_refs(user=request.user), many=True
+        ).data
         return Response(body)
-
-
-__all__ = ["LoginView", "RefreshView", "LogoutView", "RegisterView", "MeView", "validate_password"]

@@ -50,8 +50,16 @@ VOL_FLOOR: float = 0.01
 #: Floor of a shocked underlying price fed to BSM (a -100 % move leaves a worthless stock).
 MIN_PRICE: float = 1e-12
 
-_FLOAT_FIELDS = ("quantity", "multiplier", "price", "strike", "expiry_years", "rate",
-                 "dividend_yield", "sigma")
+_FLOAT_FIELDS = (
+    "quantity",
+    "multiplier",
+    "price",
+    "strike",
+    "expiry_years",
+    "rate",
+    "dividend_yield",
+    "sigma",
+)
 
 
 def _as_float(values: Any, n: int, default: float) -> np.ndarray:
@@ -133,14 +141,27 @@ class PositionSet:
     ) -> PositionSet:
         """Keyword constructor with scalar broadcasting and defaults (stocks, r = q = 0)."""
         return cls(
-            is_option=is_option, quantity=quantity, multiplier=multiplier, price=price,
-            strike=strike, expiry_years=expiry_years, rate=rate, dividend_yield=dividend_yield,
-            sigma=sigma, is_call=is_call, underlying=underlying, ids=tuple(ids),
+            is_option=is_option,
+            quantity=quantity,
+            multiplier=multiplier,
+            price=price,
+            strike=strike,
+            expiry_years=expiry_years,
+            rate=rate,
+            dividend_yield=dividend_yield,
+            sigma=sigma,
+            is_call=is_call,
+            underlying=underlying,
+            ids=tuple(ids),
         )
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, underlying_columns: Sequence[Any] | None = None,
-                   underlying_key: str = "underlying") -> PositionSet:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        underlying_columns: Sequence[Any] | None = None,
+        underlying_key: str = "underlying",
+    ) -> PositionSet:
         """Build from a frame with columns named like the attributes (index -> ``ids``).
 
         If ``underlying_columns`` (the scenario matrix's column labels) is given, the column
@@ -152,11 +173,17 @@ class PositionSet:
             pos = {label: i for i, label in enumerate(underlying_columns)}
             und = np.array([pos[label] for label in und], dtype=np.intp)
         return cls.build(
-            quantity=cols["quantity"], price=cols["price"],
-            multiplier=cols.get("multiplier", 1.0), is_option=cols.get("is_option", False),
-            strike=cols.get("strike"), expiry_years=cols.get("expiry_years"),
-            rate=cols.get("rate", 0.0), dividend_yield=cols.get("dividend_yield", 0.0),
-            sigma=cols.get("sigma"), is_call=cols.get("is_call", True), underlying=und,
+            quantity=cols["quantity"],
+            price=cols["price"],
+            multiplier=cols.get("multiplier", 1.0),
+            is_option=cols.get("is_option", False),
+            strike=cols.get("strike"),
+            expiry_years=cols.get("expiry_years"),
+            rate=cols.get("rate", 0.0),
+            dividend_yield=cols.get("dividend_yield", 0.0),
+            sigma=cols.get("sigma"),
+            is_call=cols.get("is_call", True),
+            underlying=und,
             ids=tuple(frame.index),
         )
 
@@ -168,14 +195,26 @@ def _as_bool(values: Any, n: int) -> np.ndarray:
     return np.broadcast_to(arr, (n,)).copy()
 
 
-def _bsm(positions: PositionSet, idx: np.ndarray, spot: np.ndarray, sigma: np.ndarray,
-         time_shift_years: float = 0.0) -> np.ndarray:
+def _bsm(
+    positions: PositionSet,
+    idx: np.ndarray,
+    spot: np.ndarray,
+    sigma: np.ndarray,
+    time_shift_years: float = 0.0,
+) -> np.ndarray:
     """Per-share BSM value of the options ``idx`` (broadcast over leading scenario axes)."""
     t = np.maximum(positions.expiry_years[idx] - time_shift_years, 0.0)
     with np.errstate(all="ignore"):
         return np.asarray(
-            bsm_price(spot, positions.strike[idx], t, positions.rate[idx],
-                      positions.dividend_yield[idx], sigma, positions.is_call[idx]),
+            bsm_price(
+                spot,
+                positions.strike[idx],
+                t,
+                positions.rate[idx],
+                positions.dividend_yield[idx],
+                sigma,
+                positions.is_call[idx],
+            ),
             dtype=np.float64,
         )
 
@@ -205,11 +244,18 @@ def delta_exposures(positions: PositionSet) -> np.ndarray:
     idx = np.flatnonzero(positions.is_option)
     if idx.size:
         with np.errstate(all="ignore"):
-            delta = np.asarray(bsm_greeks(
-                positions.price[idx], positions.strike[idx], positions.expiry_years[idx],
-                positions.rate[idx], positions.dividend_yield[idx], positions.sigma[idx],
-                positions.is_call[idx],
-            ).delta, dtype=np.float64)
+            delta = np.asarray(
+                bsm_greeks(
+                    positions.price[idx],
+                    positions.strike[idx],
+                    positions.expiry_years[idx],
+                    positions.rate[idx],
+                    positions.dividend_yield[idx],
+                    positions.sigma[idx],
+                    positions.is_call[idx],
+                ).delta,
+                dtype=np.float64,
+            )
         exposure[idx] = delta * exposure[idx]
     return exposure
 
@@ -245,8 +291,7 @@ def revalue_pnl(
         return np.zeros((returns.shape[0], 0))
     if returns.shape[1] < positions.n_underlyings:
         raise ValueError(
-            f"scenario matrix has {returns.shape[1]} columns, positions refer to "
-            f"{positions.n_underlyings}"
+            f"scenario matrix has {returns.shape[1]} columns, positions refer to {positions.n_underlyings}"
         )
     with np.errstate(invalid="ignore"):
         r = np.maximum(returns[:, positions.underlying], -1.0)  # NaN propagates

@@ -40,10 +40,17 @@ __all__ = [
 ]
 
 #: The 7 factors and their ETF proxies (data/factor_model.csv); Market first.
-FACTOR_ETFS: Mapping[str, str] = MappingProxyType({
-    "Market": "SPY", "Value": "VTV", "Growth": "VUG", "Momentum": "MTUM",
-    "Quality": "QUAL", "Size": "IWM", "Low Volatility": "USMV",
-})
+FACTOR_ETFS: Mapping[str, str] = MappingProxyType(
+    {
+        "Market": "SPY",
+        "Value": "VTV",
+        "Growth": "VUG",
+        "Momentum": "MTUM",
+        "Quality": "QUAL",
+        "Size": "IWM",
+        "Low Volatility": "USMV",
+    }
+)
 MACRO_VARIABLES: tuple[str, ...] = ("Interest Rate", "Oil", "International", "Volatility")
 STRESS_VARIABLES: tuple[str, ...] = (*FACTOR_ETFS, *MACRO_VARIABLES)
 
@@ -123,6 +130,8 @@ def conditional_factor_moves(
     non-finite shock (input errors, not statistics).
     """
     names = list(names)
+    if isinstance(cov, pd.DataFrame):
+        cov = cov.loc[names, names]  # align labels to ``names``
     sigma = np.nan_to_num(np.asarray(cov, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     pos = {name: i for i, name in enumerate(names)}
     unknown = [k for k in shocks if k not in pos]
@@ -178,8 +187,9 @@ class Scenario:
     shocks: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "shocks",
-                           MappingProxyType({str(k): float(v) for k, v in self.shocks.items()}))
+        object.__setattr__(
+            self, "shocks", MappingProxyType({str(k): float(v) for k, v in self.shocks.items()})
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,9 +250,10 @@ def run_stress_tests(
     modeled = np.isfinite(sens).any(axis=1)
     sens = np.nan_to_num(sens, nan=0.0, posinf=0.0, neginf=0.0)
 
-    moves = np.array([[m[k] for k in names] for m in
-                      (conditional_factor_moves(cov, names, s.shocks) for s in scenarios)],
-                     dtype=np.float64).reshape(len(scenarios), len(names))
+    moves = np.array(
+        [[m[k] for k in names] for m in (conditional_factor_moves(cov, names, s.shocks) for s in scenarios)],
+        dtype=np.float64,
+    ).reshape(len(scenarios), len(names))
     with np.errstate(invalid="ignore"):
         returns = np.maximum(moves @ sens.T, -1.0)
     returns[:, ~modeled] = np.nan
@@ -260,15 +271,18 @@ def run_stress_tests(
             {"underlying_return": returns[j], "pnl": pnl[j], "pnl_percent_nav": pct},
             index=pd.Index(positions.ids, name="position"),
         )
-        results.append(StressResult(
-            scenario=scenario,
-            factor_moves=dict(zip(names, moves[j].tolist(), strict=True)),
-            positions=frame,
-            total_pnl=total,
-            nav=float(nav),
-            impact_percent=total / nav * 100.0 if valid_nav else float("nan"),
-            severity=severity(total, nav),
-            unmodeled=tuple(i for i, ok in zip(positions.ids, np.isfinite(pnl[j]), strict=True)
-                            if not ok),
-        ))
+        results.append(
+            StressResult(
+                scenario=scenario,
+                factor_moves=dict(zip(names, moves[j].tolist(), strict=True)),
+                positions=frame,
+                total_pnl=total,
+                nav=float(nav),
+                impact_percent=total / nav * 100.0 if valid_nav else float("nan"),
+                severity=severity(total, nav),
+                unmodeled=tuple(
+                    i for i, ok in zip(positions.ids, np.isfinite(pnl[j]), strict=True) if not ok
+                ),
+            )
+        )
     return results

@@ -145,9 +145,7 @@ class FMPProvider(MarketDataProvider):
             )
             historical = body.get("historical") if isinstance(body, dict) else None
             if not historical:
-                missing[symbol] = (
-                    "unknown symbol" if not body else f"no bars between {start} and {end}"
-                )
+                missing[symbol] = "unknown symbol" if not body else f"no bars between {start} and {end}"
                 continue
             found = self._bars(symbol, historical, start, end)
             if not found:

@@ -196,7 +196,9 @@ def get_json(
             limiter.acquire()
         retry_after: float | None = None
         try:
-            response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
+            # None, not {}: httpx would replace a URL's own query (a next_url cursor) with empty params
+            query = dict(params) if params else None
+            response = client.get(url, params=query, headers=dict(headers or {}))
         except httpx.TimeoutException as exc:
             last_problem = f"timed out ({type(exc).__name__})"
         except httpx.TransportError as exc:
@@ -210,8 +212,7 @@ def get_json(
                     return response.json()
                 except (json.JSONDecodeError, UnicodeDecodeError):
                     raise ProviderError(
-                        f"{where} returned malformed JSON (HTTP {status}, "
-                        f"{len(response.content)} bytes)"
+                        f"{where} returned malformed JSON (HTTP {status}, {len(response.content)} bytes)"
                     ) from None
             message = scrub(_vendor_message(response), params)
             if status not in RETRY_STATUSES:
@@ -253,9 +254,7 @@ class VendorHTTP:
     sleep: Sleep = time.sleep
     headers: Mapping[str, str] | None = None
 
-    def get(
-        self, url: str, params: Params | None = None, *, not_found: Collection[int] = ()
-    ) -> Any:
+    def get(self, url: str, params: Params | None = None, *, not_found: Collection[int] = ()) -> Any:
         """See :func:`get_json`."""
         return get_json(
             self.client,

@@ -124,7 +124,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["sigmasight.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.THROTTLE_USER_RATE, "login": env.THROTTLE_LOGIN_RATE},
     "EXCEPTION_HANDLER": "sigmasight.api.exceptions.exception_handler",
-    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    # None: serializers hand datetimes to the renderer, which writes UTC "...T..:..:..mmmZ" (milliseconds;
+    # a strftime format cannot: %f is microseconds).
+    "DATETIME_FORMAT": None,
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

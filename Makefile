@@ -1,0 +1,25 @@
+PY := .venv/bin/python
+
+.PHONY: run test lint format migrations-check schema bench
+
+run:            ## the embedded default on http://127.0.0.1:8000
+	bash bin/run
+
+test:           ## the whole suite (PostgreSQL when available)
+	bash bin/test
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff format .
+
+migrations-check:
+	$(PY) manage.py makemigrations --check --dry-run
+
+schema:
+	$(PY) manage.py spectacular --validate --fail-on-warn --file schema.yml
+
+bench:
+	$(PY) bench/marketdata.py

@@ -1,0 +1,113 @@
+"""/system/ui: agent-driven UI sync.
+
+An agent records commands for the user's frontend (``POST /system/ui/navigate|highlight|filter``
+with ``{target, params}`` -> 201 the recorded command); the frontend polls
+``GET /system/ui/commands?since=`` and receives each pending command exactly once.
+
+The poll is paginated like every /system list (``{count, next, previous, results}``, ``?limit=``
+default 50, max 500, ``?offset=``), but it drains a queue: the commands returned are marked
+delivered, so ``count`` is the number pending *before* the call and ``next``, when more remain,
+is the same request again (the delivered ones no longer count).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import UICommand, UICommandAction
+from sigmasight.api.pagination import LimitOffsetPagination
+
+
+class UICommandInputSerializer(serializers.Serializer):
+    """``{target, params}``: what to act on, and free-form parameters (a JSON object)."""
+
+    target = serializers.CharField(max_length=200)
+    params = serializers.DictField(required=False, default=dict)
+
+
+class UICommandSerializer(serializers.ModelSerializer):
+    """A recorded command; ``delivered_at`` is null until the frontend has received it."""
+
+    class Meta:
+        model = UICommand
+        fields = ["id", "action", "target", "params", "created_at", "delivered_at"]
+        read_only_fields = fields
+
+
+class UICommandPageSerializer(serializers.Serializer):
+    """The paginated poll answer."""
+
+    count = serializers.IntegerField(help_text="Commands pending before this call.")
+    next = serializers.URLField(allow_null=True, help_text="Poll again here when more are pending.")
+    previous = serializers.URLField(allow_null=True)
+    results = UICommandSerializer(many=True)
+
+
+class UICommandPollSerializer(serializers.Serializer):
+    """``?since=``: only commands created strictly after this UTC timestamp."""
+
+    since = serializers.DateTimeField(required=False)
+
+
+class UICommandCreateView(APIView):
+    """Records one kind of UI command (the kind is fixed per URL)."""
+
+    permission_classes = [IsAuthenticated]
+    command_action: str = UICommandAction.NAVIGATE
+
+    @extend_schema(
+        request=UICommandInputSerializer,
+        responses={201: UICommandSerializer},
+        examples=[
+            OpenApiExample(
+                "Navigate",
+                value={"target": "portfolio.risk", "params": {"portfolio_id": "6f1c3d2e-8b1f-4a53-9d0e-2a7c5b9e4f10"}},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = UICommandInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        command = services.ui_command_record(user=request.user, action=self.command_action, **data.validated_data)
+        return Response(UICommandSerializer(command).data, status=status.HTTP_201_CREATED)
+
+
+class UICommandPollView(APIView):
+    """The user's pending UI commands, oldest first; each is delivered once."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="UTC, e.g. 2026-11-24T16:05:00.123Z"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1..500, default 50"),
+            OpenApiParameter("offset", OpenApiTypes.INT, description="0 or more"),
+        ],
+        responses={200: UICommandPageSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = UICommandPollSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = LimitOffsetPagination()
+        limit, offset = paginator.get_limit(request), paginator.get_offset(request)
+        commands, pending = services.ui_commands_deliver(
+            user=request.user, since=query.validated_data.get("since"), limit=limit, offset=offset
+        )
+        more = pending > offset + len(commands)
+        body: dict[str, Any] = {
+            "count": pending,
+            "next": request.build_absolute_uri() if more else None,
+            "previous": None,
+            "results": UICommandSerializer(commands, many=True).data,
+        }
+        return Response(body)

@@ -1,0 +1,3 @@
+"""URL patterns (see API.md)."""
+
+urlpatterns: list = []

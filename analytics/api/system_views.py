@@ -1,0 +1,105 @@
+"""Staff batch administration: /system/batch/<trigger>, /system/batch/status, /system/batch/history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.batch import selectors
+from analytics.batch.dispatch import batch_run_enqueue
+from analytics.batch.registry import TRIGGERS
+from analytics.models import BatchRun
+from marketdata.providers.registry import market_as_of
+from portfolios.models import Portfolio
+from sigmasight.api.exceptions import NotFound
+
+ACCEPTED = inline_serializer(
+    "JobAccepted",
+    {"job_id": serializers.UUIDField(), "status": serializers.CharField(), "poll_url": serializers.CharField(),
+     "batch_run_id": serializers.UUIDField()},
+)
+
+
+class BatchTriggerInput(serializers.Serializer):
+    portfolio_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_empty=False)
+    as_of_date = serializers.DateField(required=False)
+
+
+class BatchRunSerializer(serializers.ModelSerializer):
+    engines = serializers.SerializerMethodField()
+    job_id = serializers.UUIDField(source="job.id", default=None, read_only=True)
+
+    class Meta:
+        model = BatchRun
+        fields = ["id", "job_id", "as_of_date", "status", "trigger", "portfolio_ids", "counts", "error",
+                  "created_at", "started_at", "finished_at", "engines"]
+
+    def get_engines(self, run: BatchRun) -> list[dict[str, Any]]:
+        return self.context["summaries"].get(str(run.id), [])
+
+
+class BatchTriggerView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=BatchTriggerInput, responses={202: ACCEPTED, 403: OpenApiResponse(description="Staff only")})
+    def post(self, request: Request, trigger: str) -> Response:
+        if trigger not in TRIGGERS:
+            raise NotFound(f"Unknown batch trigger {trigger!r}.", {"known": sorted(TRIGGERS)})
+        data = BatchTriggerInput(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data.get("portfolio_ids")
+        if ids:
+            found = set(Portfolio.objects.filter(id__in=ids).values_list("id", flat=True))
+            missing = [str(i) for i in ids if i not in found]
+            if missing:
+                raise serializers.ValidationError({"portfolio_ids": [f"Unknown portfolios: {', '.join(missing)}"]})
+        run = batch_run_enqueue(
+            as_of=data.validated_data.get("as_of_date") or market_as_of(),
+            engines=list(TRIGGERS[trigger]),
+            portfolio_ids=ids,
+            triggered_by=request.user,
+            trigger="api",
+        )
+        return Response(
+            {"job_id": str(run.job_id), "status": "queued", "poll_url": f"/api/v1/system/jobs/{run.job_id}",
+             "batch_run_id": str(run.id)},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class BatchStatusView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: BatchRunSerializer})
+    def get(self, request: Request) -> Response:
+        run = selectors.batch_current()
+        if run is None:
+            return Response({"run": None, "message": "No batch has run yet."})
+        summaries = selectors.engine_summaries([run])
+        return Response({"run": BatchRunSerializer(run, context={"summaries": summaries}).data})
+
+
+class BatchHistoryView(ListAPIView):
+    permission_classes = [IsAdminUser]
+    serializer_class = BatchRunSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.batch_runs()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["summaries"] = getattr(self, "_summaries", {})
+        return context
+
+    def paginate_queryset(self, queryset):  # type: ignore[no-untyped-def]
+        page = super().paginate_queryset(queryset)
+        self._summaries = selectors.engine_summaries(list(page or []))
+        return page

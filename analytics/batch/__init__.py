@@ -1,0 +1,1 @@
+"""The batch pipeline: engine registry, orchestration, step recording."""

@@ -1,0 +1,74 @@
+"""Sending a run to Celery: a chain of phases, each portfolio phase a chord over chunks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from celery import chain, group
+from django.conf import settings
+
+from analytics.batch.registry import BY_NAME
+from analytics.batch.services import (
+    batch_run_create,
+    batch_run_execute,
+    batch_run_start,
+    chunks,
+    phases,
+    run_portfolio_ids,
+)
+from analytics.models import BatchRun
+
+
+def batch_run_dispatch(*, run_id: UUID | str) -> None:
+    """Runs the batch: eagerly in-process without a broker, else fanned out over workers."""
+    from analytics import tasks
+    from analytics.services.alerts_hook import after_batch
+
+    run = BatchRun.objects.get(pk=run_id)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        run = batch_run_execute(run=run)
+        after_batch(run=run)
+        return
+    batch_run_start(run=run)
+    ids = run_portfolio_ids(run)
+    signatures: list[Any] = []
+    for scope, names in phases([BY_NAME[n] for n in run.engines]):
+        if scope == "global":
+            signatures.append(tasks.batch_global_step_task.si(run_id=str(run.id), engine_name=names[0]))
+        else:
+            signatures.append(
+                group(
+                    tasks.batch_chunk_step_task.si(run_id=str(run.id), engine_names=names, portfolio_ids=chunk)
+                    for chunk in chunks(ids)
+                )
+            )
+    signatures.append(tasks.batch_finalize_task.si(run_id=str(run.id)))
+    chain(*signatures).apply_async()
+
+
+def batch_run_enqueue(
+    *,
+    as_of: dt.date,
+    engines: list[str] | None = None,
+    portfolio_ids: list[Any] | None = None,
+    triggered_by: Any = None,
+    trigger: str = "api",
+) -> BatchRun:
+    """Creates a run and queues it (after the current transaction commits)."""
+    from django.db import transaction
+
+    from analytics import tasks
+
+    run = batch_run_create(
+        as_of=as_of, engines=engines, portfolio_ids=portfolio_ids, triggered_by=triggered_by, trigger=trigger
+    )
+    transaction.on_commit(lambda: tasks.batch_run_task.delay(str(run.id)))
+    return run
+
+
+def batch_run_nightly(*, as_of: dt.date | None = None) -> BatchRun:
+    from marketdata.providers.registry import market_as_of
+
+    return batch_run_enqueue(as_of=as_of or market_as_of(), trigger="schedule")

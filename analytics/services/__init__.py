@@ -1,0 +1,1 @@
+"""Analytics services: one module per engine (selectors -> engine -> bulk upsert)."""

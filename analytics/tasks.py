@@ -1,0 +1,48 @@
+"""Celery tasks of the batch: ids and ISO dates in, one service call each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celery import shared_task
+
+
+@shared_task(name="analytics.batch_global_step")
+def batch_global_step_task(_previous: Any = None, *, run_id: str, engine_name: str) -> None:
+    from analytics.batch.services import batch_global_step
+
+    batch_global_step(run_id=run_id, engine_name=engine_name)
+
+
+@shared_task(name="analytics.batch_chunk_step")
+def batch_chunk_step_task(_previous: Any = None, *, run_id: str, engine_names: list[str], portfolio_ids: list[str]) -> None:
+    from analytics.batch.services import batch_chunk_step
+
+    batch_chunk_step(run_id=run_id, engine_names=engine_names, portfolio_ids=portfolio_ids)
+
+
+@shared_task(name="analytics.batch_finalize")
+def batch_finalize_task(_previous: Any = None, *, run_id: str) -> None:
+    from analytics.batch.services import batch_run_finalize
+    from analytics.services.alerts_hook import after_batch
+
+    run = batch_run_finalize(run_id=run_id)
+    after_batch(run=run)
+
+
+@shared_task(name="analytics.batch_run")
+def batch_run_task(run_id: str) -> None:
+    """Executes a created run: in-process when eager, else as a chain of chords over portfolio chunks."""
+    from analytics.batch.dispatch import batch_run_dispatch
+
+    batch_run_dispatch(run_id=run_id)
+
+
+@shared_task(name="analytics.nightly_batch")
+def nightly_batch_task(as_of_date: str | None = None) -> str:
+    """The celery-beat entry: runs the whole pipeline for the last closed session."""
+    from analytics.batch.dispatch import batch_run_nightly
+
+    as_of = dt.date.fromisoformat(as_of_date) if as_of_date else None
+    return str(batch_run_nightly(as_of=as_of).id)

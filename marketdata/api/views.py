@@ -1,0 +1,102 @@
+"""/data/prices/quotes and /data/factors/etf-prices."""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketdata import selectors
+from marketdata.quotes import quotes_get
+from sigmasight.api.params import StrictQuerySerializer, parse_query
+
+_SYMBOL = re.compile(r"^[A-Z0-9.\-^]{1,21}$")
+MAX_QUOTE_SYMBOLS = 100
+
+
+class SymbolListField(serializers.CharField):
+    """Comma-separated symbols, upper-cased, validated, de-duplicated in order."""
+
+    def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
+        raw = super().to_internal_value(data)
+        symbols = list(dict.fromkeys(s.strip().upper() for s in raw.split(",") if s.strip()))
+        if not symbols:
+            raise serializers.ValidationError("Give at least one symbol.")
+        if len(symbols) > MAX_QUOTE_SYMBOLS:
+            raise serializers.ValidationError(f"At most {MAX_QUOTE_SYMBOLS} symbols per request.")
+        bad = [s for s in symbols if not _SYMBOL.match(s)]
+        if bad:
+            raise serializers.ValidationError(f"Invalid symbols: {', '.join(bad)}.")
+        return symbols
+
+
+class QuotesQuery(StrictQuerySerializer):
+    symbols = SymbolListField()
+
+
+class QuotesView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("symbols", str, required=True, description="Comma-separated, max 100.")],
+        responses=inline_serializer(
+            "Quotes",
+            {
+                "quotes": serializers.ListField(child=serializers.DictField()),
+                "missing": serializers.ListField(child=serializers.CharField()),
+                "last_updated_at": serializers.DateTimeField(allow_null=True),
+                "data_source": serializers.CharField(),
+            },
+        ),
+        description="Latest quotes; bid/ask only where the provider has them (else null, never simulated).",
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(QuotesQuery, request)
+        return Response(quotes_get(symbols=query["symbols"]))
+
+
+class FactorNamesField(serializers.CharField):
+    def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
+        raw = super().to_internal_value(data)
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        known = selectors.model_factor_etfs()
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown factors: {', '.join(unknown)}. Known: {', '.join(known)}."
+            )
+        return names
+
+
+class FactorPricesQuery(StrictQuerySerializer):
+    lookback_days = serializers.IntegerField(min_value=1, max_value=1260, default=150)
+    factors = FactorNamesField(required=False)
+
+
+class FactorETFPricesView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lookback_days", int, description="Trading days, 1 to 1260 (default 150)."),
+            OpenApiParameter("factors", str, description="Comma-separated factor names (default: all 7)."),
+        ],
+        responses=inline_serializer(
+            "FactorETFPrices",
+            {
+                "factor_model": serializers.DictField(),
+                "factors": serializers.DictField(),
+                "data_source": serializers.CharField(),
+            },
+        ),
+        description="Adjusted closes and simple daily returns (fractions) of the factor ETFs.",
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(FactorPricesQuery, request)
+        body = selectors.factor_etf_prices(
+            lookback_days=query["lookback_days"], factor_names=query.get("factors")
+        )
+        body["data_source"] = selectors.data_source(
+            symbols=[f["etf_symbol"] for f in body["factors"].values()]
+        )
+        return Response(body)

@@ -1,0 +1,150 @@
+"""Market-data reads: each builds its frame in one or two queries; floats out (no Decimals)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from marketdata.models import FactorDefinition, MacroSeries, PriceBar, Security
+
+#: Symbols every batch needs besides the held ones: factor ETFs and macro proxies.
+MACRO_SYMBOLS = ("USO", "EWG", "VIX")
+
+
+def factor_definitions(*, active_only: bool = True) -> list[FactorDefinition]:
+    qs = FactorDefinition.objects.all()
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return list(qs.order_by("display_order", "name"))
+
+
+def model_factor_etfs() -> dict[str, str]:
+    """Factor name -> ETF symbol for the 7 market and style factors, in display order."""
+    return {
+        f.name: f.etf_symbol
+        for f in factor_definitions()
+        if f.kind in ("market", "style")
+    }
+
+
+def reference_symbols() -> list[str]:
+    """The factor ETFs and macro proxies the batch always syncs."""
+    return sorted(set(model_factor_etfs().values()) | set(MACRO_SYMBOLS))
+
+
+def sync_universe() -> list[str]:
+    """Every known non-option security plus the reference symbols."""
+    known = Security.objects.exclude(asset_type="option").values_list("symbol", flat=True)
+    return sorted(set(known) | set(reference_symbols()))
+
+
+def price_frame(
+    *,
+    symbols: Sequence[str],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    field: str = "adjusted_close",
+) -> pd.DataFrame:
+    """One field of the bars as a [date x symbol] float frame (NaN where a bar is missing)."""
+    qs = PriceBar.objects.filter(symbol__in=list(symbols))
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    rows = list(qs.values_list("date", "symbol", field))
+    if not rows:
+        return pd.DataFrame(columns=list(symbols), dtype=float)
+    frame = pd.DataFrame(rows, columns=["date", "symbol", "value"])
+    wide = frame.pivot(index="date", columns="symbol", values="value").sort_index()
+    return wide.reindex(columns=list(symbols)).astype(float)
+
+
+def bars_frame(*, symbols: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+    """Full OHLCV bars (long format) for the symbols, sorted by symbol and date."""
+    qs = PriceBar.objects.filter(symbol__in=list(symbols))
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    cols = ["symbol", "date", "open", "high", "low", "close", "adjusted_close", "volume", "source"]
+    return pd.DataFrame(list(qs.order_by("symbol", "date").values_list(*cols)), columns=cols)
+
+
+def trading_dates(*, end: dt.date, count: int, symbols: Sequence[str] | None = None) -> list[dt.date]:
+    """The last ``count`` dates with at least one stored bar on or before ``end`` (of ``symbols`` if given)."""
+    qs = PriceBar.objects.filter(date__lte=end)
+    if symbols:
+        qs = qs.filter(symbol__in=list(symbols))
+    dates = list(qs.values_list("date", flat=True).distinct().order_by("-date")[:count])
+    return sorted(dates)
+
+
+def latest_bar_date(*, symbols: Sequence[str] | None = None) -> dt.date | None:
+    qs = PriceBar.objects.all()
+    if symbols:
+        qs = qs.filter(symbol__in=list(symbols))
+    return qs.order_by("-date").values_list("date", flat=True).first()
+
+
+def data_source(*, symbols: Sequence[str] | None = None) -> str:
+    """The provider(s) the stored prices came from (``synthetic``, ``fmp``...); comma-joined if mixed."""
+    from django.conf import settings
+
+    qs = PriceBar.objects.all()
+    if symbols:
+        qs = qs.filter(symbol__in=list(symbols))
+    last = latest_bar_date(symbols=symbols)
+    if last is None:
+        return settings.MARKET_DATA_PROVIDER
+    sources = sorted(set(qs.filter(date=last).values_list("source", flat=True)) - {"model"})
+    return ",".join(sources) or settings.MARKET_DATA_PROVIDER
+
+
+def macro_frame(*, series_ids: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+    """Macro series as a [date x series_id] frame of decimals."""
+    qs = MacroSeries.objects.filter(series_id__in=list(series_ids))
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    rows = list(qs.values_list("date", "series_id", "value"))
+    if not rows:
+        return pd.DataFrame(columns=list(series_ids), dtype=float)
+    frame = pd.DataFrame(rows, columns=["date", "series_id", "value"])
+    return frame.pivot(index="date", columns="series_id", values="value").sort_index().reindex(columns=list(series_ids))
+
+
+def securities(*, symbols: Sequence[str]) -> dict[str, Security]:
+    return {s.symbol: s for s in Security.objects.filter(symbol__in=list(symbols))}
+
+
+#: Factor model metadata served with factor data (DESIGN.md "Factor model").
+FACTOR_MODEL_META = {"version": "7-factor-etf-spread-v1", "regression_window": 252, "minimum_data_points": 60}
+
+
+def factor_etf_prices(*, lookback_days: int, factor_names: Sequence[str] | None = None) -> dict:
+    """Prices and simple daily returns of the factor ETFs over the last ``lookback_days`` trading days.
+
+    ``returns[i]`` is the return from the previous stored date to ``dates[i]`` (computed from
+    adjusted closes; the first one uses the bar before the window, null when there is none).
+    """
+    etfs = {f.name: f.etf_symbol for f in factor_definitions() if f.kind in ("market", "style")}
+    names = list(factor_names) if factor_names else list(etfs)
+    symbols = [etfs[n] for n in names]
+    dates = trading_dates(end=dt.date.max, count=lookback_days + 1, symbols=symbols)
+    frame = price_frame(symbols=symbols, start=dates[0] if dates else None)
+    returns = frame.pct_change(fill_method=None)
+    window = frame.index[-lookback_days:]
+    out: dict[str, dict] = {}
+    for name, symbol in zip(names, symbols, strict=True):
+        prices = frame.loc[window, symbol]
+        rets = returns.loc[window, symbol]
+        out[name] = {
+            "etf_symbol": symbol,
+            "dates": [d.isoformat() for d in window],
+            "prices": [None if pd.isna(v) else round(float(v), 4) for v in prices],
+            "returns": [None if pd.isna(v) else float(v) for v in rets],
+        }
+    return {"factor_model": FACTOR_MODEL_META, "factors": out}

@@ -1,0 +1,280 @@
+"""Market-data writes: the sync engine (batch engine 1), security enrichment, bar imports.
+
+The sync takes a symbol list from its caller (market data never imports portfolios or analytics),
+fetches what is missing up to ``as_of`` from the provider, backfills short histories, and upserts
+bars keyed (symbol, date) so a rerun never duplicates. A symbol that fails is recorded and the
+others go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Max, Min
+
+from marketdata.models import MacroSeries, PriceBar, Security
+from marketdata.providers.base import BAR_COLUMNS, MarketDataProvider, ProviderError
+
+logger = logging.getLogger(__name__)
+
+#: How far back a symbol with a short history is filled (calendar days): two years.
+BACKFILL_DAYS = 2 * 365 + 1
+#: Symbols per provider request.
+CHUNK_SIZE = 100
+#: The macro series every run needs: the risk-free rate and the 10-year yield.
+MACRO_SERIES = ("DGS3MO", "DGS10")
+#: A first bar this close after the wanted start counts as covering it (weekends, holidays).
+_START_TOLERANCE_DAYS = 7
+_BAR_UPDATE_FIELDS = ["open", "high", "low", "close", "adjusted_close", "volume", "source"]
+
+
+@dataclass
+class SyncReport:
+    """What a sync did: rows upserted, symbols synced, and a reason for each that failed."""
+
+    as_of: dt.date
+    provider: str
+    symbols_requested: int = 0
+    symbols_synced: int = 0
+    symbols_up_to_date: int = 0
+    bars_written: int = 0
+    macro_points_written: int = 0
+    securities_enriched: int = 0
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "as_of_date": self.as_of.isoformat(),
+            "provider": self.provider,
+            "symbols_requested": self.symbols_requested,
+            "symbols_synced": self.symbols_synced,
+            "symbols_up_to_date": self.symbols_up_to_date,
+            "bars_written": self.bars_written,
+            "macro_points_written": self.macro_points_written,
+            "securities_enriched": self.securities_enriched,
+            "failures": [{"symbol": s, "reason": r} for s, r in sorted(self.failures.items())],
+        }
+
+
+def bars_upsert(*, bars: pd.DataFrame, batch_size: int = 5000) -> int:
+    """Upserts bars (columns of ``BAR_COLUMNS``) keyed (symbol, date). Returns the rows written."""
+    if bars.empty:
+        return 0
+    frame = bars.loc[:, list(BAR_COLUMNS)]
+    objects = [
+        PriceBar(
+            symbol=symbol,
+            date=date,
+            open=float(o),
+            high=float(h),
+            low=float(lo),
+            close=float(c),
+            adjusted_close=float(ac),
+            volume=int(v) if pd.notna(v) else 0,
+            source=str(src),
+        )
+        for symbol, date, o, h, lo, c, ac, v, src in frame.itertuples(index=False, name=None)
+    ]
+    PriceBar.objects.bulk_create(
+        objects,
+        batch_size=batch_size,
+        update_conflicts=True,
+        unique_fields=["symbol", "date"],
+        update_fields=_BAR_UPDATE_FIELDS,
+    )
+    return len(objects)
+
+
+def macro_upsert(*, series_id: str, values: pd.Series, source: str) -> int:
+    """Upserts one macro series (decimal values indexed by date)."""
+    objects = [
+        MacroSeries(series_id=series_id, date=d, value=float(v), source=source)
+        for d, v in values.items()
+        if pd.notna(v)
+    ]
+    MacroSeries.objects.bulk_create(
+        objects,
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["series_id", "date"],
+        update_fields=["value", "source"],
+    )
+    return len(objects)
+
+
+def _needed_start(
+    first: dt.date | None, last: dt.date | None, want_start: dt.date, as_of: dt.date
+) -> dt.date | None:
+    """The first date to fetch for a symbol, or None when its stored history already covers it."""
+    if first is None or last is None:
+        return want_start
+    if (first - want_start).days > _START_TOLERANCE_DAYS:
+        return want_start  # history too short: refetch the whole window (upsert keeps it idempotent)
+    if last >= as_of:
+        return None
+    return last + dt.timedelta(days=1)
+
+
+def securities_enrich(*, symbols: Iterable[str], provider: MarketDataProvider, refresh: bool = False) -> int:
+    """Fills the security master (name, type, sector, industry, exchange, market cap) from the provider."""
+    symbols = sorted(set(symbols))
+    if not refresh:
+        known = set(Security.objects.filter(symbol__in=symbols).exclude(name="").values_list("symbol", flat=True))
+        symbols = [s for s in symbols if s not in known]
+    if not symbols:
+        return 0
+    try:
+        result = provider.profile(symbols)
+    except ProviderError as exc:
+        logger.warning("Profile lookup failed: %s", exc)
+        return 0
+    objects = [
+        Security(
+            symbol=p.symbol,
+            name=p.name,
+            asset_type=p.asset_type,
+            sector=p.sector,
+            industry=p.industry,
+            exchange=p.exchange,
+            currency=p.currency,
+            market_cap=p.market_cap,
+            dividend_yield=p.dividend_yield,
+            source=provider.name,
+        )
+        for p in result.profiles.values()
+    ]
+    Security.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["symbol"],
+        update_fields=[
+            "name",
+            "asset_type",
+            "sector",
+            "industry",
+            "exchange",
+            "currency",
+            "market_cap",
+            "dividend_yield",
+            "source",
+        ],
+    )
+    return len(objects)
+
+
+def market_data_sync(
+    *,
+    symbols: Sequence[str],
+    as_of: dt.date,
+    provider: MarketDataProvider,
+    macro_provider: MarketDataProvider | None = None,
+    history_start: dt.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    enrich: bool = True,
+) -> SyncReport:
+    """Fetches and stores what is missing for ``symbols`` up to ``as_of`` (batch engine 1).
+
+    ``history_start``: the earliest date any caller needs (e.g. the earliest position entry);
+    the window fetched for a new symbol is [min(history_start, as_of - 2 years), as_of].
+    Per-symbol and per-chunk provider failures are recorded in the report, never raised.
+    """
+    symbols = sorted({s.strip().upper() for s in symbols if s and s.strip()})
+    report = SyncReport(as_of=as_of, provider=provider.name, symbols_requested=len(symbols))
+    want_start = as_of - dt.timedelta(days=BACKFILL_DAYS)
+    if history_start is not None:
+        want_start = min(want_start, history_start)
+
+    stored = {
+        row["symbol"]: (row["first"], row["last"])
+        for row in PriceBar.objects.filter(symbol__in=symbols)
+        .values("symbol")
+        .annotate(first=Min("date"), last=Max("date"))
+    }
+    by_start: dict[dt.date, list[str]] = {}
+    for symbol in symbols:
+        first, last = stored.get(symbol, (None, None))
+        start = _needed_start(first, last, want_start, as_of)
+        if start is None:
+            report.symbols_up_to_date += 1
+        else:
+            by_start.setdefault(start, []).append(symbol)
+
+    chunks = [
+        (start, group[i : i + CHUNK_SIZE])
+        for start, group in sorted(by_start.items())
+        for i in range(0, len(group), CHUNK_SIZE)
+    ]
+    for done, (start, chunk) in enumerate(chunks, start=1):
+        try:
+            result = provider.history(chunk, start, as_of)
+        except ProviderError as exc:
+            for symbol in chunk:
+                report.failures[symbol] = str(exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad chunk must not stop the sync
+            logger.exception("Provider crashed on %s", chunk)
+            for symbol in chunk:
+                report.failures[symbol] = f"provider error: {exc.__class__.__name__}: {exc}"
+            continue
+        report.failures.update(result.missing)
+        with transaction.atomic():
+            report.bars_written += bars_upsert(bars=result.bars)
+        returned = set(result.bars["symbol"].unique()) if not result.bars.empty else set()
+        for symbol in chunk:
+            if symbol in returned:
+                report.symbols_synced += 1
+            elif symbol not in report.failures:
+                report.failures[symbol] = "no bars returned for the requested window"
+        if on_progress:
+            on_progress(done, len(chunks))
+
+    if macro_provider is not None:
+        report.macro_points_written = macro_series_sync(
+            provider=macro_provider, start=want_start, as_of=as_of, failures=report.failures
+        )
+    if enrich:
+        report.securities_enriched = securities_enrich(
+            symbols=[s for s in symbols if s not in report.failures], provider=provider
+        )
+    return report
+
+
+def macro_series_sync(
+    *,
+    provider: MarketDataProvider,
+    start: dt.date,
+    as_of: dt.date,
+    failures: dict[str, str],
+    series_ids: Sequence[str] = MACRO_SERIES,
+) -> int:
+    """Fetches the macro series (decimal yields) from the last stored date on."""
+    written = 0
+    last_dates = dict(
+        MacroSeries.objects.filter(series_id__in=series_ids)
+        .values("series_id")
+        .annotate(last=Max("date"), first=Min("date"))
+        .values_list("series_id", "last")
+    )
+    firsts = dict(
+        MacroSeries.objects.filter(series_id__in=series_ids)
+        .values("series_id")
+        .annotate(first=Min("date"))
+        .values_list("series_id", "first")
+    )
+    for series_id in series_ids:
+        fetch_from = _needed_start(firsts.get(series_id), last_dates.get(series_id), start, as_of)
+        if fetch_from is None:
+            continue
+        try:
+            values = provider.series(series_id, fetch_from, as_of)
+        except (ProviderError, KeyError) as exc:
+            failures[series_id] = str(exc)
+            continue
+        with transaction.atomic():
+            written += macro_upsert(series_id=series_id, values=values, source=provider.name)
+    return written
