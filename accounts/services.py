@@ -87,7 +87,7 @@ def token_refresh(*, refresh_token: str) -> dict[str, Any]:
     try:
         # Lock the token's row first so two concurrent refreshes of one token cannot both succeed.
         jti = RefreshToken(refresh_token)[api_settings.JTI_CLAIM]  # type: ignore[arg-type]
-        list(OutstandingToken.objects.select_for_update().filter(jti=jti))
+        list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("pk"))
         inner.is_valid(raise_exception=True)
     except (TokenError, DRFValidationError, AuthenticationFailed, User.DoesNotExist) as exc:
         raise AuthenticationFailed(_BAD_REFRESH) from exc

@@ -250,3 +250,28 @@ def _contract_fields(contract: OCCContract) -> dict[str, Any]:
 
 def _display(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+TAG_NAME_MAX_LENGTH = 100
+TAG_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def tag_name_clean(name: str) -> str:
+    """A tag name without surrounding blanks; 1-100 characters and no comma (``?tags=a,b`` splits on
+    commas). Raises ``ValueError`` with the reason."""
+    value = str(name).strip()
+    if not value:
+        raise ValueError("A tag name cannot be blank.")
+    if len(value) > TAG_NAME_MAX_LENGTH:
+        raise ValueError(f"A tag name has at most {TAG_NAME_MAX_LENGTH} characters.")
+    if "," in value:
+        raise ValueError("A tag name cannot contain a comma.")
+    return value
+
+
+def tag_color_clean(color: str) -> str:
+    """``#RRGGBB`` upper-cased, or "" for no color. Raises ``ValueError`` otherwise."""
+    value = str(color).strip()
+    if value and not TAG_COLOR.match(value):
+        raise ValueError("Must be a #RRGGBB hex color, e.g. #1F77B4.")
+    return value.upper()

@@ -71,14 +71,22 @@ class _Inputs:
 
 
 def _prepare(
-    S: ArrayLike, K: ArrayLike, T: ArrayLike, r: ArrayLike, q: ArrayLike, sigma: ArrayLike,
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
     is_call: ArrayLike,
 ) -> _Inputs:
     """Broadcast to float64 and classify each element as expired, live-valid or invalid."""
     s, k, t, rr, qq, vol, c = np.broadcast_arrays(
-        np.asarray(S, dtype=np.float64), np.asarray(K, dtype=np.float64),
-        np.asarray(T, dtype=np.float64), np.asarray(r, dtype=np.float64),
-        np.asarray(q, dtype=np.float64), np.asarray(sigma, dtype=np.float64),
+        np.asarray(S, dtype=np.float64),
+        np.asarray(K, dtype=np.float64),
+        np.asarray(T, dtype=np.float64),
+        np.asarray(r, dtype=np.float64),
+        np.asarray(q, dtype=np.float64),
+        np.asarray(sigma, dtype=np.float64),
         np.asarray(is_call),
     )
     call = c.astype(bool)
@@ -86,8 +94,13 @@ def _prepare(
         spot_ok = np.isfinite(s) & np.isfinite(k) & (s > 0) & (k > 0)
         expired = spot_ok & (t <= 0)
         live = (
-            spot_ok & np.isfinite(t) & (t > 0) & np.isfinite(rr) & np.isfinite(qq)
-            & np.isfinite(vol) & (vol > 0)
+            spot_ok
+            & np.isfinite(t)
+            & (t > 0)
+            & np.isfinite(rr)
+            & np.isfinite(qq)
+            & np.isfinite(vol)
+            & (vol > 0)
         )
     return _Inputs(s, k, t, rr, qq, vol, call, expired, live)
 
@@ -119,7 +132,12 @@ def _d1_d2(x: _Inputs) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, 
 
 
 def bsm_price(
-    S: ArrayLike, K: ArrayLike, T: ArrayLike, r: ArrayLike, q: ArrayLike, sigma: ArrayLike,
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
     is_call: ArrayLike,
 ) -> FloatArray:
     """BSM value per share of a European option with continuous dividend yield.
@@ -140,7 +158,12 @@ def bsm_price(
 
 
 def bsm_greeks(
-    S: ArrayLike, K: ArrayLike, T: ArrayLike, r: ArrayLike, q: ArrayLike, sigma: ArrayLike,
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
     is_call: ArrayLike,
 ) -> BSMGreeks:
     """BSM price and per-share Greeks of a long European option (continuous dividend yield).

@@ -133,21 +133,24 @@ def correlation_analysis(
     excluded: list[dict[str, object]] = []
     keep: list[str] = []
     for symbol, value in e_all.items():
-        reason, detail = _exclusion(symbol, value, gross, counts, min_exposure, min_gross_pct,
-                                    min_overlap)
+        reason, detail = _exclusion(symbol, value, gross, counts, min_exposure, min_gross_pct, min_overlap)
         if reason is None:
             keep.append(str(symbol))
         else:
-            excluded.append({"symbol": str(symbol), "exposure": float(value), "reason": reason,
-                             "detail": detail})
+            excluded.append(
+                {"symbol": str(symbol), "exposure": float(value), "reason": reason, "detail": detail}
+            )
 
     e = e_all.reindex(keep)
     order = np.argsort(-np.abs(e.to_numpy()), kind="stable")
     e = e.iloc[order]
     symbols = list(e.index)
     data = tail.reindex(columns=symbols)
-    matrix = data.corr(method="pearson", min_periods=min_overlap) if symbols else \
-        pd.DataFrame(index=symbols, columns=symbols, dtype=np.float64)
+    matrix = (
+        data.corr(method="pearson", min_periods=min_overlap)
+        if symbols
+        else pd.DataFrame(index=symbols, columns=symbols, dtype=np.float64)
+    )
     present = data.notna().to_numpy(dtype=np.float64)
     overlap = pd.DataFrame((present.T @ present).astype(np.int64), index=symbols, columns=symbols)
 
@@ -171,8 +174,13 @@ def correlation_analysis(
 
 
 def _exclusion(
-    symbol: object, value: float, gross: float, counts: pd.Series, min_exposure: float,
-    min_gross_pct: float, min_overlap: int,
+    symbol: object,
+    value: float,
+    gross: float,
+    counts: pd.Series,
+    min_exposure: float,
+    min_gross_pct: float,
+    min_overlap: int,
 ) -> tuple[str | None, str]:
     if not np.isfinite(value):
         return REASON_MISSING_EXPOSURE, "no delta-adjusted exposure"
@@ -210,8 +218,12 @@ def _effective_bets(w: NDArray[np.float64], rho: NDArray[np.float64]) -> float:
 
 
 def _clusters(
-    symbols: list[str], rho: NDArray[np.float64], abs_e: NDArray[np.float64],
-    e: NDArray[np.float64], labels: pd.Series | dict[str, str] | None, threshold: float,
+    symbols: list[str],
+    rho: NDArray[np.float64],
+    abs_e: NDArray[np.float64],
+    e: NDArray[np.float64],
+    labels: pd.Series | dict[str, str] | None,
+    threshold: float,
 ) -> tuple[CorrelationCluster, ...]:
     n = len(symbols)
     if n < 2:
@@ -232,26 +244,27 @@ def _clusters(
         pairs = sub[np.triu_indices(members.size, k=1)]
         pairs = pairs[np.isfinite(pairs)]
         names = tuple(symbols[i] for i in members)
-        found.append(CorrelationCluster(
-            name=_cluster_name(names, abs_e[members], label_of),
-            symbols=names,
-            average_correlation=float(pairs.mean()) if pairs.size else float("nan"),
-            portfolio_percentage=float(abs_e[members].sum() / total * 100.0),
-            exposure=float(e[members].sum()),
-        ))
+        found.append(
+            CorrelationCluster(
+                name=_cluster_name(names, abs_e[members], label_of),
+                symbols=names,
+                average_correlation=float(pairs.mean()) if pairs.size else float("nan"),
+                portfolio_percentage=float(abs_e[members].sum() / total * 100.0),
+                exposure=float(e[members].sum()),
+            )
+        )
     found.sort(key=lambda c: -c.portfolio_percentage)
     return _dedupe_names(found)
 
 
-def _cluster_name(
-    names: tuple[str, ...], abs_e: NDArray[np.float64], label_of: dict[str, str]
-) -> str:
+def _cluster_name(names: tuple[str, ...], abs_e: NDArray[np.float64], label_of: dict[str, str]) -> str:
     """Most common label shared by >= 2 members (ties: larger |e|, then alphabetical)."""
     member_labels = [label_of.get(s) for s in names]
     counts = Counter(lab for lab in member_labels if isinstance(lab, str) and lab)
     if counts:
-        weight = {lab: sum(a for a, m in zip(abs_e, member_labels, strict=True) if m == lab)
-                  for lab in counts}
+        weight = {
+            lab: sum(a for a, m in zip(abs_e, member_labels, strict=True) if m == lab) for lab in counts
+        }
         best = min(counts, key=lambda lab: (-counts[lab], -weight[lab], lab))
         if counts[best] >= 2:
             return f"{best} cluster"
@@ -265,7 +278,12 @@ def _dedupe_names(clusters: list[CorrelationCluster]) -> tuple[CorrelationCluste
     for c in clusters:
         seen[c.name] += 1
         if seen[c.name] > 1:
-            c = CorrelationCluster(f"{c.name} {seen[c.name]}", c.symbols, c.average_correlation,
-                                   c.portfolio_percentage, c.exposure)
+            c = CorrelationCluster(
+                f"{c.name} {seen[c.name]}",
+                c.symbols,
+                c.average_correlation,
+                c.portfolio_percentage,
+                c.exposure,
+            )
         out.append(c)
     return tuple(out)

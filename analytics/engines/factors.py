@@ -51,10 +51,17 @@ __all__ = [
     "position_betas",
 ]
 
-DEFAULT_FACTOR_ETFS: Mapping[str, str] = MappingProxyType({
-    "Market": "SPY", "Value": "VTV", "Growth": "VUG", "Momentum": "MTUM", "Quality": "QUAL",
-    "Size": "IWM", "Low Volatility": "USMV",
-})
+DEFAULT_FACTOR_ETFS: Mapping[str, str] = MappingProxyType(
+    {
+        "Market": "SPY",
+        "Value": "VTV",
+        "Growth": "VUG",
+        "Momentum": "MTUM",
+        "Quality": "QUAL",
+        "Size": "IWM",
+        "Low Volatility": "USMV",
+    }
+)
 MARKET_FACTOR = "Market"
 MACRO_FACTORS: tuple[str, ...] = ("Interest Rate", "Oil", "International")
 STATUS_OK = "ok"
@@ -148,8 +155,13 @@ def macro_regressors(
     """
     rate_change = dgs10.astype(np.float64).dropna().sort_index().diff()
     frame = pd.concat(
-        {"Interest Rate": rate_change, "Oil": oil_returns.astype(np.float64),
-         "International": international_returns.astype(np.float64)}, axis=1,
+        {
+            "Interest Rate": rate_change,
+            "Oil": oil_returns.astype(np.float64),
+            "International": international_returns.astype(np.float64),
+        },
+        axis=1,
+        sort=True,
     )
     return frame.sort_index()
 
@@ -202,6 +214,8 @@ def _ols_panel(y_frame: pd.DataFrame, x_frame: pd.DataFrame, min_obs: int) -> Fa
             ssr = (e * e).sum(axis=0)
             centered = yg - yg.mean(axis=0)
             sst = (centered * centered).sum(axis=0)
+            # An exact fit (R^2 == 1 in float64) has no sampling error: t and p become NaN.
+            ssr = np.where(ssr <= np.finfo(np.float64).eps * sst, 0.0, ssr)
             s2 = ssr / (rows.size - p)
             coef[cols] = b.T
             se[cols] = np.sqrt(np.outer(s2, (pinv * pinv).sum(axis=1)))
@@ -252,7 +266,9 @@ def fit_factor_model(
 
 
 def capm_beta(
-    returns: pd.DataFrame | pd.Series, spy_returns: pd.Series, window: int = 252,
+    returns: pd.DataFrame | pd.Series,
+    spy_returns: pd.Series,
+    window: int = 252,
     min_obs: int = 60,
 ) -> FactorFit:
     """Univariate beta vs SPY with intercept (one factor named "Market").
@@ -261,8 +277,7 @@ def capm_beta(
     decimals; same window, minimum-observation and NaN rules as :func:`fit_factor_model`
     (dof n - 2). Read the beta from ``fit.betas["Market"]``.
     """
-    frame = returns.to_frame(returns.name or "portfolio") if isinstance(returns, pd.Series) \
-        else returns
+    frame = returns.to_frame(returns.name or "portfolio") if isinstance(returns, pd.Series) else returns
     regressor = spy_returns.astype(np.float64).rename(MARKET_FACTOR).to_frame()
     return fit_factor_model(frame, regressor, window=window, min_obs=min_obs)
 
@@ -294,8 +309,11 @@ def factor_correlation(
     message.
     """
     names = [str(c) for c in regressors.columns]
-    data = regressors.iloc[-window:].to_numpy(dtype=np.float64) if window > 0 \
+    data = (
+        regressors.iloc[-window:].to_numpy(dtype=np.float64)
+        if window > 0
         else regressors.iloc[:0].to_numpy(dtype=np.float64)
+    )
     data = data[np.isfinite(data).all(axis=1)]
     k = len(names)
     if data.shape[0] < max(min_obs, 3):
@@ -309,12 +327,15 @@ def factor_correlation(
         for j in range(i + 1, k):
             rho = matrix[i, j]
             if np.isfinite(rho) and abs(rho) > threshold:
-                warnings.append({
-                    "factor_1": names[i], "factor_2": names[j], "correlation": float(rho),
-                    "message": f"{names[i]} and {names[j]} are highly correlated ({rho:.2f})",
-                })
-    return FactorCorrelation(names, matrix, cond if np.isfinite(cond) else float("nan"),
-                             warnings)
+                warnings.append(
+                    {
+                        "factor_1": names[i],
+                        "factor_2": names[j],
+                        "correlation": float(rho),
+                        "message": f"{names[i]} and {names[j]} are highly correlated ({rho:.2f})",
+                    }
+                )
+    return FactorCorrelation(names, matrix, cond if np.isfinite(cond) else float("nan"), warnings)
 
 
 def position_betas(symbol_betas: pd.DataFrame, underlying: pd.Series) -> pd.DataFrame:
@@ -352,12 +373,14 @@ def portfolio_factor_exposures(
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = dollars.to_numpy() / np.where(ok, base, 1.0)[:, None]
     ratio = np.where(ok[:, None], ratio, np.nan)
-    long = pd.DataFrame({
-        "exposure_dollar": dollars.to_numpy().ravel(),
-        "exposure": ratio.ravel(),
-        "coverage": np.repeat(coverage.reindex(dollars.index).to_numpy(), dollars.shape[1]),
-    }, index=pd.MultiIndex.from_product([dollars.index, dollars.columns],
-                                        names=["portfolio", "factor"]))
+    long = pd.DataFrame(
+        {
+            "exposure_dollar": dollars.to_numpy().ravel(),
+            "exposure": ratio.ravel(),
+            "coverage": np.repeat(coverage.reindex(dollars.index).to_numpy(), dollars.shape[1]),
+        },
+        index=pd.MultiIndex.from_product([dollars.index, dollars.columns], names=["portfolio", "factor"]),
+    )
     return long
 
 
@@ -372,8 +395,11 @@ def portfolio_factor_exposure(
     finite). Positions with a NaN beta or exposure are excluded and listed in ``missing``;
     ``coverage`` = covered sum |e| / sum |e| (NaN when sum |e| is 0).
     """
-    e = exposure if isinstance(exposure, pd.Series) else pd.Series(
-        np.asarray(exposure, dtype=np.float64), index=betas.index)
+    e = (
+        exposure
+        if isinstance(exposure, pd.Series)
+        else pd.Series(np.asarray(exposure, dtype=np.float64), index=betas.index)
+    )
     frame = portfolio_factor_exposures(e, betas, pd.Series({0: nav}), pd.Series(0, index=e.index))
     factors = list(betas.columns)
     if len(frame):

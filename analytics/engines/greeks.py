@@ -102,8 +102,11 @@ def realized_volatility(
     """
     if isinstance(returns, pd.DataFrame):
         values = returns.to_numpy(dtype=np.float64)
-        return pd.Series(_realized_vol_2d(values, window, floor, min_obs), index=returns.columns,
-                         name="realized_volatility")
+        return pd.Series(
+            _realized_vol_2d(values, window, floor, min_obs),
+            index=returns.columns,
+            name="realized_volatility",
+        )
     arr = np.asarray(returns, dtype=np.float64)
     if arr.ndim == 1:
         return float(_realized_vol_2d(arr[:, None], window, floor, min_obs)[0])
@@ -124,17 +127,16 @@ def _realized_vol_2d(values: FloatArray, window: int, floor: float, min_obs: int
     return np.where(ok, np.maximum(vol, floor), np.nan)
 
 
-def choose_sigma(
-    implied_vol: ArrayLike, realized_vol: ArrayLike
-) -> tuple[FloatArray, NDArray[np.object_]]:
+def choose_sigma(implied_vol: ArrayLike, realized_vol: ArrayLike) -> tuple[FloatArray, NDArray[np.object_]]:
     """Pick sigma per option: implied when finite and > 0, else realized when finite and > 0.
 
     Both in decimal annualized. Returns (sigma, source) with source ``"implied"``,
     ``"realized"`` or ``"unavailable"`` (sigma NaN). Realized vol is used as given (the floor is
     applied by :func:`realized_volatility`).
     """
-    iv, rv = np.broadcast_arrays(np.asarray(implied_vol, dtype=np.float64),
-                                 np.asarray(realized_vol, dtype=np.float64))
+    iv, rv = np.broadcast_arrays(
+        np.asarray(implied_vol, dtype=np.float64), np.asarray(realized_vol, dtype=np.float64)
+    )
     with np.errstate(invalid="ignore"):
         iv_ok = np.isfinite(iv) & (iv > 0)
         rv_ok = np.isfinite(rv) & (rv > 0)
@@ -203,9 +205,15 @@ def option_position_greeks(
     q = np.where(np.isnan(q), 0.0, q)
     sigma, source = choose_sigma(implied_vol, realized_vol)
     arrays = np.broadcast_arrays(
-        np.asarray(underlying_price, dtype=np.float64), np.asarray(strike, dtype=np.float64),
-        days, np.asarray(rate, dtype=np.float64), q, sigma, np.asarray(is_call).astype(bool),
-        np.asarray(quantity, dtype=np.float64), np.asarray(multiplier, dtype=np.float64),
+        np.asarray(underlying_price, dtype=np.float64),
+        np.asarray(strike, dtype=np.float64),
+        days,
+        np.asarray(rate, dtype=np.float64),
+        q,
+        sigma,
+        np.asarray(is_call).astype(bool),
+        np.asarray(quantity, dtype=np.float64),
+        np.asarray(multiplier, dtype=np.float64),
         source,
     )
     s, k, days, r, q, sigma, call, qty, mult, source = (np.ravel(a) for a in arrays)
@@ -214,14 +222,29 @@ def option_position_greeks(
     pos = position_greeks(per_share, s, qty, mult)
     frame = pd.DataFrame(
         {
-            "S": s, "K": k, "days_to_expiry": days, "T": t, "is_call": call,
-            "quantity": qty, "multiplier": mult, "sigma": sigma, "sigma_source": source,
+            "S": s,
+            "K": k,
+            "days_to_expiry": days,
+            "T": t,
+            "is_call": call,
+            "quantity": qty,
+            "multiplier": mult,
+            "sigma": sigma,
+            "sigma_source": source,
             "expired": days <= 0,
-            "price": per_share.price, "delta": per_share.delta, "gamma": per_share.gamma,
-            "theta": per_share.theta, "vega": per_share.vega, "rho": per_share.rho,
-            "position_delta": pos.delta, "position_gamma": pos.gamma,
-            "position_theta": pos.theta, "position_vega": pos.vega, "position_rho": pos.rho,
-            "delta_dollars": pos.delta_dollars, "gamma_dollars": pos.gamma_dollars,
+            "price": per_share.price,
+            "delta": per_share.delta,
+            "gamma": per_share.gamma,
+            "theta": per_share.theta,
+            "vega": per_share.vega,
+            "rho": per_share.rho,
+            "position_delta": pos.delta,
+            "position_gamma": pos.gamma,
+            "position_theta": pos.theta,
+            "position_vega": pos.vega,
+            "position_rho": pos.rho,
+            "delta_dollars": pos.delta_dollars,
+            "gamma_dollars": pos.gamma_dollars,
             "theoretical_value": per_share.price * mult * qty,
         },
         index=None if index is None else pd.Index(index),
@@ -244,26 +267,43 @@ def stock_position_greeks(
     Per share: delta 1, every other Greek 0; so position_delta = shares (quantity x
     multiplier, signed) and delta_dollars = market value. sigma NaN, source ``"not_applicable"``.
     """
-    s, qty, mult = (np.ravel(a) for a in np.broadcast_arrays(
-        np.asarray(underlying_price, dtype=np.float64), np.asarray(quantity, dtype=np.float64),
-        np.asarray(multiplier, dtype=np.float64)))
+    s, qty, mult = (
+        np.ravel(a)
+        for a in np.broadcast_arrays(
+            np.asarray(underlying_price, dtype=np.float64),
+            np.asarray(quantity, dtype=np.float64),
+            np.asarray(multiplier, dtype=np.float64),
+        )
+    )
     zeros = np.where(np.isfinite(s), 0.0, np.nan)
-    per_share = BSMGreeks(price=s, delta=zeros + 1.0, gamma=zeros, theta=zeros, vega=zeros,
-                          rho=zeros)
+    per_share = BSMGreeks(price=s, delta=zeros + 1.0, gamma=zeros, theta=zeros, vega=zeros, rho=zeros)
     pos = position_greeks(per_share, s, qty, mult)
     n = s.shape[0]
     frame = pd.DataFrame(
         {
-            "S": s, "K": np.full(n, np.nan), "days_to_expiry": np.full(n, np.nan),
-            "T": np.full(n, np.nan), "is_call": np.zeros(n, dtype=bool), "quantity": qty,
-            "multiplier": mult, "sigma": np.full(n, np.nan),
+            "S": s,
+            "K": np.full(n, np.nan),
+            "days_to_expiry": np.full(n, np.nan),
+            "T": np.full(n, np.nan),
+            "is_call": np.zeros(n, dtype=bool),
+            "quantity": qty,
+            "multiplier": mult,
+            "sigma": np.full(n, np.nan),
             "sigma_source": np.full(n, SIGMA_NOT_APPLICABLE, dtype=object),
             "expired": np.zeros(n, dtype=bool),
-            "price": per_share.price, "delta": per_share.delta, "gamma": per_share.gamma,
-            "theta": per_share.theta, "vega": per_share.vega, "rho": per_share.rho,
-            "position_delta": pos.delta, "position_gamma": pos.gamma,
-            "position_theta": pos.theta, "position_vega": pos.vega, "position_rho": pos.rho,
-            "delta_dollars": pos.delta_dollars, "gamma_dollars": pos.gamma_dollars,
+            "price": per_share.price,
+            "delta": per_share.delta,
+            "gamma": per_share.gamma,
+            "theta": per_share.theta,
+            "vega": per_share.vega,
+            "rho": per_share.rho,
+            "position_delta": pos.delta,
+            "position_gamma": pos.gamma,
+            "position_theta": pos.theta,
+            "position_vega": pos.vega,
+            "position_rho": pos.rho,
+            "delta_dollars": pos.delta_dollars,
+            "gamma_dollars": pos.gamma_dollars,
             "theoretical_value": s * mult * qty,
         },
         index=None if index is None else pd.Index(index),
@@ -273,9 +313,7 @@ def stock_position_greeks(
     return frame
 
 
-def greeks_totals(
-    positions: pd.DataFrame, by: str | list[str] | None = None
-) -> pd.Series | pd.DataFrame:
+def greeks_totals(positions: pd.DataFrame, by: str | list[str] | None = None) -> pd.Series | pd.DataFrame:
     """Sum position Greeks, for the whole frame (-> Series) or per group (-> DataFrame).
 
     ``positions`` is the output of :func:`option_position_greeks` / :func:`stock_position_greeks`

@@ -45,13 +45,24 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 _SUM_COLUMNS = (
-    "long", "short", "gross", "net",
-    "delta_long", "delta_short", "delta_gross", "delta_net",
-    "cost_basis", "unrealized_pnl", "daily_pnl",
-    "position_count", "long_count", "short_count", "mv_missing", "delta_missing",
+    "long",
+    "short",
+    "gross",
+    "net",
+    "delta_long",
+    "delta_short",
+    "delta_gross",
+    "delta_net",
+    "cost_basis",
+    "unrealized_pnl",
+    "daily_pnl",
+    "position_count",
+    "long_count",
+    "short_count",
+    "mv_missing",
+    "delta_missing",
 )
-_PCT_COLUMNS = ("long", "short", "gross", "net", "delta_long", "delta_short", "delta_gross",
-                "delta_net")
+_PCT_COLUMNS = ("long", "short", "gross", "net", "delta_long", "delta_short", "delta_gross", "delta_net")
 
 
 def value_positions(
@@ -75,9 +86,15 @@ def value_positions(
     unrealized_pnl, pnl_percent, daily_pnl, delta_adjusted_exposure, side ("long" | "short" |
     "flat", from the sign of delta-adjusted exposure; NaN exposure -> "flat").
     """
-    qty, px, entry, mult = (np.ravel(a) for a in np.broadcast_arrays(
-        np.asarray(quantity, dtype=np.float64), np.asarray(price, dtype=np.float64),
-        np.asarray(entry_price, dtype=np.float64), np.asarray(multiplier, dtype=np.float64)))
+    qty, px, entry, mult = (
+        np.ravel(a)
+        for a in np.broadcast_arrays(
+            np.asarray(quantity, dtype=np.float64),
+            np.asarray(price, dtype=np.float64),
+            np.asarray(entry_price, dtype=np.float64),
+            np.asarray(multiplier, dtype=np.float64),
+        )
+    )
     n = qty.shape[0]
 
     def column(values: ArrayLike | None, dtype: type = np.float64) -> NDArray:
@@ -90,17 +107,22 @@ def value_positions(
     pnl = market_value - cost_basis
     with np.errstate(invalid="ignore", divide="ignore"):
         abs_cost = np.abs(cost_basis)
-        pnl_percent = np.where(abs_cost > 0, pnl / np.where(abs_cost > 0, abs_cost, 1.0) * 100.0,
-                               np.nan)
+        pnl_percent = np.where(abs_cost > 0, pnl / np.where(abs_cost > 0, abs_cost, 1.0) * 100.0, np.nan)
     daily_pnl = qty * (px - column(prev_close)) * mult
     option = column(is_option, bool)
     option_exposure = column(delta) * column(underlying_price) * mult * qty
     exposure = np.where(option, option_exposure, market_value)
     return pd.DataFrame(
         {
-            "quantity": qty, "price": px, "multiplier": mult, "market_value": market_value,
-            "cost_basis": cost_basis, "unrealized_pnl": pnl, "pnl_percent": pnl_percent,
-            "daily_pnl": daily_pnl, "delta_adjusted_exposure": exposure,
+            "quantity": qty,
+            "price": px,
+            "multiplier": mult,
+            "market_value": market_value,
+            "cost_basis": cost_basis,
+            "unrealized_pnl": pnl,
+            "pnl_percent": pnl_percent,
+            "daily_pnl": daily_pnl,
+            "delta_adjusted_exposure": exposure,
             "side": _side(exposure),
         },
         index=None if index is None else pd.Index(index),
@@ -140,15 +162,22 @@ def _sum_frame(positions: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         return np.full(len(positions), np.nan)
 
     data = {
-        "long": np.maximum(mv0, 0.0), "short": np.minimum(mv0, 0.0), "gross": np.abs(mv0),
+        "long": np.maximum(mv0, 0.0),
+        "short": np.minimum(mv0, 0.0),
+        "gross": np.abs(mv0),
         "net": mv0,
-        "delta_long": np.maximum(de0, 0.0), "delta_short": np.minimum(de0, 0.0),
-        "delta_gross": np.abs(de0), "delta_net": de0,
-        "cost_basis": optional("cost_basis"), "unrealized_pnl": optional("unrealized_pnl"),
+        "delta_long": np.maximum(de0, 0.0),
+        "delta_short": np.minimum(de0, 0.0),
+        "delta_gross": np.abs(de0),
+        "delta_net": de0,
+        "cost_basis": optional("cost_basis"),
+        "unrealized_pnl": optional("unrealized_pnl"),
         "daily_pnl": optional("daily_pnl"),
         "position_count": np.ones(len(positions), dtype=np.int64),
-        "long_count": (de0 > 0).astype(np.int64), "short_count": (de0 < 0).astype(np.int64),
-        "mv_missing": np.isnan(mv).astype(np.int64), "delta_missing": np.isnan(de).astype(np.int64),
+        "long_count": (de0 > 0).astype(np.int64),
+        "short_count": (de0 < 0).astype(np.int64),
+        "mv_missing": np.isnan(mv).astype(np.int64),
+        "delta_missing": np.isnan(de).astype(np.int64),
     }
     frame = pd.DataFrame(data, index=positions.index)
     # min_count=1: a P&L column that is NaN on every row of a group stays NaN, not 0.
@@ -263,8 +292,7 @@ def exposures_by_group(
     out = _sum_frame(positions, keys)
     if nav is not None:
         if isinstance(nav, pd.Series) and portfolio_col:
-            base = nav.reindex(out.index.get_level_values(portfolio_col)).to_numpy(
-                dtype=np.float64)
+            base = nav.reindex(out.index.get_level_values(portfolio_col)).to_numpy(dtype=np.float64)
         else:
             base = np.full(len(out), float(nav))  # type: ignore[arg-type]
         for name in _PCT_COLUMNS:

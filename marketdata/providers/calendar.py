@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 import datetime as dt
 import functools
+import warnings
 
 import numpy as np
 import numpy.typing as npt
@@ -24,9 +25,13 @@ def sessions_array() -> npt.NDArray[np.datetime64]:
     """Every NYSE session in the calendar span as a sorted, read-only ``datetime64[D]`` array."""
     import exchange_calendars
 
-    cal = exchange_calendars.get_calendar(
-        "XNYS", start=CALENDAR_FIRST.isoformat(), end=CALENDAR_LAST.isoformat()
-    )
+    with warnings.catch_warnings():
+        # exchange_calendars trips pandas' own deprecation warnings (Series.values on tz data)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        cal = exchange_calendars.get_calendar(
+            "XNYS", start=CALENDAR_FIRST.isoformat(), end=CALENDAR_LAST.isoformat()
+        )
     days = cal.sessions.values.astype("datetime64[D]")
     days.setflags(write=False)
     return days

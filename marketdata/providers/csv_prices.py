@@ -263,11 +263,17 @@ class CSVProvider(MarketDataProvider):
             raise ValueError(f"CSVProvider frame lacks columns: {', '.join(absent)}")
         self._bars = frame.loc[:, list(BAR_COLUMNS)].reset_index(drop=True)
 
+    @classmethod
+    def empty(cls) -> CSVProvider:
+        """A provider holding no bars yet (every symbol is missing until a file is imported)."""
+        return cls(empty_bars())
+
     def history(self, symbols: Sequence[str], start: dt.date, end: dt.date) -> HistoryResult:
         """The imported bars of ``symbols`` dated in [start, end]; USD per share."""
         wanted = list(dict.fromkeys(symbols))
         bars = self._bars
-        mask = bars["symbol"].isin(wanted) & bars["date"].map(lambda d: start <= d <= end)
+        in_range = [start <= d <= end for d in bars["date"]]
+        mask = bars["symbol"].isin(wanted).to_numpy() & pd.Series(in_range, dtype=bool).to_numpy()
         found = bars.loc[mask].sort_values(["symbol", "date"], kind="stable").reset_index(drop=True)
         known = set(bars["symbol"])
         present = set(found["symbol"])

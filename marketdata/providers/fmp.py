@@ -195,12 +195,12 @@ class FMPProvider(MarketDataProvider):
         for batch in _chunks(list(wanted), QUOTE_BATCH_SIZE):
             body = self._get(f"quote/{','.join(batch)}")
             for item in body if isinstance(body, list) else []:
-                symbol = wanted.pop(str(item.get("symbol", "")).upper(), None)
-                if symbol is None:
+                asked = wanted.pop(str(item.get("symbol", "")).upper(), None)
+                if asked is None:
                     continue
-                quote = self._quote(symbol, item)
+                quote = self._quote(asked, item)
                 if quote is None:
-                    missing[symbol] = "no price in the FMP quote"
+                    missing[asked] = "no price in the FMP quote"
                 else:
                     quotes.append(quote)
         for symbol in wanted.values():

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 
 from accounts.tests.factories import UserFactory
-from portfolios.models import Portfolio, Position, PositionType, Tag
+from portfolios.models import Portfolio, Position, PositionType, Tag, TagType
 
 
 class PortfolioFactory(factory.django.DjangoModelFactory):
@@ -25,12 +25,17 @@ class TagFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"tag-{n}")
 
+    class Params:
+        strategy = factory.Trait(tag_type=TagType.STRATEGY)
+
 
 class PositionFactory(factory.django.DjangoModelFactory):
-    """A long stock lot by default; traits ``short``, ``long_call``, ``short_put``."""
+    """A long stock lot by default; traits ``short``, ``long_call``, ``short_call``, ``long_put``,
+    ``short_put``. ``tags=[tag, ...]`` attaches tags after creation."""
 
     class Meta:
         model = Position
+        skip_postgeneration_save = True
 
     portfolio = factory.SubFactory(PortfolioFactory)
     symbol = "AAPL"
@@ -64,3 +69,30 @@ class PositionFactory(factory.django.DjangoModelFactory):
             strike_price=Decimal("150"),
             expiration_date=dt.date(2025, 6, 20),
         )
+        short_call = factory.Trait(
+            symbol="AAPL  250620C00200000",
+            position_type=PositionType.SC,
+            quantity=Decimal("-1"),
+            multiplier=100,
+            entry_price=Decimal("5.5"),
+            underlying_symbol="AAPL",
+            option_type="call",
+            strike_price=Decimal("200"),
+            expiration_date=dt.date(2025, 6, 20),
+        )
+        long_put = factory.Trait(
+            symbol="AAPL  250620P00150000",
+            position_type=PositionType.LP,
+            quantity=Decimal("4"),
+            multiplier=100,
+            entry_price=Decimal("4.25"),
+            underlying_symbol="AAPL",
+            option_type="put",
+            strike_price=Decimal("150"),
+            expiration_date=dt.date(2025, 6, 20),
+        )
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+        if create and extracted:
+            obj.tags.set(extracted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import re_path
@@ -22,8 +23,6 @@ def route(pattern: str, view: Any, name: str | None = None) -> URLPattern:
         "slug": r"[-a-zA-Z0-9_]+",
     }
     for conv, rx in converters.items():
-        import re
-
         regex = re.sub(rf"<{conv}:(\w+)>", rf"(?P<\1>{rx})", regex)
     return re_path(rf"^{regex}/?$", view, name=name)
 
@@ -32,7 +31,10 @@ class OptionalSlashRouter(SimpleRouter):
     """A router whose routes answer with or without the trailing slash."""
 
     def __init__(self) -> None:
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        # SimpleRouter turns any truthy ``trailing_slash`` argument into a mandatory "/": set the
+        # regex fragment itself.
+        self.trailing_slash = "/?"
 
 
 __all__ = ["route", "OptionalSlashRouter", "DefaultRouter"]

@@ -30,8 +30,7 @@ def _grid() -> list[tuple[float, int, float, float]]:
     return list(itertools.product(STRIKES, DAYS, VOLS_PCT, RATES_PCT))
 
 
-def _ours(k: float, days: int, vol_pct: float, r_pct: float, q: float,
-          call: bool) -> BSMGreeks:
+def _ours(k: float, days: int, vol_pct: float, r_pct: float, q: float, call: bool) -> BSMGreeks:
     return bsm_greeks(SPOT, k, days / 365.0, r_pct / 100.0, q, vol_pct / 100.0, call)
 
 
@@ -49,8 +48,9 @@ def test_matches_mibian_bs_without_dividends(call: bool) -> None:
             "rho": ref.callRho if call else ref.putRho,  # per 1 rate point
         }
         for name, value in expected.items():
-            np.testing.assert_allclose(getattr(g, name), value, rtol=0, atol=1e-6,
-                                       err_msg=f"{name} K={k} d={days} vol={vol} r={r}")
+            np.testing.assert_allclose(
+                getattr(g, name), value, rtol=0, atol=1e-6, err_msg=f"{name} K={k} d={days} vol={vol} r={r}"
+            )
 
 
 @pytest.mark.parametrize("call", [True, False])
@@ -69,8 +69,13 @@ def test_matches_mibian_merton_with_dividend_yield(call: bool, q: float) -> None
             "rho": ref.callRho if call else ref.putRho,
         }
         for name, value in expected.items():
-            np.testing.assert_allclose(getattr(g, name), value, rtol=0, atol=1e-6,
-                                       err_msg=f"{name} K={k} d={days} vol={vol} r={r} q={q}")
+            np.testing.assert_allclose(
+                getattr(g, name),
+                value,
+                rtol=0,
+                atol=1e-6,
+                err_msg=f"{name} K={k} d={days} vol={vol} r={r} q={q}",
+            )
 
 
 def test_put_call_parity_with_dividends() -> None:
@@ -79,8 +84,7 @@ def test_put_call_parity_with_dividends() -> None:
     r, q, vol = 0.043, 0.027, 0.31
     call = bsm_price(SPOT, k, t, r, q, vol, True)
     put = bsm_price(SPOT, k, t, r, q, vol, False)
-    np.testing.assert_allclose(call - put, SPOT * np.exp(-q * t) - k * np.exp(-r * t),
-                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(call - put, SPOT * np.exp(-q * t) - k * np.exp(-r * t), rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("call", [True, False])
@@ -90,21 +94,19 @@ def test_greeks_equal_finite_differences_with_dividends(call: bool) -> None:
 
     def v(**kw: float) -> float:
         args = {"S": s, "K": k, "T": t, "r": r, "q": q, "sigma": vol} | kw
-        return float(bsm_price(args["S"], args["K"], args["T"], args["r"], args["q"],
-                               args["sigma"], call))
+        return float(bsm_price(args["S"], args["K"], args["T"], args["r"], args["q"], args["sigma"], call))
 
     h = 1e-3
     assert float(g.delta) == pytest.approx((v(S=s + h) - v(S=s - h)) / (2 * h), abs=1e-7)
-    assert float(g.gamma) == pytest.approx((v(S=s + h) - 2 * v() + v(S=s - h)) / h**2,
-                                           abs=1e-5)
+    assert float(g.gamma) == pytest.approx((v(S=s + h) - 2 * v() + v(S=s - h)) / h**2, abs=1e-5)
     dt = 1e-5
     theta_per_day = -(v(T=t + dt) - v(T=t - dt)) / (2 * dt) / 365.0
     assert float(g.theta) == pytest.approx(theta_per_day, abs=1e-8)
     dv = 1e-5
-    assert float(g.vega) == pytest.approx((v(sigma=vol + dv) - v(sigma=vol - dv)) / (2 * dv)
-                                          / 100.0, abs=1e-8)
-    assert float(g.rho) == pytest.approx((v(r=r + dv) - v(r=r - dv)) / (2 * dv) / 100.0,
-                                         abs=1e-8)
+    assert float(g.vega) == pytest.approx(
+        (v(sigma=vol + dv) - v(sigma=vol - dv)) / (2 * dv) / 100.0, abs=1e-8
+    )
+    assert float(g.rho) == pytest.approx((v(r=r + dv) - v(r=r - dv)) / (2 * dv) / 100.0, abs=1e-8)
 
 
 def test_expired_options_are_intrinsic_with_zero_greeks() -> None:

@@ -44,7 +44,7 @@ def _stock_returns(x: pd.DataFrame, betas: np.ndarray, noise: float, seed: int) 
 
 
 def _statsmodels(y: pd.Series, x: pd.DataFrame) -> sm.regression.linear_model.RegressionResults:
-    data = pd.concat([y, x], axis=1).dropna()
+    data = pd.concat([y, x], axis=1, sort=True).dropna()
     return sm.OLS(data.iloc[:, 0], sm.add_constant(data.iloc[:, 1:])).fit()
 
 
@@ -75,10 +75,8 @@ def test_matches_statsmodels_with_missing_data() -> None:
     for symbol in y.columns:
         ref = _statsmodels(y[symbol].iloc[-252:], x.iloc[-252:])
         np.testing.assert_allclose(fit.betas.loc[symbol], ref.params.iloc[1:], rtol=0, atol=1e-8)
-        np.testing.assert_allclose(fit.t_stats.loc[symbol], ref.tvalues.iloc[1:], rtol=1e-8,
-                                   atol=1e-8)
-        np.testing.assert_allclose(fit.p_values.loc[symbol], ref.pvalues.iloc[1:], rtol=0,
-                                   atol=1e-8)
+        np.testing.assert_allclose(fit.t_stats.loc[symbol], ref.tvalues.iloc[1:], rtol=1e-8, atol=1e-8)
+        np.testing.assert_allclose(fit.p_values.loc[symbol], ref.pvalues.iloc[1:], rtol=0, atol=1e-8)
         assert fit.alpha[symbol] == pytest.approx(ref.params.iloc[0], abs=1e-10)
         assert fit.r_squared[symbol] == pytest.approx(ref.rsquared, abs=1e-8)
         assert fit.n_obs[symbol] == ref.nobs
@@ -118,9 +116,17 @@ def test_window_uses_the_last_252_dates() -> None:
 def test_simulated_known_betas_are_recovered() -> None:
     etfs = _etf_returns(252, seed=21)
     x = factor_regressors(etfs)
-    true = np.array([[1.1, 0.8, 1.4, 0.6], [0.4, -0.3, 0.0, 0.9], [-0.5, 0.2, 0.7, 0.0],
-                     [0.3, 0.0, -0.4, 0.5], [0.0, 0.6, 0.2, -0.2], [0.5, -0.5, 0.3, 0.8],
-                     [-0.2, 0.4, 0.0, 0.6]])
+    true = np.array(
+        [
+            [1.1, 0.8, 1.4, 0.6],
+            [0.4, -0.3, 0.0, 0.9],
+            [-0.5, 0.2, 0.7, 0.0],
+            [0.3, 0.0, -0.4, 0.5],
+            [0.0, 0.6, 0.2, -0.2],
+            [0.5, -0.5, 0.3, 0.8],
+            [-0.2, 0.4, 0.0, 0.6],
+        ]
+    )
     y = _stock_returns(x, true, 0.002, 9)
     fit = fit_factor_model(y, x)
     np.testing.assert_allclose(fit.betas.to_numpy(), true.T, atol=0.12)
@@ -135,7 +141,9 @@ def test_degenerate_designs_and_exact_fits_are_nan_not_errors() -> None:
     exact = pd.DataFrame({"E": 0.001 + 1.5 * x["Market"]})  # no noise at all
     fit = capm_beta(exact, x["Market"])
     assert fit.betas.loc["E", "Market"] == pytest.approx(1.5)
-    assert np.isnan(fit.t_stats.loc["E", "Market"]) or np.isfinite(fit.t_stats.loc["E", "Market"])
+    assert fit.r_squared["E"] == pytest.approx(1.0)
+    assert np.isnan(fit.t_stats.loc["E", "Market"])  # exact fit: no finite t-stat
+    assert np.isnan(fit.p_values.loc["E", "Market"])
     flat = capm_beta(pd.DataFrame({"F": np.zeros(100)}, index=x.index), x["Market"])
     assert np.isnan(flat.r_squared["F"])  # zero variance: R^2 undefined -> NaN
     assert flat.betas.loc["F", "Market"] == pytest.approx(0.0, abs=1e-12)
@@ -192,16 +200,16 @@ def test_factor_correlation_warnings_and_condition_number() -> None:
     assert names == FACTORS
     assert cond == pytest.approx(np.linalg.cond(reference), rel=1e-9)
     flagged = {(w["factor_1"], w["factor_2"]) for w in warnings}
-    expected = {(names[i], names[j]) for i in range(7) for j in range(i + 1, 7)
-                if abs(reference[i, j]) > 0.8}
+    expected = {(names[i], names[j]) for i in range(7) for j in range(i + 1, 7) if abs(reference[i, j]) > 0.8}
     assert flagged == expected and ("Growth", "Quality") in flagged
     short = factor_correlation(x.iloc[:20])
     assert np.isnan(short.matrix).all() and np.isnan(short.condition_number)
 
 
 def test_portfolio_factor_exposure_by_hand() -> None:
-    betas = pd.DataFrame({"Market": [1.2, 0.8, np.nan], "Value": [-0.5, 0.3, np.nan]},
-                         index=["AAPL", "XOM", "NEWCO"])
+    betas = pd.DataFrame(
+        {"Market": [1.2, 0.8, np.nan], "Value": [-0.5, 0.3, np.nan]}, index=["AAPL", "XOM", "NEWCO"]
+    )
     # positions: AAPL stock, AAPL call (underlying's betas), XOM short stock, NEWCO (no betas)
     underlying = pd.Series(["AAPL", "AAPL", "XOM", "NEWCO"], index=[1, 2, 3, 4])
     per_position = position_betas(betas, underlying)
@@ -217,9 +225,12 @@ def test_portfolio_factor_exposure_by_hand() -> None:
     assert result.missing == (4,)
     assert result.coverage == pytest.approx(100_000 / 110_000)
     assert portfolio_factor_exposure(exposure, per_position, nav=-5.0).exposure.isna().all()
-    many = portfolio_factor_exposures(exposure, per_position, pd.Series({"p1": 100_000.0,
-                                      "p2": 50_000.0}), pd.Series(["p1", "p1", "p2", "p2"],
-                                                                  index=[1, 2, 3, 4]))
+    many = portfolio_factor_exposures(
+        exposure,
+        per_position,
+        pd.Series({"p1": 100_000.0, "p2": 50_000.0}),
+        pd.Series(["p1", "p1", "p2", "p2"], index=[1, 2, 3, 4]),
+    )
     assert many.loc[("p1", "Market"), "exposure_dollar"] == pytest.approx(84_000)
     assert many.loc[("p2", "Value"), "exposure"] == pytest.approx(-9_000 / 50_000)
     assert many.loc[("p2", "Value"), "coverage"] == pytest.approx(30_000 / 40_000)

@@ -47,8 +47,9 @@ def test_position_scaling_and_sign() -> None:
         row = book.loc[pid]
         for name in ("price", "delta", "gamma", "theta", "vega", "rho"):
             assert row[name] == pytest.approx(float(getattr(ref, name)), abs=1e-14)
-            assert row[f"position_{name}" if name != "price" else "theoretical_value"] == \
-                pytest.approx(float(getattr(ref, name)) * 100 * qty, rel=1e-14)
+            assert row[f"position_{name}" if name != "price" else "theoretical_value"] == pytest.approx(
+                float(getattr(ref, name)) * 100 * qty, rel=1e-14
+            )
     # a short put has positive position delta and negative position gamma / vega
     put = book.loc[12]
     assert put["position_delta"] > 0 and put["position_gamma"] < 0 and put["position_vega"] < 0
@@ -90,20 +91,43 @@ def test_sigma_source_and_unavailable_volatility() -> None:
     np.testing.assert_array_equal(sigma, [np.nan, 0.3, np.nan, 0.4])
     assert list(source) == [SIGMA_UNAVAILABLE, SIGMA_REALIZED, SIGMA_UNAVAILABLE, SIGMA_IMPLIED]
     live = option_position_greeks(
-        underlying_price=100.0, strike=100.0, days_to_expiry=30, rate=0.04, dividend_yield=0.0,
-        implied_vol=np.nan, realized_vol=np.nan, is_call=True, quantity=1,
+        underlying_price=100.0,
+        strike=100.0,
+        days_to_expiry=30,
+        rate=0.04,
+        dividend_yield=0.0,
+        implied_vol=np.nan,
+        realized_vol=np.nan,
+        is_call=True,
+        quantity=1,
     )
     assert live.loc[0, "sigma_source"] == SIGMA_UNAVAILABLE
     assert np.isnan(live.loc[0, "delta"]) and np.isnan(live.loc[0, "delta_dollars"])
 
 
 def test_nan_dividend_yield_means_zero() -> None:
-    a = option_position_greeks(underlying_price=100.0, strike=95.0, days_to_expiry=60,
-                               rate=0.04, dividend_yield=np.nan, implied_vol=0.3,
-                               realized_vol=np.nan, is_call=False, quantity=1)
-    b = option_position_greeks(underlying_price=100.0, strike=95.0, days_to_expiry=60,
-                               rate=0.04, dividend_yield=0.0, implied_vol=0.3,
-                               realized_vol=np.nan, is_call=False, quantity=1)
+    a = option_position_greeks(
+        underlying_price=100.0,
+        strike=95.0,
+        days_to_expiry=60,
+        rate=0.04,
+        dividend_yield=np.nan,
+        implied_vol=0.3,
+        realized_vol=np.nan,
+        is_call=False,
+        quantity=1,
+    )
+    b = option_position_greeks(
+        underlying_price=100.0,
+        strike=95.0,
+        days_to_expiry=60,
+        rate=0.04,
+        dividend_yield=0.0,
+        implied_vol=0.3,
+        realized_vol=np.nan,
+        is_call=False,
+        quantity=1,
+    )
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -119,12 +143,10 @@ def test_realized_volatility_window_floor_and_frames() -> None:
     rng = np.random.default_rng(7)
     recent = rng.normal(0.0, 0.02, 60)
     returns = np.concatenate([np.full(100, 0.5), recent])  # huge moves outside the window
-    assert realized_volatility(returns) == pytest.approx(
-        np.std(recent, ddof=1) * np.sqrt(252), rel=1e-12)
+    assert realized_volatility(returns) == pytest.approx(np.std(recent, ddof=1) * np.sqrt(252), rel=1e-12)
     calm = np.tile([0.0001, -0.0001], 40)  # ~0.16% annualized -> floored at 5%
     assert realized_volatility(calm) == 0.05
-    assert realized_volatility(calm, floor=0.0) == pytest.approx(
-        np.std(calm[-60:], ddof=1) * np.sqrt(252))
+    assert realized_volatility(calm, floor=0.0) == pytest.approx(np.std(calm[-60:], ddof=1) * np.sqrt(252))
     frame = pd.DataFrame({"A": returns, "B": np.r_[np.full(150, np.nan), recent[:10]]})
     vols = realized_volatility(frame)
     assert vols["A"] == pytest.approx(realized_volatility(returns))
@@ -133,17 +155,16 @@ def test_realized_volatility_window_floor_and_frames() -> None:
 
 def test_totals_by_underlying_include_stock_delta() -> None:
     options = _book()
-    stock = stock_position_greeks(underlying_price=[49.0], quantity=[-300], underlying=["XYZ"],
-                                  index=pd.Index([14], name="position_id"))
+    stock = stock_position_greeks(
+        underlying_price=[49.0], quantity=[-300], underlying=["XYZ"], index=pd.Index([14], name="position_id")
+    )
     assert stock.loc[14, "delta_dollars"] == -300 * 49.0
     both = pd.concat([options, stock])
     by_underlying = greeks_totals(both, by="underlying")
     xyz = both[both["underlying"] == "XYZ"]
     assert by_underlying.loc["XYZ", "delta"] == pytest.approx(xyz["position_delta"].sum())
-    assert by_underlying.loc["XYZ", "delta"] == pytest.approx(
-        options.loc[11, "position_delta"] - 300)
-    assert by_underlying.loc["XYZ", "gamma_dollars"] == pytest.approx(
-        options.loc[11, "gamma_dollars"])
+    assert by_underlying.loc["XYZ", "delta"] == pytest.approx(options.loc[11, "position_delta"] - 300)
+    assert by_underlying.loc["XYZ", "gamma_dollars"] == pytest.approx(options.loc[11, "gamma_dollars"])
     assert by_underlying.loc["XYZ", "positions"] == 3
     total = greeks_totals(both)
     assert total["delta_dollars"] == pytest.approx(both["delta_dollars"].sum())
@@ -152,8 +173,14 @@ def test_totals_by_underlying_include_stock_delta() -> None:
 
 def test_totals_skip_and_count_missing_rows() -> None:
     book = option_position_greeks(
-        underlying_price=[100.0, 100.0], strike=100.0, days_to_expiry=30, rate=0.04,
-        dividend_yield=0.0, implied_vol=[0.25, np.nan], realized_vol=np.nan, is_call=True,
+        underlying_price=[100.0, 100.0],
+        strike=100.0,
+        days_to_expiry=30,
+        rate=0.04,
+        dividend_yield=0.0,
+        implied_vol=[0.25, np.nan],
+        realized_vol=np.nan,
+        is_call=True,
         quantity=[1, 1],
     )
     total = greeks_totals(book)

@@ -217,3 +217,8 @@ class TestCSVProvider:
     def test_needs_bar_columns(self) -> None:
         with pytest.raises(ValueError, match="lacks columns"):
             CSVProvider(pd.DataFrame({"symbol": ["AAPL"]}))
+
+    def test_empty_provider(self) -> None:
+        result = CSVProvider.empty().history(["AAPL"], dt.date(2024, 1, 2), dt.date(2024, 1, 4))
+        assert result.bars.empty and list(result.bars.columns) == list(BAR_COLUMNS)
+        assert result.missing == {"AAPL": "not in the imported prices"}

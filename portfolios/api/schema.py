@@ -1,0 +1,33 @@
+"""OpenAPI helpers: the error envelope (API.md "Errors") as documented responses."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="VALIDATION_ERROR, NOT_AUTHENTICATED, NOT_FOUND, CONFLICT, ...")
+    message = serializers.CharField()
+    details = serializers.DictField(help_text="For validation errors: field or parameter -> messages.")
+    request_id = serializers.CharField()
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+_DESCRIPTIONS = {
+    400: "VALIDATION_ERROR: `details` maps each invalid field or query parameter to its messages.",
+    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
+    404: "NOT_FOUND: no such object among yours (another user's object answers the same).",
+    409: "CONFLICT: the name is already used by one of your tags.",
+}
+
+
+def errors(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """``{status: envelope response}`` for ``@extend_schema(responses={...})``; 401 is always added."""
+    return {
+        code: OpenApiResponse(ErrorEnvelopeSerializer, description=_DESCRIPTIONS[code])
+        for code in sorted({401, *status_codes})
+    }
