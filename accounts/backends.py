@@ -10,7 +10,9 @@ from accounts.models import User
 
 
 class EmailBackend(ModelBackend):
-    def authenticate(self, request: Any, email: str | None = None, password: str | None = None, **kwargs: Any):  # type: ignore[override]
+    def authenticate(
+        self, request: Any, email: str | None = None, password: str | None = None, **kwargs: Any
+    ):  # type: ignore[override]
         email = email or kwargs.get("username")
         if not email or password is None:
             return None

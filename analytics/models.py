@@ -167,20 +167,38 @@ class SymbolFactorExposure(models.Model):
     residual_volatility = models.FloatField(null=True, help_text="Annualized.")
     capm_beta = models.FloatField(null=True)
     macro_betas = models.JSONField(default=dict)
+    macro_t_stats = models.JSONField(default=dict)
+    macro_p_values = models.JSONField(default=dict)
     quality_flag = models.CharField(max_length=32, default="ok")
+    calculated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["symbol", "as_of_date"], name="symfactor_unique_symbol_date")]
 
 
 class PortfolioFactorExposure(models.Model):
-    """Engine 5: a portfolio's dollar exposure to one factor (sum of delta-adjusted exposure x beta)."""
+    """Engine 5: a portfolio's dollar exposure to one factor (sum of delta-adjusted exposure x beta).
+
+    ``kind``: ``model`` (the 7 factors of the style model), ``capm`` (factor "CAPM": univariate beta
+    vs SPY) or ``macro`` (Interest Rate, Oil, International, fitted on the style-model residuals).
+    Readers wanting the 7-factor model filter ``kind="model"``. ``t_stat``, ``p_value``,
+    ``r_squared``, ``observations`` come from the same regression run on the portfolio's
+    hypothetical daily dollar P&L (today's delta-adjusted exposures x past returns of the covered
+    symbols); ``coverage`` = covered sum |e| / sum |e|.
+    """
 
     portfolio = models.ForeignKey("portfolios.Portfolio", on_delete=models.CASCADE, related_name="+")
     as_of_date = models.DateField()
     factor = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, default="model")
     exposure_dollar = models.FloatField(null=True)
     exposure = models.FloatField(null=True, help_text="exposure_dollar / NAV (fraction).")
+    t_stat = models.FloatField(null=True)
+    p_value = models.FloatField(null=True)
+    r_squared = models.FloatField(null=True)
+    observations = models.PositiveIntegerField(default=0)
+    coverage = models.FloatField(null=True, help_text="Covered share of sum |delta-adjusted exposure|.")
+    calculated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

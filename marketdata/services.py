@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from marketdata.models import MacroSeries, PriceBar, Security
-from marketdata.providers.base import BAR_COLUMNS, MarketDataProvider, ProviderError
+from marketdata.providers.base import BAR_COLUMNS, HistoryResult, MarketDataProvider, ProviderError
+from marketdata.providers.calendar import session_on_or_before
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +116,62 @@ def _needed_start(
         return want_start
     if (first - want_start).days > _START_TOLERANCE_DAYS:
         return want_start  # history too short: refetch the whole window (upsert keeps it idempotent)
-    if last >= as_of:
+    if last >= session_on_or_before(as_of):  # a weekend or holiday as_of has no bar of its own
         return None
     return last + dt.timedelta(days=1)
+
+
+def _failure_reason(exc: Exception) -> str:
+    if isinstance(exc, ProviderError):
+        return str(exc)
+    return f"provider error: {exc.__class__.__name__}: {exc}"
+
+
+def _history_isolating(
+    provider: MarketDataProvider,
+    symbols: list[str],
+    start: dt.date,
+    end: dt.date,
+    failures: dict[str, str],
+    error: Exception | None = None,
+) -> list[HistoryResult]:
+    """``provider.history`` for ``symbols``; when the request fails, it is split in halves (recursively)
+    so one symbol that breaks a request does not fail the others with it.
+
+    When both halves of a split fail as well, the failure is taken to be provider-wide (network down,
+    bad key) and recorded for every symbol, so an outage costs three requests, not 2n - 1.
+    Per-symbol reasons are written to ``failures``; nothing is raised.
+    """
+    if error is None:
+        try:
+            return [provider.history(symbols, start, end)]
+        except ProviderError as exc:
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - one bad request must not stop the sync
+            logger.exception("Provider crashed on %s", symbols)
+            error = exc
+    if len(symbols) == 1:
+        failures[symbols[0]] = _failure_reason(error)
+        return []
+    mid = len(symbols) // 2
+    attempts: list[tuple[list[str], HistoryResult | None, Exception | None]] = []
+    for half in (symbols[:mid], symbols[mid:]):
+        try:
+            attempts.append((half, provider.history(half, start, end), None))
+        except Exception as exc:  # noqa: BLE001 - recorded per symbol below
+            attempts.append((half, None, exc))
+    if all(exc is not None for _, _, exc in attempts):
+        for half, _, exc in attempts:
+            for symbol in half:
+                failures[symbol] = _failure_reason(exc)  # type: ignore[arg-type]
+        return []
+    results: list[HistoryResult] = []
+    for half, result, exc in attempts:
+        if result is not None:
+            results.append(result)
+        else:
+            results.extend(_history_isolating(provider, half, start, end, failures, exc))
+    return results
 
 
 def securities_enrich(*, symbols: Iterable[str], provider: MarketDataProvider, refresh: bool = False) -> int:
@@ -210,21 +264,13 @@ def market_data_sync(
         for i in range(0, len(group), CHUNK_SIZE)
     ]
     for done, (start, chunk) in enumerate(chunks, start=1):
-        try:
-            result = provider.history(chunk, start, as_of)
-        except ProviderError as exc:
-            for symbol in chunk:
-                report.failures[symbol] = str(exc)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one bad chunk must not stop the sync
-            logger.exception("Provider crashed on %s", chunk)
-            for symbol in chunk:
-                report.failures[symbol] = f"provider error: {exc.__class__.__name__}: {exc}"
-            continue
-        report.failures.update(result.missing)
-        with transaction.atomic():
-            report.bars_written += bars_upsert(bars=result.bars)
-        returned = set(result.bars["symbol"].unique()) if not result.bars.empty else set()
+        returned: set[str] = set()
+        for result in _history_isolating(provider, chunk, start, as_of, report.failures):
+            report.failures.update(result.missing)
+            with transaction.atomic():
+                report.bars_written += bars_upsert(bars=result.bars)
+            if not result.bars.empty:
+                returned.update(result.bars["symbol"].unique())
         for symbol in chunk:
             if symbol in returned:
                 report.symbols_synced += 1

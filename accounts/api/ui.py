@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.models import UICommand, UICommandAction
 from sigmasight.api.pagination import LimitOffsetPagination
+from sigmasight.api.params import StrictQuerySerializer, parse_query
 
 
 class UICommandInputSerializer(serializers.Serializer):
@@ -52,9 +53,10 @@ class UICommandPageSerializer(serializers.Serializer):
     results = UICommandSerializer(many=True)
 
 
-class UICommandPollSerializer(serializers.Serializer):
-    """``?since=``: only commands created strictly after this UTC timestamp."""
+class UICommandPollSerializer(StrictQuerySerializer):
+    """``?since=``: only commands created strictly after this UTC timestamp (plus limit/offset)."""
 
+    allowed_extra = frozenset({"limit", "offset"})
     since = serializers.DateTimeField(required=False)
 
 
@@ -70,7 +72,10 @@ class UICommandCreateView(APIView):
         examples=[
             OpenApiExample(
                 "Navigate",
-                value={"target": "portfolio.risk", "params": {"portfolio_id": "6f1c3d2e-8b1f-4a53-9d0e-2a7c5b9e4f10"}},
+                value={
+                    "target": "portfolio.risk",
+                    "params": {"portfolio_id": "6f1c3d2e-8b1f-4a53-9d0e-2a7c5b9e4f10"},
+                },
                 request_only=True,
             )
         ],
@@ -78,7 +83,9 @@ class UICommandCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = UICommandInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        command = services.ui_command_record(user=request.user, action=self.command_action, **data.validated_data)
+        command = services.ui_command_record(
+            user=request.user, action=self.command_action, **data.validated_data
+        )
         return Response(UICommandSerializer(command).data, status=status.HTTP_201_CREATED)
 
 
@@ -89,19 +96,20 @@ class UICommandPollView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="UTC, e.g. 2026-11-24T16:05:00.123Z"),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATETIME, description="UTC, e.g. 2026-11-24T16:05:00.123Z"
+            ),
             OpenApiParameter("limit", OpenApiTypes.INT, description="1..500, default 50"),
             OpenApiParameter("offset", OpenApiTypes.INT, description="0 or more"),
         ],
         responses={200: UICommandPageSerializer},
     )
     def get(self, request: Request) -> Response:
-        query = UICommandPollSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = parse_query(UICommandPollSerializer, request)
         paginator = LimitOffsetPagination()
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
         commands, pending = services.ui_commands_deliver(
-            user=request.user, since=query.validated_data.get("since"), limit=limit, offset=offset
+            user=request.user, since=query.get("since"), limit=limit, offset=offset
         )
         more = pending > offset + len(commands)
         body: dict[str, Any] = {

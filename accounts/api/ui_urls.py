@@ -6,7 +6,11 @@ from sigmasight.api.routing import route
 
 urlpatterns = [
     *(
-        route(action.value, ui.UICommandCreateView.as_view(command_action=action.value), name=f"ui-{action.value}")
+        route(
+            action.value,
+            ui.UICommandCreateView.as_view(command_action=action.value),
+            name=f"ui-{action.value}",
+        )
         for action in UICommandAction
     ),
     route("commands", ui.UICommandPollView.as_view(), name="ui-commands"),

@@ -51,7 +51,9 @@ class TestLogin:
         assert _login(api_client, user.email.upper()).status_code == 200
 
     def test_trailing_slash_answers_too(self, api_client, user):
-        response = api_client.post(LOGIN + "/", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+        response = api_client.post(
+            LOGIN + "/", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json"
+        )
 
         assert response.status_code == 200
 
@@ -96,7 +98,9 @@ class TestRefresh:
 
     def test_garbage_token_is_401(self, api_client):
         assert_error(
-            api_client.post(REFRESH, {"refresh_token": "not-a-token"}, format="json"), 401, "AUTHENTICATION_FAILED"
+            api_client.post(REFRESH, {"refresh_token": "not-a-token"}, format="json"),
+            401,
+            "AUTHENTICATION_FAILED",
         )
 
     def test_access_token_cannot_refresh(self, api_client, user):
@@ -145,12 +149,16 @@ class TestLogout:
         assert api_client.post(REFRESH, {"refresh_token": theirs}, format="json").status_code == 200
 
     def test_invalid_token_is_400(self, auth_client):
-        assert_error(auth_client.post(LOGOUT, {"refresh_token": "junk"}, format="json"), 400, "VALIDATION_ERROR")
+        assert_error(
+            auth_client.post(LOGOUT, {"refresh_token": "junk"}, format="json"), 400, "VALIDATION_ERROR"
+        )
 
     def test_requires_authentication(self, api_client, user):
         refresh = _login(api_client, user.email).json()["refresh_token"]
 
-        assert_error(api_client.post(LOGOUT, {"refresh_token": refresh}, format="json"), 401, "NOT_AUTHENTICATED")
+        assert_error(
+            api_client.post(LOGOUT, {"refresh_token": refresh}, format="json"), 401, "NOT_AUTHENTICATED"
+        )
 
 
 @pytest.mark.django_db

@@ -44,7 +44,9 @@ class TestRecordCommand:
         assert set(error["details"]) == {"target", "params"}
 
     def test_unknown_action_is_404(self, auth_client):
-        assert_error(auth_client.post("/api/v1/system/ui/explode", {"target": "x"}, format="json"), 404, "NOT_FOUND")
+        assert_error(
+            auth_client.post("/api/v1/system/ui/explode", {"target": "x"}, format="json"), 404, "NOT_FOUND"
+        )
 
     def test_requires_authentication(self, api_client):
         assert_error(api_client.post("/api/v1/system/ui/navigate", {"target": "x"}, format="json"), 401)
@@ -95,7 +97,12 @@ class TestPollCommands:
 
     @pytest.mark.parametrize(
         ("params", "field"),
-        [({"since": "yesterday"}, "since"), ({"since": "2026-13-01T00:00:00Z"}, "since"), ({"limit": "0"}, "limit")],
+        [
+            ({"since": "yesterday"}, "since"),
+            ({"since": "2026-13-01T00:00:00Z"}, "since"),
+            ({"limit": "0"}, "limit"),
+            ({"sinse": "2026-01-01T00:00:00Z"}, "sinse"),
+        ],
     )
     def test_bad_query_parameters_are_400(self, auth_client, user, params, field):
         command = UICommandFactory(owner=user)

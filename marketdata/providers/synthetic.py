@@ -164,6 +164,7 @@ class SyntheticProvider(MarketDataProvider):
                         source=SOURCE,
                     )
                 )
+        frames = [f for f in frames if not f.empty]
         bars = pd.concat(frames, ignore_index=True) if frames else empty_bars()
         return HistoryResult(bars=bars, missing=missing)
 

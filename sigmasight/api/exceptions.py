@@ -15,7 +15,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from sigmasight.api.middleware import error_body
+from sigmasight.api.middleware import INTERNAL_ERROR_MESSAGE, django_request_error, error_body
 
 logger = logging.getLogger("sigmasight.api")
 
@@ -111,11 +111,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
 
     if not isinstance(exc, exceptions.APIException):
+        known = django_request_error(exc)  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE -> 413
+        if known is not None:
+            status_code, code, message = known
+            return Response(error_body(code, message), status=status_code)
         logger.exception("Unhandled API error", exc_info=exc)
-        return Response(
-            error_body("INTERNAL_ERROR", "An internal error occurred. Quote the request_id to support."),
-            status=500,
-        )
+        return Response(error_body("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE), status=500)
 
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
     if code is None:

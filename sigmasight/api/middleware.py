@@ -12,7 +12,15 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -69,37 +77,78 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
 
 
 def is_api_path(path: str) -> bool:
+    """True for URLs whose errors must use the envelope."""
     return path.startswith("/api/")
 
 
+#: The envelope code of an error status produced outside DRF (API.md "Errors").
+STATUS_CODES: dict[int, str] = {
+    400: "VALIDATION_ERROR",
+    401: "NOT_AUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "INSUFFICIENT_DATA",
+    429: "RATE_LIMIT_EXCEEDED",
+}
+INTERNAL_ERROR_MESSAGE = "An internal error occurred. Quote the request_id to support."
+
+
+def django_request_error(exc: Exception) -> tuple[int, str, str] | None:
+    """``(status, code, message)`` for Django's own request exceptions; None for anything else.
+
+    A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or too many fields/files) is a 413, any other
+    ``SuspiciousOperation``/``BadRequest`` a 400, ``Http404`` a 404, ``PermissionDenied`` a 403.
+    """
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        return 413, "PAYLOAD_TOO_LARGE", "The request body is too large."
+    if isinstance(exc, (SuspiciousOperation, BadRequest)):
+        return 400, "VALIDATION_ERROR", "The request is malformed."
+    if isinstance(exc, Http404):
+        return 404, "NOT_FOUND", "Not found."
+    if isinstance(exc, PermissionDenied):
+        return 403, "PERMISSION_DENIED", "You do not have permission to perform this action."
+    return None
+
+
 class APIErrorMiddleware:
-    """Gives Django's own 404/405/500 answers under /api/ the JSON envelope (no traceback, no HTML)."""
+    """Gives Django's own error answers under /api/ (unknown URL, 405, raised exceptions, any
+    non-JSON 4xx/5xx) the JSON envelope: no traceback, no HTML."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not is_api_path(request.path) or response.get("Content-Type", "").startswith(
-            "application/json"
+        if (
+            response.status_code < 400
+            or not is_api_path(request.path)
+            or response.get("Content-Type", "").startswith("application/json")
         ):
             return response
-        if response.status_code == 404:
-            return JsonResponse(
-                error_body("NOT_FOUND", f"No endpoint at {request.path}."), status=404
-            )
-        if response.status_code == 405:
-            return JsonResponse(
-                error_body("METHOD_NOT_ALLOWED", f"Method {request.method} is not allowed here."),
-                status=405,
-            )
-        return response
+        status = response.status_code
+        if status == 404:
+            message = f"No endpoint at {request.path}."
+        elif status == 405:
+            message = f"Method {request.method} is not allowed here."
+        elif status >= 500:
+            message = INTERNAL_ERROR_MESSAGE
+        else:
+            message = response.reason_phrase or "The request failed."
+        code = STATUS_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "ERROR")
+        return JsonResponse(error_body(code, message), status=status)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Exceptions escaping non-DRF views under /api/ (DRF views use the exception handler)."""
         if not is_api_path(request.path):
             return None
+        known = django_request_error(exception)
+        if known is not None:
+            status, code, message = known
+            return JsonResponse(error_body(code, message), status=status)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return JsonResponse(
-            error_body("INTERNAL_ERROR", "An internal error occurred. Quote the request_id to support."),
-            status=500,
-        )
+        return JsonResponse(error_body("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE), status=500)

@@ -15,7 +15,7 @@ from rest_framework.utils.encoders import JSONEncoder
 def format_timestamp(value: dt.datetime) -> str:
     """UTC ISO 8601 with milliseconds and ``Z``: ``2026-11-24T16:05:00.123Z``."""
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -46,7 +46,9 @@ class JSONRenderer(renderers.JSONRenderer):
     encoder_class = APIJSONEncoder
     strict = True
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
         if data is None:
             return b""
         try:
@@ -55,5 +57,9 @@ class JSONRenderer(renderers.JSONRenderer):
             ).encode()
         except ValueError:
             return json.dumps(
-                _finite(data), cls=self.encoder_class, allow_nan=False, ensure_ascii=False, separators=(",", ":")
+                _finite(data),
+                cls=self.encoder_class,
+                allow_nan=False,
+                ensure_ascii=False,
+                separators=(",", ":"),
             ).encode()

@@ -35,7 +35,6 @@ class _HeaderMixin:
             self._remember(request, allowed)
         return allowed
 
-
     def get_rate(self) -> str | None:
         # Read at call time so settings overrides (tests, benchmarks) take effect.
         from rest_framework.settings import api_settings

@@ -32,7 +32,9 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
     )
     job_type = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     progress_percent = models.FloatField(default=0.0)
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)

@@ -23,7 +23,9 @@ JOBS = "/api/v1/system/jobs"
 @pytest.mark.django_db
 class TestValidationErrors:
     def test_malformed_json_is_400(self, auth_client):
-        response = auth_client.post("/api/v1/system/ui/navigate", data="{not json", content_type="application/json")
+        response = auth_client.post(
+            "/api/v1/system/ui/navigate", data="{not json", content_type="application/json"
+        )
 
         error = assert_error(response, 400, "VALIDATION_ERROR")
         assert "JSON" in error["message"]
@@ -33,7 +35,9 @@ class TestValidationErrors:
 
         error = assert_error(response, 400, "VALIDATION_ERROR")
         assert set(error["details"]) == {"email", "password"}
-        assert all(isinstance(m, list) and all(isinstance(s, str) for s in m) for m in error["details"].values())
+        assert all(
+            isinstance(m, list) and all(isinstance(s, str) for s in m) for m in error["details"].values()
+        )
         assert error["message"].startswith(("email:", "password:"))
 
 
@@ -259,7 +263,11 @@ class TestSchema:
         paths = {p.rstrip("/") for p in schema["paths"]}
         for name in ("login", "refresh", "logout", "register", "me"):
             assert f"/api/v1/auth/{name}" in paths
-        assert {"/api/v1/system/jobs/{id}", "/api/v1/system/jobs/{id}/result", "/api/v1/system/jobs/{id}/cancel"} <= paths
+        assert {
+            "/api/v1/system/jobs/{id}",
+            "/api/v1/system/jobs/{id}/result",
+            "/api/v1/system/jobs/{id}/cancel",
+        } <= paths
 
     @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
     def test_docs_answer_without_a_token(self, api_client, path):
@@ -276,9 +284,9 @@ class TestSchema:
 @pytest.mark.django_db
 class TestLoginRoundTrip:
     def test_the_token_from_login_reaches_a_protected_endpoint(self, api_client, user):
-        token = api_client.post(LOGIN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json").json()[
-            "access_token"
-        ]
+        token = api_client.post(
+            LOGIN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json"
+        ).json()["access_token"]
         api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
         assert api_client.get(JOBS).status_code == 200

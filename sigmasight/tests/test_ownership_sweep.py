@@ -170,7 +170,9 @@ def _staff_only(callback: Any) -> bool:
     return any(isinstance(p, type) and issubclass(p, IsAdminUser) for p in classes)
 
 
-def _walk(resolver: URLResolver, pieces: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], URLPattern]]:
+def _walk(
+    resolver: URLResolver, pieces: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], URLPattern]]:
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             yield from _walk(entry, (*pieces, entry.pattern))

@@ -86,4 +86,7 @@ class TestLoginThrottle:
         for email in (user.email, user.email.upper()):
             api_client.post(LOGIN, {"email": email, "password": "x"}, format="json")
 
-        assert api_client.post(LOGIN, {"email": user.email.title(), "password": "x"}, format="json").status_code == 429
+        assert (
+            api_client.post(LOGIN, {"email": user.email.title(), "password": "x"}, format="json").status_code
+            == 429
+        )

@@ -95,13 +95,16 @@ class TestJobList:
         JobFactory(owner=user)
         done = JobFactory(owner=user, succeeded=True, job_type="import")
 
-        assert [j["job_id"] for j in auth_client.get("/api/v1/system/jobs", {"status": "succeeded"}).json()["results"]] == [
-            str(done.id)
-        ]
+        assert [
+            j["job_id"]
+            for j in auth_client.get("/api/v1/system/jobs", {"status": "succeeded"}).json()["results"]
+        ] == [str(done.id)]
         assert auth_client.get("/api/v1/system/jobs", {"type": "import"}).json()["count"] == 1
 
     def test_unknown_status_is_400(self, auth_client):
-        error = assert_error(auth_client.get("/api/v1/system/jobs", {"status": "done"}), 400, "VALIDATION_ERROR")
+        error = assert_error(
+            auth_client.get("/api/v1/system/jobs", {"status": "done"}), 400, "VALIDATION_ERROR"
+        )
 
         assert "status" in error["details"]
 
@@ -124,14 +127,24 @@ class TestJobResult:
         response = auth_client.get(_url(job, "/result"))
 
         assert response.status_code == 200
-        assert response.json() == {"job_id": str(job.id), "status": "succeeded", "result": {"rows": 3}, "error": None}
+        assert response.json() == {
+            "job_id": str(job.id),
+            "status": "succeeded",
+            "result": {"rows": 3},
+            "error": None,
+        }
 
     def test_failed_job_returns_null_result_and_error(self, auth_client, user):
         job = JobFactory(owner=user, failed=True)
 
         body = auth_client.get(_url(job, "/result")).json()
 
-        assert body == {"job_id": str(job.id), "status": "failed", "result": None, "error": "Provider unavailable."}
+        assert body == {
+            "job_id": str(job.id),
+            "status": "failed",
+            "result": None,
+            "error": "Provider unavailable.",
+        }
 
     @pytest.mark.parametrize("trait", ["queued", "running"])
     def test_unfinished_job_is_409(self, auth_client, user, trait):
