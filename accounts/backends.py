@@ -10,9 +10,11 @@ from accounts.models import User
 
 
 class EmailBackend(ModelBackend):
-    def authenticate(
+    """Authenticates ``email`` (or ``username``, as the admin login form sends it) + password."""
+
+    def authenticate(  # type: ignore[override]
         self, request: Any, email: str | None = None, password: str | None = None, **kwargs: Any
-    ):  # type: ignore[override]
+    ) -> User | None:
         email = email or kwargs.get("username")
         if not email or password is None:
             return None

@@ -248,3 +248,7 @@ class CorrelationResult(models.Model):
                 name="correlation_unique_portfolio_date_window",
             )
         ]
+
+
+from analytics.models_risk import *  # noqa
+from analytics.models_performance import *  # noqa

@@ -27,7 +27,15 @@ class PositionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Position
-        fields = "__all__"
+        fields = ["portfolio", *POSITION_FIELDS, "tags"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "symbol" in self.fields:
+            self.fields["symbol"].required = False  # built from the contract fields for options
+            self.fields[
+                "symbol"
+            ].help_text = "Ticker, or OCC symbol; leave empty for an option given by its fields."
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -126,7 +134,7 @@ class TagAdminForm(forms.ModelForm):
 
     class Meta:
         model = Tag
-        fields = "__all__"
+        fields = ["owner", "name", "tag_type", "description", "color"]
 
     def clean_name(self) -> str:
         return _admin_clean(tag_name_clean, self.cleaned_data["name"])

@@ -59,7 +59,9 @@ class PositionFilter(django_filters.FilterSet):
         model = Position
         fields: list[str] = []
 
-    def filter_portfolio(self, queryset: QuerySet[Position], name: str, value: uuid.UUID) -> QuerySet[Position]:
+    def filter_portfolio(
+        self, queryset: QuerySet[Position], name: str, value: uuid.UUID
+    ) -> QuerySet[Position]:
         selectors.portfolio_get(user=self.request.user, portfolio_id=value)  # 404 unless the user's
         return queryset.filter(portfolio_id=value)
 

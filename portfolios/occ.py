@@ -62,9 +62,7 @@ def parse_occ(symbol: str) -> OCCContract:
         raise OCCError("An OCC symbol must be a string.")
     text = symbol.strip().upper()
     if len(text) <= _TAIL_LENGTH:
-        raise OCCError(
-            f"{symbol!r} is too short for an OCC symbol (ROOT + YYMMDD + C/P + 8 strike digits)."
-        )
+        raise OCCError(f"{symbol!r} is too short for an OCC symbol (ROOT + YYMMDD + C/P + 8 strike digits).")
     head, tail = text[:-_TAIL_LENGTH], text[-_TAIL_LENGTH:]
     match = _TAIL.match(tail)
     if match is None:
@@ -88,10 +86,13 @@ def format_occ(contract: OCCContract, padded: bool = True) -> str:
     root = contract.underlying.strip().upper() if isinstance(contract.underlying, str) else ""
     if not _ROOT.match(root):
         raise OCCError(
-            f"The underlying {contract.underlying!r} is not an OCC root (1-6 letters or digits).", "underlying"
+            f"The underlying {contract.underlying!r} is not an OCC root (1-6 letters or digits).",
+            "underlying",
         )
     if not 2000 <= contract.expiration.year <= 2099:
-        raise OCCError(f"The expiration {contract.expiration.isoformat()} is outside 2000-2099.", "expiration")
+        raise OCCError(
+            f"The expiration {contract.expiration.isoformat()} is outside 2000-2099.", "expiration"
+        )
     kind = next((code for code, name in _KINDS.items() if name == contract.option_type), None)
     if kind is None:
         raise OCCError(f"The option type {contract.option_type!r} is not 'call' or 'put'.", "option_type")

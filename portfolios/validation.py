@@ -75,7 +75,9 @@ def derive_multiplier(option_type: str | None) -> int:
 def is_option_input(data: Mapping[str, Any]) -> bool:
     """An input describes an option when it has an OCC-length symbol or any contract field."""
     symbol = str(data.get("symbol") or "").strip()
-    return len(symbol) >= _OCC_MIN_LENGTH or any(data.get(field) not in (None, "") for field in CONTRACT_FIELDS)
+    return len(symbol) >= _OCC_MIN_LENGTH or any(
+        data.get(field) not in (None, "") for field in CONTRACT_FIELDS
+    )
 
 
 def position_clean(data: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
@@ -216,7 +218,9 @@ def _contract_from_symbol(
     return contract
 
 
-def _contract_from_fields(errors: defaultdict[str, list[str]], given: Mapping[str, Any]) -> OCCContract | None:
+def _contract_from_fields(
+    errors: defaultdict[str, list[str]], given: Mapping[str, Any]
+) -> OCCContract | None:
     for field, value in given.items():
         if value is None:
             errors[field].append(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import UICommand
 from accounts.tests.factories import UICommandFactory
@@ -115,3 +117,13 @@ class TestPollCommands:
 
     def test_requires_authentication(self, api_client):
         assert_error(api_client.get(COMMANDS), 401, "NOT_AUTHENTICATED")
+
+    def test_query_count_does_not_grow_with_commands(self, auth_client, user):
+        UICommandFactory.create_batch(2, owner=user)
+        with CaptureQueriesContext(connection) as few:
+            auth_client.get(COMMANDS)
+        UICommandFactory.create_batch(30, owner=user)
+        with CaptureQueriesContext(connection) as many:
+            auth_client.get(COMMANDS)
+
+        assert len(many) == len(few)

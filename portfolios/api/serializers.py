@@ -117,7 +117,9 @@ class PositionInputSerializer(serializers.Serializer):
         max_digits=20, decimal_places=6, required=False, allow_null=True, help_text="With exit_date."
     )
     exit_date = serializers.DateField(required=False, allow_null=True, help_text="With exit_price.")
-    underlying_symbol = serializers.CharField(max_length=16, required=False, allow_blank=True, allow_null=True)
+    underlying_symbol = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, allow_null=True
+    )
     option_type = serializers.ChoiceField(
         choices=OptionType.choices, required=False, allow_blank=True, allow_null=True
     )

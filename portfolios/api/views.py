@@ -52,11 +52,15 @@ class OwnedViewSet(viewsets.ModelViewSet):
     list=extend_schema(summary="List your portfolios", responses={200: s.PortfolioSerializer, **errors(400)}),
     create=extend_schema(summary="Create a portfolio", responses={201: s.PortfolioSerializer, **errors(400)}),
     retrieve=extend_schema(summary="Get a portfolio", responses={200: s.PortfolioSerializer, **errors(404)}),
-    update=extend_schema(summary="Replace a portfolio", responses={200: s.PortfolioSerializer, **errors(400, 404)}),
+    update=extend_schema(
+        summary="Replace a portfolio", responses={200: s.PortfolioSerializer, **errors(400, 404)}
+    ),
     partial_update=extend_schema(
         summary="Update a portfolio", responses={200: s.PortfolioSerializer, **errors(400, 404)}
     ),
-    destroy=extend_schema(summary="Delete a portfolio and its positions", responses={204: None, **errors(404)}),
+    destroy=extend_schema(
+        summary="Delete a portfolio and its positions", responses={204: None, **errors(404)}
+    ),
 )
 class PortfolioViewSet(OwnedViewSet):
     """Portfolios: ``{id, name, description, currency, cash_balance, position_count, created_at, updated_at}``."""
@@ -73,7 +77,9 @@ class PortfolioViewSet(OwnedViewSet):
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         services.portfolio_update(portfolio=serializer.instance, data=serializer.validated_data)
-        serializer.instance = selectors.portfolio_get(user=self.request.user, portfolio_id=serializer.instance.pk)
+        serializer.instance = selectors.portfolio_get(
+            user=self.request.user, portfolio_id=serializer.instance.pk
+        )
 
     def perform_destroy(self, instance: Portfolio) -> None:
         services.portfolio_delete(portfolio=instance)
@@ -177,7 +183,9 @@ class PositionViewSet(OwnedViewSet):
         position = self.get_object()
         payload = s.PositionTagsInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.position_tags_set(owner=request.user, position=position, names=payload.validated_data["tags"])
+        services.position_tags_set(
+            owner=request.user, position=position, names=payload.validated_data["tags"]
+        )
         return self._output(position)
 
     @staticmethod

@@ -29,7 +29,9 @@ class TestParseOcc:
 
     def test_six_character_root_and_digit_roots(self) -> None:
         assert parse_occ("GOOGL1260116C00001500").underlying == "GOOGL1"
-        assert parse_occ("A1260116P00001000") == OCCContract("A1", dt.date(2026, 1, 16), "put", Decimal("1.000"))
+        assert parse_occ("A1260116P00001000") == OCCContract(
+            "A1", dt.date(2026, 1, 16), "put", Decimal("1.000")
+        )
 
     def test_smallest_and_largest_strikes(self) -> None:
         assert parse_occ("X     300101C00000001").strike == Decimal("0.001")

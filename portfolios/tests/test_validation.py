@@ -64,7 +64,9 @@ class TestDerivedFields:
             ("-1", "put", PositionType.SP),
         ],
     )
-    def test_position_type_by_sign_and_instrument(self, quantity: str, option_type: str | None, expected: str) -> None:
+    def test_position_type_by_sign_and_instrument(
+        self, quantity: str, option_type: str | None, expected: str
+    ) -> None:
         assert derive_position_type(Decimal(quantity), option_type) == expected
 
     def test_zero_quantity_has_no_type(self) -> None:
@@ -86,7 +88,9 @@ class TestStockRules:
         assert values["strike_price"] is None and values["expiration_date"] is None
 
     def test_short_stock(self) -> None:
-        assert position_clean(stock(quantity=Decimal("-5")), today=TODAY)["position_type"] == PositionType.SHORT
+        assert (
+            position_clean(stock(quantity=Decimal("-5")), today=TODAY)["position_type"] == PositionType.SHORT
+        )
 
     @pytest.mark.parametrize("symbol", ["", None, "TOOLONGSYMB", "AA PL", "AA$", ".A", "ÄPFEL"])
     def test_bad_symbols(self, symbol: str | None) -> None:
@@ -154,7 +158,9 @@ class TestOptionRules:
         assert position_clean(data, today=TODAY)["option_type"] == "call"
 
     def test_inconsistent_fields_alongside_occ(self) -> None:
-        errors = errors_of(option_fields(symbol="AAPL  251219C00150000", option_type="put", strike_price=Decimal("155")))
+        errors = errors_of(
+            option_fields(symbol="AAPL  251219C00150000", option_type="put", strike_price=Decimal("155"))
+        )
         assert set(errors) == {"option_type", "strike_price"}
         assert "does not match the OCC symbol" in errors["option_type"][0]
 

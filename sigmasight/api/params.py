@@ -7,8 +7,8 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.request import Request
 
-#: Parameters every endpoint accepts without declaring them (pagination, format negotiation).
-GLOBAL_PARAMS = frozenset({"format"})
+#: Parameters every endpoint accepts without declaring them.
+GLOBAL_PARAMS: frozenset[str] = frozenset()
 
 
 class StrictQuerySerializer(serializers.Serializer):

@@ -124,6 +124,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["sigmasight.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.THROTTLE_USER_RATE, "login": env.THROTTLE_LOGIN_RATE},
     "EXCEPTION_HANDLER": "sigmasight.api.exceptions.exception_handler",
+    # ?format= is a real parameter of export endpoints (csv|xlsx|json|fix), not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
     # None: serializers hand datetimes to the renderer, which writes UTC "...T..:..:..mmmZ" (milliseconds;
     # a strftime format cannot: %f is microseconds).
     "DATETIME_FORMAT": None,

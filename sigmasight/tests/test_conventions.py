@@ -110,6 +110,65 @@ class TestInternalError:
             assert leak not in body
         assert error["request_id"] == "trace-me-123"
 
+    def test_the_error_is_logged_with_the_request_id(self, api_client, settings, caplog):
+        from sigmasight.api.middleware import RequestIDLogFilter
+
+        settings.ROOT_URLCONF = "sigmasight.tests.urls_errors"
+        api_client.raise_request_exception = False
+        caplog.handler.addFilter(RequestIDLogFilter())
+
+        api_client.get("/api/v1/test/boom-drf", HTTP_X_REQUEST_ID="trace-me-456")
+
+        errors = [r for r in caplog.records if r.name == "sigmasight.api"]
+        assert errors and all(r.request_id == "trace-me-456" for r in errors)
+        assert SECRET in caplog.text  # the details go to the log, not to the client
+
+
+@pytest.mark.django_db
+class TestPayloadTooLarge:
+    def _big_body(self, settings: Any) -> str:
+        return json.dumps({"email": "a@b.co", "password": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+
+    def test_body_over_the_limit_is_413_on_drf_views(self, api_client, settings):
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+        response = api_client.post(LOGIN, data=self._big_body(settings), content_type="application/json")
+
+        assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+    def test_body_over_the_limit_is_413_on_django_views(self, api_client, settings):
+        settings.ROOT_URLCONF = "sigmasight.tests.urls_errors"
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+        response = api_client.post(
+            "/api/v1/test/body-django", data=self._big_body(settings), content_type="application/json"
+        )
+
+        assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+@pytest.mark.django_db
+class TestNonDRFViews:
+    """Plain Django views under /api/ get the envelope too (no HTML)."""
+
+    @pytest.fixture(autouse=True)
+    def _urls(self, settings: Any) -> None:
+        settings.ROOT_URLCONF = "sigmasight.tests.urls_errors"
+
+    def test_http404_is_a_404_envelope(self, api_client):
+        error = assert_error(api_client.get("/api/v1/test/missing-django"), 404, "NOT_FOUND")
+
+        assert SECRET not in error["message"]
+
+    def test_html_error_response_becomes_the_envelope(self, api_client):
+        response = api_client.get("/api/v1/test/html-error-django")
+
+        assert_error(response, 400, "VALIDATION_ERROR")
+        assert SECRET not in response.content.decode()
+
+    def test_outside_the_api_django_answers_as_usual(self, client):
+        assert client.get("/no-such-page")["Content-Type"].startswith("text/html")
+
 
 @pytest.mark.django_db
 class TestRequestID:

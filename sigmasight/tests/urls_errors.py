@@ -1,9 +1,10 @@
-"""Test-only URLconf: the project's URLs plus views that fail, to pin the 500 envelope."""
+"""Test-only URLconf: the project's URLs plus failing views, to pin the envelope outside DRF."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,8 +30,26 @@ def exploding_django_view(request: HttpRequest) -> HttpResponse:
     raise ZeroDivisionError(SECRET)
 
 
+def missing_django_view(request: HttpRequest) -> HttpResponse:
+    """A plain Django view that raises Http404."""
+    raise Http404(SECRET)
+
+
+def body_reading_django_view(request: HttpRequest) -> HttpResponse:
+    """A plain Django view that reads the body (too big -> RequestDataTooBig)."""
+    return HttpResponse(str(len(request.body)))
+
+
+def html_error_django_view(request: HttpRequest) -> HttpResponse:
+    """A plain Django view answering an HTML 400."""
+    return HttpResponseBadRequest(f"<h1>{SECRET}</h1>")
+
+
 urlpatterns = [
     re_path(r"^api/v1/test/boom-drf/?$", ExplodingAPIView.as_view()),
     re_path(r"^api/v1/test/boom-django/?$", exploding_django_view),
+    re_path(r"^api/v1/test/missing-django/?$", missing_django_view),
+    re_path(r"^api/v1/test/body-django/?$", csrf_exempt(body_reading_django_view)),
+    re_path(r"^api/v1/test/html-error-django/?$", html_error_django_view),
     *project_urlpatterns,
 ]

@@ -13,7 +13,16 @@ from portfolios.tests.factories import PortfolioFactory, PositionFactory
 pytestmark = pytest.mark.django_db
 
 URL = f"{API}/portfolios"
-FIELDS = {"id", "name", "description", "currency", "cash_balance", "position_count", "created_at", "updated_at"}
+FIELDS = {
+    "id",
+    "name",
+    "description",
+    "currency",
+    "cash_balance",
+    "position_count",
+    "created_at",
+    "updated_at",
+}
 
 
 def detail(portfolio: Portfolio) -> str:
@@ -50,7 +59,15 @@ class TestPortfolioList:
         assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
         assert len(auth_client.get(URL, {"limit": 2, "offset": 2}).json()["results"]) == 1
 
-    @pytest.mark.parametrize(("params", "field"), [({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"limit": "x"}, "limit"), ({"offset": -1}, "offset")])
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"limit": 0}, "limit"),
+            ({"limit": 501}, "limit"),
+            ({"limit": "x"}, "limit"),
+            ({"offset": -1}, "offset"),
+        ],
+    )
     def test_bad_pagination_parameters(self, auth_client, params: dict, field: str) -> None:
         assert_error(auth_client.get(URL, params), 400, "VALIDATION_ERROR", [field])
 
@@ -71,7 +88,9 @@ class TestPortfolioList:
 class TestPortfolioCreate:
     def test_creates(self, auth_client, user) -> None:
         response = auth_client.post(
-            URL, {"name": "Growth", "description": "d", "currency": "USD", "cash_balance": 2500.25}, format="json"
+            URL,
+            {"name": "Growth", "description": "d", "currency": "USD", "cash_balance": 2500.25},
+            format="json",
         )
 
         assert response.status_code == 201, response.content
@@ -126,7 +145,9 @@ class TestPortfolioRetrieve:
 class TestPortfolioUpdate:
     def test_patch(self, auth_client, user) -> None:
         portfolio = PortfolioFactory(owner=user, name="Old", description="keep")
-        response = auth_client.patch(detail(portfolio), {"name": "New", "cash_balance": "10.10"}, format="json")
+        response = auth_client.patch(
+            detail(portfolio), {"name": "New", "cash_balance": "10.10"}, format="json"
+        )
         assert response.status_code == 200, response.content
         assert (response.json()["name"], response.json()["description"], response.json()["cash_balance"]) == (
             "New",
@@ -139,7 +160,9 @@ class TestPortfolioUpdate:
     def test_put(self, auth_client, user) -> None:
         portfolio = PortfolioFactory(owner=user, description="gone")
         PositionFactory(portfolio=portfolio)
-        response = auth_client.put(detail(portfolio) + "/", {"name": "Replaced", "cash_balance": 5}, format="json")
+        response = auth_client.put(
+            detail(portfolio) + "/", {"name": "Replaced", "cash_balance": 5}, format="json"
+        )
         assert response.status_code == 200
         assert response.json()["name"] == "Replaced" and response.json()["position_count"] == 1
 

@@ -43,10 +43,14 @@ class TestPositionTags:
         (tag,) = position.tags.all()
         assert tag.owner == user and tag.pk != theirs.pk
 
-    @pytest.mark.parametrize("payload", [{}, {"tags": "tech"}, {"tags": ["a,b"]}, {"tags": [""]}, {"tags": ["x" * 101]}])
+    @pytest.mark.parametrize(
+        "payload", [{}, {"tags": "tech"}, {"tags": ["a,b"]}, {"tags": [""]}, {"tags": ["x" * 101]}]
+    )
     def test_validation(self, auth_client, user, payload: dict) -> None:
         position = PositionFactory(portfolio=PortfolioFactory(owner=user))
-        assert_error(auth_client.put(url(position), payload, format="json"), 400, "VALIDATION_ERROR", ["tags"])
+        assert_error(
+            auth_client.put(url(position), payload, format="json"), 400, "VALIDATION_ERROR", ["tags"]
+        )
 
     def test_other_users_position_is_not_found(self, auth_client, other_user) -> None:
         theirs = PositionFactory(portfolio=PortfolioFactory(owner=other_user), symbol="HIDDEN")

@@ -239,7 +239,10 @@ class TestPositionListGroupBy:
         assert [p["id"] for p in body["results"][2]["positions"]] == [str(sp.pk)]
 
     def test_group_by_tag(self, auth_client, user, portfolio) -> None:
-        tech, growth = TagFactory(owner=user, name="tech"), TagFactory(owner=user, name="growth", strategy=True)
+        tech, growth = (
+            TagFactory(owner=user, name="tech"),
+            TagFactory(owner=user, name="growth", strategy=True),
+        )
         both = PositionFactory(portfolio=portfolio, symbol="NVDA", tags=[tech, growth])
         only_tech = PositionFactory(portfolio=portfolio, symbol="MSFT", tags=[tech])
         untagged = PositionFactory(portfolio=portfolio, symbol="SPY")
@@ -329,7 +332,9 @@ class TestPositionCreate:
 
     def test_with_tags_creates_missing_ones(self, auth_client, user, portfolio) -> None:
         TagFactory(owner=user, name="core")
-        body = auth_client.post(URL, stock_payload(portfolio, tags=["core", "new", "core"]), format="json").json()
+        body = auth_client.post(
+            URL, stock_payload(portfolio, tags=["core", "new", "core"]), format="json"
+        ).json()
         assert body["tags"] == ["core", "new"]
         assert Tag.objects.get(owner=user, name="new").tag_type == "regular"
 
@@ -424,8 +429,12 @@ class TestPositionRetrieve:
 
 class TestPositionUpdate:
     def test_put_replaces_every_field(self, auth_client, portfolio) -> None:
-        position = PositionFactory(portfolio=portfolio, exit_price=Decimal("170"), exit_date=dt.date(2024, 2, 1))
-        response = auth_client.put(detail(position), stock_payload(portfolio, symbol="nvda", quantity=-4), format="json")
+        position = PositionFactory(
+            portfolio=portfolio, exit_price=Decimal("170"), exit_date=dt.date(2024, 2, 1)
+        )
+        response = auth_client.put(
+            detail(position), stock_payload(portfolio, symbol="nvda", quantity=-4), format="json"
+        )
         assert response.status_code == 200, response.content
         body = response.json()
         assert (body["symbol"], body["position_type"], body["exit_price"], body["exit_date"]) == (
@@ -438,7 +447,9 @@ class TestPositionUpdate:
     def test_put_requires_the_required_fields(self, auth_client, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio)
         response = auth_client.put(detail(position), {"symbol": "X"}, format="json")
-        assert_error(response, 400, "VALIDATION_ERROR", ["portfolio_id", "quantity", "entry_price", "entry_date"])
+        assert_error(
+            response, 400, "VALIDATION_ERROR", ["portfolio_id", "quantity", "entry_price", "entry_date"]
+        )
 
     def test_patch_sign_flip_rederives_the_type(self, auth_client, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio)
@@ -449,14 +460,20 @@ class TestPositionUpdate:
 
     def test_patch_contract_field_rebuilds_the_occ_symbol(self, auth_client, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio, long_call=True)
-        body = auth_client.patch(detail(position), {"strike_price": 210, "option_type": "put"}, format="json").json()
+        body = auth_client.patch(
+            detail(position), {"strike_price": 210, "option_type": "put"}, format="json"
+        ).json()
         assert body["symbol"] == "AAPL  250620P00210000"
         assert (body["position_type"], body["strike_price"]) == ("LP", 210.0)
 
     def test_patch_occ_symbol_rereads_the_contract(self, auth_client, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio, long_call=True)
         body = auth_client.patch(detail(position), {"symbol": "MSFT250620P00300000"}, format="json").json()
-        assert (body["underlying_symbol"], body["option_type"], body["strike_price"]) == ("MSFT", "put", 300.0)
+        assert (body["underlying_symbol"], body["option_type"], body["strike_price"]) == (
+            "MSFT",
+            "put",
+            300.0,
+        )
 
     def test_patch_option_to_stock(self, auth_client, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio, long_call=True)
@@ -470,7 +487,9 @@ class TestPositionUpdate:
 
     def test_patch_tags_replace(self, auth_client, user, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio, tags=[TagFactory(owner=user, name="old")])
-        assert auth_client.patch(detail(position), {"tags": ["fresh"]}, format="json").json()["tags"] == ["fresh"]
+        assert auth_client.patch(detail(position), {"tags": ["fresh"]}, format="json").json()["tags"] == [
+            "fresh"
+        ]
 
     def test_patch_moves_to_another_own_portfolio(self, auth_client, user, portfolio) -> None:
         position = PositionFactory(portfolio=portfolio)
@@ -487,11 +506,17 @@ class TestPositionUpdate:
 
     @pytest.mark.parametrize(
         ("payload", "field"),
-        [({"quantity": 0}, "quantity"), ({"entry_date": "2999-01-01"}, "entry_date"), ({"exit_price": 5}, "exit_date")],
+        [
+            ({"quantity": 0}, "quantity"),
+            ({"entry_date": "2999-01-01"}, "entry_date"),
+            ({"exit_price": 5}, "exit_date"),
+        ],
     )
     def test_patch_validation(self, auth_client, portfolio, payload: dict, field: str) -> None:
         position = PositionFactory(portfolio=portfolio)
-        assert_error(auth_client.patch(detail(position), payload, format="json"), 400, "VALIDATION_ERROR", [field])
+        assert_error(
+            auth_client.patch(detail(position), payload, format="json"), 400, "VALIDATION_ERROR", [field]
+        )
         position.refresh_from_db()
         assert position.quantity == Decimal("100")
 
@@ -501,7 +526,9 @@ class TestPositionUpdate:
         assert_not_found(auth_client.put(detail(theirs), stock_payload(theirs.portfolio), format="json"))
 
     def test_unauthenticated(self, api_client, portfolio) -> None:
-        response = api_client.patch(detail(PositionFactory(portfolio=portfolio)), {"quantity": 1}, format="json")
+        response = api_client.patch(
+            detail(PositionFactory(portfolio=portfolio)), {"quantity": 1}, format="json"
+        )
         assert_error(response, 401, "NOT_AUTHENTICATED")
 
 
@@ -517,4 +544,6 @@ class TestPositionDelete:
         assert Position.objects.filter(pk=theirs.pk).exists()
 
     def test_unauthenticated(self, api_client, portfolio) -> None:
-        assert_error(api_client.delete(detail(PositionFactory(portfolio=portfolio))), 401, "NOT_AUTHENTICATED")
+        assert_error(
+            api_client.delete(detail(PositionFactory(portfolio=portfolio))), 401, "NOT_AUTHENTICATED"
+        )

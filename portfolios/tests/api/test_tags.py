@@ -37,7 +37,8 @@ class TestTagList:
         assert [t["name"] for t in auth_client.get(URL, {"tag_type": "strategy"}).json()["results"]] == ["b"]
 
     @pytest.mark.parametrize(
-        ("params", "parameter"), [({"tag_type": "other"}, "tag_type"), ({"limit": 0}, "limit"), ({"limit": 501}, "limit")]
+        ("params", "parameter"),
+        [({"tag_type": "other"}, "tag_type"), ({"limit": 0}, "limit"), ({"limit": 501}, "limit")],
     )
     def test_invalid_query_parameters(self, auth_client, params: dict, parameter: str) -> None:
         assert_error(auth_client.get(URL, params), 400, "VALIDATION_ERROR", [parameter])
@@ -69,7 +70,9 @@ class TestTagCreate:
 
     def test_duplicate_name_is_a_conflict(self, auth_client, user) -> None:
         TagFactory(owner=user, name="tech")
-        error = assert_error(auth_client.post(URL, {"name": "tech"}, format="json"), 409, "CONFLICT", ["name"])
+        error = assert_error(
+            auth_client.post(URL, {"name": "tech"}, format="json"), 409, "CONFLICT", ["name"]
+        )
         assert "already exists" in error["message"]
         assert Tag.objects.filter(owner=user).count() == 1
 
@@ -119,18 +122,30 @@ class TestTagUpdate:
 
     def test_patch_same_name_is_not_a_conflict(self, auth_client, user) -> None:
         tag = TagFactory(owner=user, name="same")
-        assert auth_client.patch(detail(tag), {"name": "same", "tag_type": "strategy"}, format="json").status_code == 200
+        assert (
+            auth_client.patch(
+                detail(tag), {"name": "same", "tag_type": "strategy"}, format="json"
+            ).status_code
+            == 200
+        )
 
     def test_rename_to_a_taken_name_is_a_conflict(self, auth_client, user) -> None:
         TagFactory(owner=user, name="taken")
         tag = TagFactory(owner=user, name="mine")
-        assert_error(auth_client.patch(detail(tag), {"name": "taken"}, format="json"), 409, "CONFLICT", ["name"])
+        assert_error(
+            auth_client.patch(detail(tag), {"name": "taken"}, format="json"), 409, "CONFLICT", ["name"]
+        )
         tag.refresh_from_db()
         assert tag.name == "mine"
 
     def test_validation(self, auth_client, user) -> None:
         tag = TagFactory(owner=user)
-        assert_error(auth_client.patch(detail(tag), {"color": "blue"}, format="json"), 400, "VALIDATION_ERROR", ["color"])
+        assert_error(
+            auth_client.patch(detail(tag), {"color": "blue"}, format="json"),
+            400,
+            "VALIDATION_ERROR",
+            ["color"],
+        )
 
     def test_put_is_not_allowed(self, auth_client, user) -> None:
         tag = TagFactory(owner=user)

@@ -1,0 +1,314 @@
+"""Greeks endpoints: GET /analytics/risk/{id}/greeks and POST /analytics/risk/greeks/calculate.
+
+Thin views: validate the query or body, one selector or service call, respond. Conventions of the
+numbers: DESIGN.md "Greeks"; portfolio delta convention: :mod:`analytics.selectors.greeks`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.api.common import owned_portfolio
+from analytics.selectors.greeks import GREEKS_VIEWS, portfolio_greeks_get
+from analytics.services.greeks import MAX_CALCULATE_POSITIONS, greeks_calculate
+from portfolios.api.schema import ErrorEnvelopeSerializer
+from portfolios.models import OptionType
+from portfolios.occ import OCCError, parse_occ
+from sigmasight.api.params import StrictQuerySerializer, parse_query
+
+_ERRORS = {
+    400: "VALIDATION_ERROR: `details` maps each invalid parameter or field to its messages.",
+    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
+    404: "NOT_FOUND: no such portfolio among yours (another user's answers the same).",
+    422: "INSUFFICIENT_DATA: `details` says what is missing and how to produce it.",
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in codes}
+
+
+# GET /analytics/risk/{id}/greeks ---------------------------------------------------------------
+
+
+class PortfolioGreeksQuery(StrictQuerySerializer):
+    include_after_expiry = serializers.BooleanField(default=False)
+    view = serializers.ChoiceField(choices=list(GREEKS_VIEWS), default="portfolio")
+    as_of_date = serializers.DateField(required=False)
+
+
+class GreeksTotalsSerializer(serializers.Serializer):
+    delta = serializers.FloatField(allow_null=True, help_text="Shares of the underlying (stocks: 1 per share).")
+    delta_dollars = serializers.FloatField(allow_null=True, help_text="USD, delta-adjusted exposure.")
+    gamma = serializers.FloatField(allow_null=True, help_text="Shares per USD 1 move of the underlying.")
+    gamma_dollars = serializers.FloatField(allow_null=True, help_text="USD change of delta_dollars per 1% move.")
+    theta = serializers.FloatField(allow_null=True, help_text="USD per calendar day.")
+    vega = serializers.FloatField(allow_null=True, help_text="USD per 1 vol point.")
+    rho = serializers.FloatField(allow_null=True, help_text="USD per 1 rate point.")
+    positions = serializers.IntegerField(help_text="Positions summed.")
+
+
+class GreeksByUnderlyingSerializer(GreeksTotalsSerializer):
+    underlying = serializers.CharField()
+
+
+class GreeksAfterExpirySerializer(GreeksTotalsSerializer):
+    expiry_date = serializers.DateField(
+        allow_null=True, help_text="The nearest option expiration after as_of_date (null: none)."
+    )
+    removed_positions = serializers.IntegerField(help_text="Options expiring on or before expiry_date.")
+
+
+class GreeksMissingSerializer(serializers.Serializer):
+    position_id = serializers.UUIDField()
+    underlying = serializers.CharField()
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="underlying_price, volatility, risk_free_rate, greeks, or not_computed (held after the batch).",
+    )
+
+
+class GreeksDataQualitySerializer(serializers.Serializer):
+    positions_missing_greeks = serializers.IntegerField()
+    missing = GreeksMissingSerializer(many=True)
+
+
+class PortfolioGreeksSerializer(serializers.Serializer):
+    view = serializers.ChoiceField(choices=list(GREEKS_VIEWS))
+    current = GreeksTotalsSerializer()
+    by_underlying = GreeksByUnderlyingSerializer(many=True)
+    after_expiry = GreeksAfterExpirySerializer(allow_null=True, help_text="Null unless include_after_expiry=true.")
+    units = serializers.DictField(child=serializers.CharField())
+    data_quality = GreeksDataQualitySerializer()
+    as_of_date = serializers.DateField()
+    calculated_at = serializers.DateTimeField()
+    data_source = serializers.CharField()
+
+
+class PortfolioGreeksView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_greeks",
+        summary="Portfolio Greeks (stored by the batch)",
+        description=(
+            "Sums of position Greeks from the last Greeks batch run. `delta` and `delta_dollars` include "
+            "stocks (delta 1 per share: delta = signed shares, delta_dollars = market value), so "
+            "delta_dollars is the book's delta-adjusted exposure; options contribute their "
+            "Black-Scholes-Merton position Greeks (theta per calendar day, vega per 1 vol point, rho per "
+            "1 rate point, all in USD). `view=longs|shorts` keeps positions whose delta_dollars is "
+            "positive / negative. `after_expiry` (with include_after_expiry=true) is the book after the "
+            "nearest expiration passes: options expiring on or before `expiry_date` removed, the rest "
+            "unchanged. Positions with unknown Greeks are left out of the sums and listed in data_quality."
+        ),
+        parameters=[
+            OpenApiParameter("include_after_expiry", bool, description="Add the after-expiry book (default false)."),
+            OpenApiParameter("view", str, enum=list(GREEKS_VIEWS), description="portfolio (default), longs, shorts."),
+            OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest Greeks run."),
+        ],
+        responses={200: PortfolioGreeksSerializer, **_errors(400, 401, 404, 422)},
+    )
+    def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
+        query = parse_query(PortfolioGreeksQuery, request)
+        portfolio = owned_portfolio(request.user, id)
+        return Response(
+            portfolio_greeks_get(
+                portfolio=portfolio,
+                as_of_date=query.get("as_of_date"),
+                view=query["view"],
+                include_after_expiry=query["include_after_expiry"],
+            )
+        )
+
+
+# POST /analytics/risk/greeks/calculate ----------------------------------------------------------
+
+_CONTRACT_FIELDS = ("underlying_symbol", "strike", "expiration_date", "option_type")
+
+
+class GreeksPositionInput(serializers.Serializer):
+    """One option: an OCC symbol or the contract fields, a signed quantity, optional market inputs."""
+
+    occ_symbol = serializers.CharField(required=False, max_length=32, help_text="Fills underlying, strike, expiry, type.")
+    underlying_symbol = serializers.CharField(required=False, max_length=16)
+    underlying_price = serializers.FloatField(required=False, allow_null=True, help_text="USD per share, > 0.")
+    strike = serializers.FloatField(required=False, help_text="USD per share, > 0.")
+    expiration_date = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD; on or before the as-of date = expired (zero Greeks)."
+    )
+    option_type = serializers.ChoiceField(choices=OptionType.choices, required=False)
+    quantity = serializers.FloatField(help_text="Signed contracts (negative = short), not 0.")
+    multiplier = serializers.IntegerField(required=False, min_value=1, max_value=10000, default=100)
+    volatility = serializers.FloatField(required=False, allow_null=True, help_text="Annualized decimal, in (0, 5].")
+    risk_free_rate = serializers.FloatField(
+        required=False, allow_null=True, min_value=-0.1, max_value=1.0, help_text="Decimal per year."
+    )
+    dividend_yield = serializers.FloatField(
+        required=False, allow_null=True, min_value=0.0, max_value=1.0, help_text="Continuous, decimal per year."
+    )
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+    def validate_underlying_symbol(self, value: str) -> str:
+        return value.strip().upper()
+
+    def validate_underlying_price(self, value: float | None) -> float | None:
+        if value is not None and not value > 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate_strike(self, value: float) -> float:
+        if not value > 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate_quantity(self, value: float) -> float:
+        if value == 0:
+            raise serializers.ValidationError("Must not be 0 (negative = short).")
+        return value
+
+    def validate_volatility(self, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= 5:
+            raise serializers.ValidationError("Must be in (0, 5] (annualized decimal: 0.25 = 25%).")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        occ = attrs.get("occ_symbol")
+        if occ:
+            try:
+                contract = parse_occ(occ)
+            except OCCError as exc:
+                raise serializers.ValidationError({"occ_symbol": [str(exc)]}) from None
+            parsed = {
+                "underlying_symbol": contract.underlying,
+                "strike": float(contract.strike),
+                "expiration_date": contract.expiration,
+                "option_type": contract.option_type,
+            }
+            conflicts = {
+                name: [f"Disagrees with occ_symbol ({parsed[name]})."]
+                for name in _CONTRACT_FIELDS
+                if name in attrs and attrs[name] != parsed[name]
+            }
+            if conflicts:
+                raise serializers.ValidationError(conflicts)
+            attrs.update(parsed)
+            attrs["occ_symbol"] = occ.strip().upper()
+        else:
+            missing = {
+                name: ["This field is required (or give occ_symbol)."]
+                for name in ("strike", "expiration_date", "option_type")
+                if name not in attrs
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class GreeksCalculateInput(serializers.Serializer):
+    positions = GreeksPositionInput(many=True, allow_empty=False, max_length=MAX_CALCULATE_POSITIONS)
+    as_of_date = serializers.DateField(
+        required=False, help_text="Valuation date; default the latest stored bar date."
+    )
+
+
+class CalculatedInputsSerializer(serializers.Serializer):
+    underlying_price = serializers.FloatField(allow_null=True)
+    strike = serializers.FloatField()
+    days_to_expiry = serializers.IntegerField(help_text="Calendar days; T = days / 365; <= 0 expired.")
+    volatility = serializers.FloatField(allow_null=True)
+    risk_free_rate = serializers.FloatField(allow_null=True)
+    dividend_yield = serializers.FloatField()
+    option_type = serializers.ChoiceField(choices=OptionType.choices)
+    quantity = serializers.FloatField()
+    multiplier = serializers.FloatField()
+    sources = serializers.DictField(
+        child=serializers.CharField(), help_text="Per input: request, store, or not_needed (expired)."
+    )
+
+
+class PerShareGreeksSerializer(serializers.Serializer):
+    price = serializers.FloatField(allow_null=True, help_text="BSM value per share (USD).")
+    delta = serializers.FloatField(allow_null=True)
+    gamma = serializers.FloatField(allow_null=True)
+    theta = serializers.FloatField(allow_null=True, help_text="Per calendar day.")
+    vega = serializers.FloatField(allow_null=True, help_text="Per 1 vol point.")
+    rho = serializers.FloatField(allow_null=True, help_text="Per 1 rate point.")
+
+
+class PositionGreeksOutSerializer(serializers.Serializer):
+    delta = serializers.FloatField(allow_null=True)
+    gamma = serializers.FloatField(allow_null=True)
+    theta = serializers.FloatField(allow_null=True)
+    vega = serializers.FloatField(allow_null=True)
+    rho = serializers.FloatField(allow_null=True)
+    delta_dollars = serializers.FloatField(allow_null=True)
+    gamma_dollars = serializers.FloatField(allow_null=True)
+
+
+class CalculatedPositionSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    occ_symbol = serializers.CharField(allow_null=True)
+    underlying_symbol = serializers.CharField(allow_null=True)
+    expiration_date = serializers.DateField()
+    expired = serializers.BooleanField()
+    inputs = CalculatedInputsSerializer()
+    per_share = PerShareGreeksSerializer()
+    position = PositionGreeksOutSerializer()
+
+
+class GreeksCalculateSerializer(serializers.Serializer):
+    positions = CalculatedPositionSerializer(many=True)
+    totals = PositionGreeksOutSerializer()
+    units = serializers.DictField(child=serializers.CharField())
+    as_of_date = serializers.DateField()
+    calculated_at = serializers.DateTimeField()
+    data_source = serializers.CharField(help_text="Provider of the stored inputs used, or `request`.")
+
+
+class GreeksCalculateView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_greeks_calculate",
+        summary="Greeks of explicit option positions, computed now",
+        description=(
+            "Black-Scholes-Merton with continuous dividend yield, no batch needed. An `occ_symbol` fills "
+            "underlying, strike, expiration and type. Inputs not in the request come from stored data as "
+            "of `as_of_date` (default: the latest stored bar date): the underlying's close, DGS3MO, the "
+            "security's dividend yield (else 0) and the 60-day realized volatility floored at 5%. An input "
+            "missing from both answers 422 naming the position index and field. Expired options "
+            f"(expiration on or before the as-of date) get zero Greeks. At most {MAX_CALCULATE_POSITIONS} "
+            "positions."
+        ),
+        request=GreeksCalculateInput,
+        responses={200: GreeksCalculateSerializer, **_errors(400, 401, 422)},
+        examples=[
+            OpenApiExample(
+                "Hull's example (20 weeks)",
+                request_only=True,
+                value={
+                    "as_of_date": "2025-01-06",
+                    "positions": [
+                        {"underlying_price": 49, "strike": 50, "expiration_date": "2025-05-26",
+                         "option_type": "call", "quantity": 10, "volatility": 0.2, "risk_free_rate": 0.05},
+                        {"occ_symbol": "AAPL  250620C00200000", "quantity": -2},
+                    ],
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        body = GreeksCalculateInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(
+            greeks_calculate(positions=body.validated_data["positions"], as_of=body.validated_data.get("as_of_date"))
+        )

@@ -1,0 +1,231 @@
+"""Correlation reads: the engine's inputs for many portfolios at once, and the stored results (API).
+
+Inputs, in a constant number of queries for a chunk of portfolios (positions, valuations, tags,
+securities, ONE price frame for every symbol of the chunk):
+- exposures: the stored delta-adjusted exposure of ``as_of`` (USD, signed), summed per underlying
+  (a stock and its options make one row);
+- labels naming the clusters: the most common *regular* tag of the symbol's positions in that
+  portfolio (ties: alphabetical), else the security's sector;
+- returns: daily LOG returns of adjusted closes over the window, computed per portfolio on the
+  dates where one of its symbols has a bar (so a result never depends on the chunk it ran in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.utils import timezone
+
+from analytics.api.common import require
+from analytics.engines.correlations import (
+    CorrelationResult as CorrelationAnalysis,
+)
+from analytics.engines.correlations import (
+    correlation_analysis,
+    exposure_by_underlying,
+    log_returns,
+)
+from analytics.models import CorrelationResult
+from analytics.selectors.factors import position_exposures_frame, window_start
+from marketdata.models import Security
+from marketdata.selectors import data_source, price_frame
+from portfolios.holdings import position_tags
+from portfolios.models import Portfolio, TagType
+
+#: Batch defaults (DESIGN.md "Correlations"): 90 daily log returns, pairwise overlap >= 30 days.
+CORRELATION_WINDOW = 90
+CORRELATION_MIN_OVERLAP = 30
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class PortfolioCorrelations:
+    """Per-portfolio engine results and the portfolios that could not be analysed (id -> reason)."""
+
+    results: dict[str, CorrelationAnalysis]
+    failures: dict[str, str]
+
+
+def correlation_labels(*, positions: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """{portfolio id: {risk symbol: label}}: most common regular tag, else the sector (2 queries)."""
+    if positions.empty:
+        return {}
+    tags = position_tags(position_ids=list(positions["position_id"]))
+    tags = tags[tags["tag_type"] == str(TagType.REGULAR)]
+    keyed = positions[["position_id", "portfolio_id", "risk_symbol"]].dropna()
+    labels: dict[str, dict[str, str]] = {}
+    if not tags.empty:
+        merged = tags.merge(keyed, on="position_id")
+        counts = merged.groupby(["portfolio_id", "risk_symbol", "tag"]).size().rename("n").reset_index()
+        counts = counts.sort_values(["portfolio_id", "risk_symbol", "n", "tag"], ascending=[True, True, False, True])
+        for row in counts.drop_duplicates(["portfolio_id", "risk_symbol"]).itertuples(index=False):
+            labels.setdefault(row.portfolio_id, {})[row.risk_symbol] = row.tag
+    symbols = sorted(set(keyed["risk_symbol"]))
+    sectors = {
+        s: sector
+        for s, sector in Security.objects.filter(symbol__in=symbols).values_list("symbol", "sector")
+        if sector
+    }
+    for row in keyed.drop_duplicates(["portfolio_id", "risk_symbol"]).itertuples(index=False):
+        own = labels.setdefault(row.portfolio_id, {})
+        if row.risk_symbol not in own and row.risk_symbol in sectors:
+            own[row.risk_symbol] = sectors[row.risk_symbol]
+    return labels
+
+
+def portfolio_correlations_compute(
+    *,
+    portfolio_ids: Sequence[str],
+    as_of: dt.date,
+    lookback_days: int = CORRELATION_WINDOW,
+    min_overlap: int = CORRELATION_MIN_OVERLAP,
+) -> PortfolioCorrelations:
+    """Runs the correlation engine for each portfolio (no writes).
+
+    A portfolio holding positions none of which has a valuation for ``as_of`` fails (listed in
+    ``failures``); a portfolio holding nothing gets an empty result. One price query for all.
+    """
+    ids = [str(p) for p in portfolio_ids]
+    positions = position_exposures_frame(portfolio_ids=ids, as_of=as_of)
+    failures: dict[str, str] = {}
+    if not positions.empty:
+        valued = positions.groupby("portfolio_id")["has_valuation"].any()
+        for pid, ok in valued.items():
+            if not ok:
+                failures[str(pid)] = f"no position valuation for {as_of.isoformat()} (run the valuation engine first)"
+    symbols = sorted({str(s) for s in positions["risk_symbol"].dropna()})
+    prices = (
+        price_frame(symbols=symbols, start=window_start(as_of, lookback_days + 1), end=as_of)
+        if symbols
+        else pd.DataFrame()
+    )
+    labels = correlation_labels(positions=positions)
+    groups = {str(pid): frame for pid, frame in positions.groupby("portfolio_id")} if not positions.empty else {}
+    results: dict[str, CorrelationAnalysis] = {}
+    for pid in ids:
+        if pid in failures:
+            continue
+        held = groups.get(pid)
+        if held is None or held.empty:
+            exposure = pd.Series(dtype=float, name="exposure")
+        else:
+            keyed = held.dropna(subset=["risk_symbol"])
+            exposure = exposure_by_underlying(keyed["exposure"].to_numpy(), keyed["risk_symbol"].to_numpy())
+        own = prices.reindex(columns=list(exposure.index)).dropna(how="all")
+        results[pid] = correlation_analysis(
+            log_returns(own),
+            exposure,
+            labels=labels.get(pid, {}),
+            window=lookback_days,
+            min_overlap=min_overlap,
+        )
+    return PortfolioCorrelations(results=results, failures=failures)
+
+
+def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
+    """The stored / served shape of one analysis (None for every non-finite number).
+
+    ``matrix`` {A: {B: rho}} over the included symbols (largest |exposure| first); clusters with
+    their average pairwise rho and share of the included gross exposure (percent); ``excluded``
+    with the reason (missing_exposure, below_min_exposure, below_min_gross_percent,
+    no_price_history, insufficient_history) and its detail; ``exposures`` and ``weights`` of the
+    included symbols (USD signed, fraction of sum |e|).
+    """
+    symbols = list(result.symbols)
+    rho = result.matrix
+    return {
+        "symbols": symbols,
+        "matrix": {a: {b: _num(rho.loc[a, b]) for b in symbols} for a in symbols},
+        "average_correlation": _num(result.average_correlation),
+        "effective_number_of_bets": _num(result.effective_number_of_bets),
+        "clusters": [
+            {
+                "name": c.name,
+                "symbols": list(c.symbols),
+                "average_correlation": _num(c.average_correlation),
+                "portfolio_percentage": _num(c.portfolio_percentage),
+                "exposure": _num(c.exposure),
+            }
+            for c in result.clusters
+        ],
+        "excluded": [
+            {
+                "symbol": str(e["symbol"]),
+                "reason": str(e["reason"]),
+                "detail": str(e.get("detail", "")),
+                "exposure": _num(e.get("exposure")),
+            }
+            for e in result.excluded
+        ],
+        "exposures": {s: _num(v) for s, v in result.exposure.items()},
+        "weights": {s: _num(v) for s, v in result.weights.items()},
+    }
+
+
+def correlation_matrix_get(
+    *,
+    portfolio: Portfolio,
+    lookback_days: int = CORRELATION_WINDOW,
+    min_overlap: int = CORRELATION_MIN_OVERLAP,
+    as_of_date: dt.date | None = None,
+) -> dict[str, Any]:
+    """The portfolio's correlation analysis: stored for the defaults (90, 30), else computed now.
+
+    Other windows are computed from stored prices and the stored exposures of the date of the
+    latest stored result (so every window answers 422 until the batch has run). Constant queries.
+    """
+    stored_qs = CorrelationResult.objects.filter(
+        portfolio=portfolio, lookback_days=CORRELATION_WINDOW, min_overlap=CORRELATION_MIN_OVERLAP
+    )
+    if as_of_date is not None:
+        stored_qs = stored_qs.filter(as_of_date=as_of_date)
+    stored = require(
+        stored_qs.order_by("-as_of_date").first(), what="correlation analysis", portfolio=portfolio, as_of=as_of_date
+    )
+    if lookback_days == CORRELATION_WINDOW and min_overlap == CORRELATION_MIN_OVERLAP:
+        clusters = stored.clusters
+        body: dict[str, Any] = {
+            "symbols": list(stored.symbols),
+            "matrix": stored.matrix,
+            "average_correlation": _num(stored.average_correlation),
+            "effective_number_of_bets": _num(stored.effective_number_of_bets),
+            "clusters": clusters,
+            "excluded": list(stored.excluded),
+            "calculated_at": stored.calculated_at,
+            "source": "batch",
+        }
+    else:
+        computed = portfolio_correlations_compute(
+            portfolio_ids=[str(portfolio.id)],
+            as_of=stored.as_of_date,
+            lookback_days=lookback_days,
+            min_overlap=min_overlap,
+        )
+        result = computed.results.get(str(portfolio.id))
+        require(result, what="position valuations for this date", portfolio=portfolio, as_of=stored.as_of_date)
+        payload = correlation_payload(result)
+        payload.pop("exposures")
+        payload.pop("weights")
+        body = {**payload, "calculated_at": timezone.now(), "source": "on_request"}
+    all_symbols = sorted(set(body["symbols"]) | {e["symbol"] for e in body["excluded"]})
+    body.update(
+        {
+            "portfolio_id": str(portfolio.id),
+            "lookback_days": lookback_days,
+            "min_overlap": min_overlap,
+            "as_of_date": stored.as_of_date,
+            "data_source": data_source(symbols=all_symbols) if all_symbols else data_source(symbols=["SPY"]),
+        }
+    )
+    return body

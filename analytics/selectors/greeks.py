@@ -1,0 +1,237 @@
+"""Reads of the stored Greeks (batch engine 4) for GET /analytics/risk/{id}/greeks.
+
+Portfolio delta convention: ``delta`` and ``delta_dollars`` cover the whole book. Options
+contribute their stored position Greeks; stocks, ETFs and funds count with a per-share delta of 1
+(``delta`` = signed shares, ``delta_dollars`` = market value = shares x the close on the as-of date)
+and zero gamma, theta, vega and rho. ``delta_dollars`` is therefore each position's delta-adjusted
+exposure, and the ``longs`` / ``shorts`` views keep the positions whose delta_dollars is > 0 / < 0
+(DESIGN.md: "Longs and shorts views split positions by the sign of their delta-adjusted exposure";
+a position with zero or unknown exposure, e.g. an expired option, is in neither).
+
+Totals are plain sums of the position Greeks (positions whose Greeks are unknown are left out of
+the sums and counted in ``data_quality``). Queries: 6 whatever the number of positions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.api.common import require
+from analytics.engines.greeks import greeks_totals, stock_position_greeks
+from analytics.models import BatchStep, PositionGreeks
+from analytics.selectors.market_inputs import price_snapshot
+from analytics.services.greeks import GREEKS_UNITS
+from marketdata.selectors import data_source
+from portfolios.holdings import positions_frame
+from portfolios.models import Portfolio
+from sigmasight.jobs.models import JobStatus
+
+__all__ = ["GREEKS_VIEWS", "PORTFOLIO_GREEKS_UNITS", "portfolio_greeks_get"]
+
+GREEKS_VIEWS = ("portfolio", "longs", "shorts")
+GREEK_NAMES = ("delta", "delta_dollars", "gamma", "gamma_dollars", "theta", "vega", "rho")
+
+#: Units of the portfolio-level Greeks (the ``units`` object of the response).
+PORTFOLIO_GREEKS_UNITS: dict[str, str] = {
+    **GREEKS_UNITS,
+    "delta": "shares of the underlying: options per-share delta x multiplier x signed quantity; "
+    "stocks count 1 per share (signed shares)",
+    "delta_dollars": "USD (delta-adjusted exposure): options delta x underlying close x multiplier x "
+    "signed quantity; stocks their market value",
+    "convention": "Totals are sums of position Greeks over the whole book: stocks have delta 1 per share "
+    "and zero gamma/theta/vega/rho; options are Black-Scholes-Merton (DESIGN.md). Summing share deltas "
+    "across underlyings mixes underlyings: prefer delta_dollars for the book.",
+}
+
+_GREEK_FIELDS = [
+    "position_id",
+    "underlying_price",
+    "days_to_expiry",
+    "volatility",
+    "volatility_source",
+    "risk_free_rate",
+    "position_delta",
+    "position_gamma",
+    "position_theta",
+    "position_vega",
+    "position_rho",
+    "delta_dollars",
+    "gamma_dollars",
+]
+_POSITION_COLUMNS = [
+    "position_delta",
+    "position_gamma",
+    "position_theta",
+    "position_vega",
+    "position_rho",
+    "delta_dollars",
+    "gamma_dollars",
+]
+
+
+def portfolio_greeks_get(
+    *,
+    portfolio: Portfolio,
+    as_of_date: dt.date | None = None,
+    view: str = "portfolio",
+    include_after_expiry: bool = False,
+) -> dict[str, Any]:
+    """The book's Greeks from the latest successful Greeks batch step (or the one of ``as_of_date``).
+
+    422 INSUFFICIENT_DATA when the Greeks engine has not run for the portfolio. Returns
+    ``{current, by_underlying, after_expiry, units, view, data_quality, as_of_date, calculated_at,
+    data_source}`` with Greeks rounded at output (USD to cents, share counts to 6 decimals).
+    """
+    steps = BatchStep.objects.filter(engine="greeks", portfolio=portfolio, status=JobStatus.SUCCEEDED)
+    if as_of_date is not None:
+        steps = steps.filter(run__as_of_date=as_of_date)
+    step = steps.select_related("run").order_by("-run__as_of_date", "-finished_at").first()
+    step = require(
+        step,
+        what="Greeks (batch engine 'greeks')" + (f" for {as_of_date.isoformat()}" if as_of_date else ""),
+        portfolio=portfolio,
+        as_of=as_of_date,
+    )
+    as_of = step.run.as_of_date
+
+    book = _book_frame(portfolio=portfolio, as_of=as_of)
+    if view == "longs":
+        book = book.loc[book["delta_dollars"].to_numpy(dtype=float) > 0]
+    elif view == "shorts":
+        book = book.loc[book["delta_dollars"].to_numpy(dtype=float) < 0]
+
+    symbols = sorted(set(book["underlying"])) if not book.empty else []
+    return {
+        "view": view,
+        "current": _totals(book),
+        "by_underlying": _by_underlying(book),
+        "after_expiry": _after_expiry(book, as_of=as_of) if include_after_expiry else None,
+        "units": dict(PORTFOLIO_GREEKS_UNITS),
+        "data_quality": _data_quality(book),
+        "as_of_date": as_of,
+        "calculated_at": step.finished_at,
+        "data_source": data_source(symbols=symbols or None),
+    }
+
+
+def _book_frame(*, portfolio: Portfolio, as_of: dt.date) -> pd.DataFrame:
+    """One row per position held on ``as_of``: the engine's position columns plus keys.
+
+    Options take their stored PositionGreeks row (an option with no row, e.g. added after the batch,
+    has NaN Greeks and ``missing`` = "not_computed"); stocks come from the engine's stock Greeks at
+    the stored close. Queries: positions (1), stored Greeks (1), stock closes (1 if any stock).
+    """
+    held = positions_frame(portfolio_ids=[str(portfolio.pk)], as_of=as_of)
+    is_option = held["is_option"].to_numpy(dtype=bool)
+    options, stocks = held.loc[is_option], held.loc[~is_option]
+    parts = []
+
+    if not stocks.empty:
+        close = price_snapshot(symbols=list(stocks["symbol"]), as_of=as_of).close
+        frame = stock_position_greeks(
+            underlying_price=close.reindex(stocks["symbol"]).to_numpy(dtype=float),
+            quantity=stocks["quantity"].to_numpy(dtype=float),
+            multiplier=stocks["multiplier"].to_numpy(dtype=float),
+            underlying=stocks["symbol"].to_numpy(dtype=object),
+            index=pd.Index(stocks["id"], name="position_id"),
+        )
+        frame["is_option"] = False
+        frame["expiration_date"] = None
+        frame["missing"] = np.where(np.isfinite(frame["S"].to_numpy(dtype=float)), "", "underlying_price")
+        parts.append(frame)
+
+    if not options.empty:
+        rows = list(
+            PositionGreeks.objects.filter(portfolio=portfolio, as_of_date=as_of).values_list(*_GREEK_FIELDS)
+        )
+        stored = pd.DataFrame(rows, columns=_GREEK_FIELDS)
+        stored["position_id"] = stored["position_id"].astype(str)
+        stored = stored.set_index("position_id")
+        frame = stored.reindex(pd.Index(options["id"], name="position_id"))
+        for column in _POSITION_COLUMNS:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        frame["underlying"] = options["underlying_symbol"].to_numpy(dtype=object)
+        frame["is_option"] = True
+        frame["expiration_date"] = options["expiration_date"].to_numpy(dtype=object)
+        frame["missing"] = _option_missing(frame)
+        parts.append(frame[[*_POSITION_COLUMNS, "underlying", "is_option", "expiration_date", "missing"]])
+
+    columns = [*_POSITION_COLUMNS, "underlying", "is_option", "expiration_date", "missing"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat([part[columns] for part in parts])
+
+
+def _option_missing(frame: pd.DataFrame) -> np.ndarray:
+    """Why an option's stored Greeks are null ("" when complete), from the stored inputs."""
+    computed = frame["days_to_expiry"].notna().to_numpy()
+    live = computed & (pd.to_numeric(frame["days_to_expiry"], errors="coerce").fillna(0).to_numpy() > 0)
+    no_price = frame["underlying_price"].isna().to_numpy()
+    no_vol = live & frame["volatility"].isna().to_numpy()
+    no_rate = live & frame["risk_free_rate"].isna().to_numpy()
+    reasons = np.full(len(frame), "", dtype=object)
+    for mask, name in ((no_rate, "risk_free_rate"), (no_vol, "volatility"), (no_price, "underlying_price")):
+        reasons = np.where(mask & computed, np.where(reasons == "", name, name + "," + reasons), reasons)
+    unknown = frame[_POSITION_COLUMNS].isna().any(axis=1).to_numpy()
+    reasons = np.where(computed & unknown & (reasons == ""), "greeks", reasons)
+    return np.where(computed, reasons, "not_computed")
+
+
+def _rounded(totals: pd.Series) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in GREEK_NAMES:
+        value = float(totals[name])
+        out[name] = round(value, 6 if name in ("delta", "gamma") else 2) if np.isfinite(value) else None
+    return out
+
+
+def _totals(book: pd.DataFrame) -> dict[str, Any]:
+    totals = greeks_totals(book)
+    return {**_rounded(totals), "positions": int(len(book))}
+
+
+def _by_underlying(book: pd.DataFrame) -> list[dict[str, Any]]:
+    if book.empty:
+        return []
+    grouped = greeks_totals(book, by="underlying")
+    return [
+        {"underlying": str(underlying), **_rounded(row), "positions": int(row["positions"])}
+        for underlying, row in grouped.iterrows()
+    ]
+
+
+def _after_expiry(book: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
+    """The book once the nearest expiration after ``as_of`` has passed.
+
+    Every option expiring on or before that date is removed (including ones already expired, which
+    have zero Greeks); the remaining positions keep their Greeks as of ``as_of`` (they are not re-aged
+    or re-priced). ``expiry_date`` is null when no held option expires after ``as_of``.
+    """
+    expiries = [d for d in book.loc[book["is_option"].astype(bool), "expiration_date"] if d is not None]
+    upcoming = [d for d in expiries if d > as_of]
+    cutoff = min(upcoming) if upcoming else as_of
+    removed = np.array(
+        [bool(opt) and d is not None and d <= cutoff for opt, d in zip(book["is_option"], book["expiration_date"], strict=True)],
+        dtype=bool,
+    )
+    remaining = book.loc[~removed]
+    return {
+        "expiry_date": min(upcoming) if upcoming else None,
+        "removed_positions": int(removed.sum()),
+        **_totals(remaining),
+    }
+
+
+def _data_quality(book: pd.DataFrame) -> dict[str, Any]:
+    missing = book.loc[book["missing"] != ""]
+    return {
+        "positions_missing_greeks": int(len(missing)),
+        "missing": [
+            {"position_id": str(pid), "underlying": str(row["underlying"]), "missing": str(row["missing"]).split(",")}
+            for pid, row in missing.iterrows()
+        ],
+    }
