@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +24,8 @@ class ProviderUnavailable(ApplicationError):
 def quotes_get(*, symbols: Sequence[str]) -> dict[str, Any]:
     """``{quotes: [...], missing: [...], last_updated_at, data_source}`` for the requested symbols."""
     provider = get_provider()
-    key = f"quotes:{provider.name}:{','.join(symbols)}"
+    # hashed: OCC symbols hold spaces and 100 symbols exceed memcached's 250-character key limit
+    key = f"quotes:{provider.name}:{hashlib.sha256(','.join(symbols).encode()).hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
         return cached

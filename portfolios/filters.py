@@ -1,7 +1,7 @@
 """Query-parameter filters for the /management lists (django-filter; invalid values are a 400).
 
 The DRF ``DjangoFilterBackend`` validates the form and answers ``VALIDATION_ERROR`` naming each bad
-parameter; the querysets given here are already scoped to ``request.user``.
+or unknown parameter; the querysets given here are already scoped to ``request.user``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,29 @@ import uuid
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portfolios import selectors
-from portfolios.models import Position, PositionType, Tag, TagType
+from portfolios.models import Portfolio, Position, PositionType, Tag, TagType
 from portfolios.occ import format_occ, is_occ, parse_occ
 
 TAG_MODES = (("any", "any"), ("all", "all"))
+PAGINATION_PARAMS = frozenset({"limit", "offset"})
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A FilterSet that also rejects query parameters it does not know (API.md), by name."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        unknown = sorted(set(self.data) - set(self.filters) - PAGINATION_PARAMS)
+        for name in unknown:
+            # The form has no field of that name, so the error goes straight into its ErrorDict.
+            self.form.errors[name] = self.form.error_class(
+                [ValidationError("Unknown query parameter.", code="unknown")]
+            )
+        return valid and not unknown
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -27,7 +43,7 @@ class PositionTypeInFilter(django_filters.BaseInFilter, django_filters.ChoiceFil
     """Comma-separated position types, each validated."""
 
 
-class PositionFilter(django_filters.FilterSet):
+class PositionFilter(StrictFilterSet):
     """``portfolio_id``, ``position_type`` (comma list), ``tags`` + ``tag_mode``, ``symbol``, ``group_by``.
 
     ``group_by`` is only validated here: the view groups the filtered positions.
@@ -85,7 +101,15 @@ class PositionFilter(django_filters.FilterSet):
         return queryset
 
 
-class TagFilter(django_filters.FilterSet):
+class PortfolioFilter(StrictFilterSet):
+    """No filters: only pagination parameters are accepted."""
+
+    class Meta:
+        model = Portfolio
+        fields: list[str] = []
+
+
+class TagFilter(StrictFilterSet):
     tag_type = django_filters.ChoiceFilter(choices=TagType.choices)
 
     class Meta:

@@ -9,7 +9,9 @@ from sigmasight.api.views import api_not_found
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("management/", include("analytics.api.management_urls")),
     path("management/", include("portfolios.api.urls")),
+    path("portfolio/", include("portfolios.api.onboarding_urls")),
     path("data/", include("marketdata.api.urls")),
     path("data/", include("analytics.api.data_urls")),
     path("analytics/", include("analytics.api.urls")),

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from analytics.api.common import owned_portfolio
 from analytics.selectors.greeks import GREEKS_VIEWS, portfolio_greeks_get
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS, greeks_calculate
-from portfolios.api.schema import ErrorEnvelopeSerializer
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
 from sigmasight.api.params import StrictQuerySerializer, parse_query

@@ -10,3 +10,26 @@ urlpatterns += [
     route("risk/greeks/calculate", GreeksCalculateView.as_view(), name="analytics-greeks-calculate"),
     route("risk/<uuid:id>/greeks", PortfolioGreeksView.as_view(), name="analytics-risk-greeks"),
 ]
+
+# Factor exposures and correlations (batch engines 5 and 6)
+from analytics.api.correlation_views import CorrelationMatrixView  # noqa: E402
+from analytics.api.factor_views import (  # noqa: E402
+    FactorCorrelationsView,
+    FactorDefinitionsView,
+    FactorExposuresView,
+)
+
+urlpatterns += [
+    route("factors/definitions", FactorDefinitionsView.as_view(), name="analytics-factors-definitions"),
+    route("factors/correlations", FactorCorrelationsView.as_view(), name="analytics-factors-correlations"),
+    route("factors/<uuid:id>/exposures", FactorExposuresView.as_view(), name="analytics-factors-exposures"),
+    route("correlation/<uuid:id>/matrix", CorrelationMatrixView.as_view(), name="analytics-correlation-matrix"),
+]
+
+# Performance and attribution (batch engine 8)
+from analytics.api.performance_views import PortfolioPerformanceView, PositionAttributionView  # noqa: E402
+
+urlpatterns += [
+    route("portfolio/<uuid:id>/performance", PortfolioPerformanceView.as_view(), name="analytics-performance"),
+    route("positions/attribution", PositionAttributionView.as_view(), name="analytics-attribution"),
+]

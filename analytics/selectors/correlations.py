@@ -139,8 +139,7 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
     ``matrix`` {A: {B: rho}} over the included symbols (largest |exposure| first); clusters with
     their average pairwise rho and share of the included gross exposure (percent); ``excluded``
     with the reason (missing_exposure, below_min_exposure, below_min_gross_percent,
-    no_price_history, insufficient_history) and its detail; ``exposures`` and ``weights`` of the
-    included symbols (USD signed, fraction of sum |e|).
+    no_price_history, insufficient_history), its detail and exposure (USD, signed).
     """
     symbols = list(result.symbols)
     rho = result.matrix
@@ -168,8 +167,6 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
             }
             for e in result.excluded
         ],
-        "exposures": {s: _num(v) for s, v in result.exposure.items()},
-        "weights": {s: _num(v) for s, v in result.weights.items()},
     }
 
 
@@ -214,10 +211,7 @@ def correlation_matrix_get(
         )
         result = computed.results.get(str(portfolio.id))
         require(result, what="position valuations for this date", portfolio=portfolio, as_of=stored.as_of_date)
-        payload = correlation_payload(result)
-        payload.pop("exposures")
-        payload.pop("weights")
-        body = {**payload, "calculated_at": timezone.now(), "source": "on_request"}
+        body = {**correlation_payload(result), "calculated_at": timezone.now(), "source": "on_request"}
     all_symbols = sorted(set(body["symbols"]) | {e["symbol"] for e in body["excluded"]})
     body.update(
         {
@@ -225,7 +219,7 @@ def correlation_matrix_get(
             "lookback_days": lookback_days,
             "min_overlap": min_overlap,
             "as_of_date": stored.as_of_date,
-            "data_source": data_source(symbols=all_symbols) if all_symbols else data_source(symbols=["SPY"]),
+            "data_source": data_source(symbols=all_symbols or None),
         }
     )
     return body

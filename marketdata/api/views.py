@@ -14,7 +14,8 @@ from marketdata import selectors
 from marketdata.quotes import quotes_get
 from sigmasight.api.params import StrictQuerySerializer, parse_query
 
-_SYMBOL = re.compile(r"^[A-Z0-9.\-^]{1,21}$")
+#: a ticker (``BRK-B``, ``^VIX``), an unpadded OCC symbol, or an OCC symbol padded as positions store it
+_SYMBOL = re.compile(r"^(?:[A-Z0-9.\-^]{1,21}|[A-Z0-9.\-]{1,6} +\d{6}[CP]\d{8})$")
 MAX_QUOTE_SYMBOLS = 100
 
 
@@ -60,7 +61,7 @@ class QuotesView(APIView):
 class FactorNamesField(serializers.CharField):
     def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
         raw = super().to_internal_value(data)
-        names = [n.strip() for n in raw.split(",") if n.strip()]
+        names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
         known = selectors.model_factor_etfs()
         unknown = [n for n in names if n not in known]
         if unknown:

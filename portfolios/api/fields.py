@@ -9,14 +9,6 @@ from rest_framework import serializers
 from portfolios.validation import TAG_NAME_MAX_LENGTH, tag_color_clean, tag_name_clean
 
 
-class TimestampField(serializers.DateTimeField):
-    """A read-only timestamp left to the API renderer: UTC, milliseconds, ``Z`` (API.md "Times")."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("read_only", True)
-        super().__init__(format=None, **kwargs)
-
-
 class BlankAsNullMixin:
     """Renders a stored empty string as ``null`` (e.g. a stock's ``option_type``)."""
 

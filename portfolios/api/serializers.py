@@ -12,7 +12,6 @@ from portfolios.api.fields import (
     NullableCharField,
     NullableChoiceField,
     TagNameField,
-    TimestampField,
 )
 from portfolios.models import Currency, OptionType, Portfolio, Position, PositionType, Tag, TagType
 
@@ -34,8 +33,6 @@ class PortfolioSerializer(serializers.ModelSerializer):
         max_digits=20, decimal_places=2, default=0, help_text="Cash held, in the portfolio currency."
     )
     position_count = serializers.IntegerField(read_only=True, help_text="Positions stored, open and closed.")
-    created_at = TimestampField()
-    updated_at = TimestampField()
 
     class Meta:
         model = Portfolio
@@ -68,8 +65,6 @@ class PositionSerializer(serializers.ModelSerializer):
     underlying_symbol = NullableCharField(read_only=True, allow_null=True, help_text="Options only.")
     option_type = NullableChoiceField(choices=OptionType.choices, read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    created_at = TimestampField()
-    updated_at = TimestampField()
 
     class Meta:
         model = Position
@@ -177,8 +172,6 @@ class TagSerializer(serializers.ModelSerializer):
     name = TagNameField()
     tag_type = serializers.ChoiceField(choices=TagType.choices, default=TagType.REGULAR)
     color = ColorField(required=False, help_text="#RRGGBB, or empty for none.")
-    created_at = TimestampField()
-    updated_at = TimestampField()
 
     class Meta:
         model = Tag

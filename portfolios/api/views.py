@@ -23,8 +23,8 @@ from rest_framework.serializers import BaseSerializer
 
 from portfolios import selectors, services
 from portfolios.api import serializers as s
-from portfolios.api.schema import errors
-from portfolios.filters import PositionFilter, TagFilter
+from sigmasight.api.schema import errors
+from portfolios.filters import PortfolioFilter, PositionFilter, TagFilter
 from portfolios.models import Portfolio, Position, Tag
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
@@ -67,6 +67,7 @@ class PortfolioViewSet(OwnedViewSet):
 
     model = Portfolio
     serializer_class = s.PortfolioSerializer
+    filterset_class = PortfolioFilter
 
     def selector(self, *, user: Any) -> QuerySet[Portfolio]:
         return selectors.portfolio_list(user=user)
@@ -87,13 +88,59 @@ class PortfolioViewSet(OwnedViewSet):
 
 # Positions -----------------------------------------------------------------------------------------
 
+_EXAMPLE_LEG = {
+    "id": "3f1c2b9e-6f1a-4c51-9d7e-2b8f0a1c4d10",
+    "portfolio_id": "9a0e7c55-2d44-4c8e-b0f1-6c2d3e4f5a61",
+    "symbol": "AAPL  251219C00150000",
+    "position_type": "LC",
+    "quantity": 2.0,
+    "multiplier": 100,
+    "entry_price": 5.5,
+    "entry_date": "2025-06-02",
+    "exit_price": None,
+    "exit_date": None,
+    "underlying_symbol": "AAPL",
+    "option_type": "call",
+    "strike_price": 150.0,
+    "expiration_date": "2025-12-19",
+    "implied_volatility": 0.28,
+    "tags": ["AAPL bull spread"],
+    "created_at": "2025-06-02T14:30:00.000Z",
+    "updated_at": "2025-06-02T14:30:00.000Z",
+}
 _GROUPED_EXAMPLE = {
     "count": 2,
     "next": None,
     "previous": None,
     "results": [
-        {"key": "LONG", "tag_id": None, "position_count": 1, "positions": ["<position>"]},
-        {"key": "SP", "tag_id": None, "position_count": 1, "positions": ["<position>"]},
+        {
+            "key": "AAPL bull spread",
+            "tag_id": "5b7d9e21-8c3f-4a6b-9e0d-1f2a3b4c5d6e",
+            "position_count": 1,
+            "positions": [_EXAMPLE_LEG],
+        },
+        {
+            "key": None,
+            "tag_id": None,
+            "position_count": 1,
+            "positions": [
+                {
+                    **_EXAMPLE_LEG,
+                    "id": "7e6d5c4b-3a29-4180-8f7e-6d5c4b3a2918",
+                    "symbol": "MSFT",
+                    "position_type": "SHORT",
+                    "quantity": -50.0,
+                    "multiplier": 1,
+                    "entry_price": 410.25,
+                    "underlying_symbol": None,
+                    "option_type": None,
+                    "strike_price": None,
+                    "expiration_date": None,
+                    "implied_volatility": None,
+                    "tags": [],
+                }
+            ],
+        },
     ],
 }
 
@@ -119,7 +166,14 @@ _LIST_RESPONSE = PolymorphicProxySerializer(
             "without one form a last group whose `key` and `tag_id` are null. Filters apply first."
         ),
         responses={200: _LIST_RESPONSE, **errors(400, 404)},
-        examples=[OpenApiExample("group_by=type", value=_GROUPED_EXAMPLE, response_only=True)],
+        examples=[
+            OpenApiExample(
+                "Grouped (group_by=strategy)",
+                value=_GROUPED_EXAMPLE,
+                response_only=True,
+                description="The last group (null key) holds the positions without a strategy tag.",
+            )
+        ],
     ),
     create=extend_schema(
         summary="Open a position",

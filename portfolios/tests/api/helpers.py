@@ -8,17 +8,14 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sigmasight.tests.envelope import assert_error as assert_envelope
+
 API = "/api/v1/management"
 
 
 def assert_error(response: Any, status: int, code: str, fields: Iterable[str] = ()) -> dict[str, Any]:
     """The API.md envelope with ``code``; ``fields`` must each be named in ``details``."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert error["code"] == code
-    assert error["message"] and error["request_id"]
+    error = assert_envelope(response, status, code)
     for field in fields:
         assert field in error["details"], error
         assert error["details"][field] and all(isinstance(m, str) for m in error["details"][field])

@@ -9,6 +9,7 @@ import pytest
 from portfolios.models import Portfolio, Position
 from portfolios.tests.api.helpers import API, assert_error, assert_not_found, count_queries
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
+from sigmasight.tests.envelope import assert_timestamp
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,8 @@ class TestPortfolioList:
         assert item["position_count"] == 3
         assert item["cash_balance"] == 1234.5  # a JSON number
         assert item["currency"] == "USD"
-        assert item["created_at"].endswith("Z") and len(item["created_at"]) == len("2026-11-24T16:05:00.123Z")
+        assert_timestamp(item["created_at"])
+        assert_timestamp(item["updated_at"])
 
     @pytest.mark.parametrize("suffix", ["", "/"])
     def test_trailing_slash_is_optional(self, auth_client, suffix: str) -> None:
@@ -66,6 +68,7 @@ class TestPortfolioList:
             ({"limit": 501}, "limit"),
             ({"limit": "x"}, "limit"),
             ({"offset": -1}, "offset"),
+            ({"sort": "name"}, "sort"),
         ],
     )
     def test_bad_pagination_parameters(self, auth_client, params: dict, field: str) -> None:

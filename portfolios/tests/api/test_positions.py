@@ -12,6 +12,7 @@ from django.utils import timezone
 from portfolios.models import Position, PositionType, Tag
 from portfolios.tests.api.helpers import API, assert_error, assert_not_found, count_queries
 from portfolios.tests.factories import PortfolioFactory, PositionFactory, TagFactory
+from sigmasight.tests.envelope import assert_timestamp
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,7 @@ class TestPositionList:
         assert item["tags"] == ["core"]
         assert item["underlying_symbol"] is None and item["option_type"] is None
         assert item["strike_price"] is None and item["exit_date"] is None
+        assert_timestamp(item["created_at"])
 
     def test_option_fields(self, auth_client, portfolio) -> None:
         PositionFactory(portfolio=portfolio, short_put=True, implied_volatility=0.31)
@@ -139,6 +141,8 @@ class TestPositionList:
             ({"portfolio_id": "123"}, "portfolio_id"),
             ({"limit": 0}, "limit"),
             ({"limit": 501}, "limit"),
+            ({"portfolio": "x"}, "portfolio"),
+            ({"tag": "tech"}, "tag"),
         ],
     )
     def test_invalid_query_parameters(self, auth_client, params: dict, parameter: str) -> None:

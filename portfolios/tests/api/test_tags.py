@@ -38,7 +38,12 @@ class TestTagList:
 
     @pytest.mark.parametrize(
         ("params", "parameter"),
-        [({"tag_type": "other"}, "tag_type"), ({"limit": 0}, "limit"), ({"limit": 501}, "limit")],
+        [
+            ({"tag_type": "other"}, "tag_type"),
+            ({"name": "x"}, "name"),
+            ({"limit": 0}, "limit"),
+            ({"limit": 501}, "limit"),
+        ],
     )
     def test_invalid_query_parameters(self, auth_client, params: dict, parameter: str) -> None:
         assert_error(auth_client.get(URL, params), 400, "VALIDATION_ERROR", [parameter])

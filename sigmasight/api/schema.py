@@ -20,8 +20,11 @@ class ErrorEnvelopeSerializer(serializers.Serializer):
 _DESCRIPTIONS = {
     400: "VALIDATION_ERROR: `details` maps each invalid field or query parameter to its messages.",
     401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
+    403: "PERMISSION_DENIED: staff only.",
     404: "NOT_FOUND: no such object among yours (another user's object answers the same).",
-    409: "CONFLICT: the name is already used by one of your tags.",
+    409: "CONFLICT: the request conflicts with the current state (e.g. a name already used).",
+    413: "PAYLOAD_TOO_LARGE: the upload exceeds the limit given in the message.",
+    422: "INSUFFICIENT_DATA: the data or batch result needed is missing; `details` says what and how to produce it.",
 }
 
 

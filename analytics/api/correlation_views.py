@@ -1,0 +1,126 @@
+"""GET /analytics/correlation/{id}/matrix: the portfolio's correlation analysis.
+
+Thin view: validate the query, one selector call, respond. Conventions: DESIGN.md "Correlations";
+storage: :mod:`analytics.services.correlations`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.api.common import owned_portfolio
+from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW, correlation_matrix_get
+from portfolios.api.schema import ErrorEnvelopeSerializer
+from sigmasight.api.params import StrictQuerySerializer, parse_query
+
+_ERRORS = {
+    400: "VALIDATION_ERROR: `details` maps each invalid or unknown parameter to its messages.",
+    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
+    404: "NOT_FOUND: no such portfolio among yours (another user's answers the same).",
+    422: "INSUFFICIENT_DATA: the batch has not produced this result yet; `details` says how to produce it.",
+}
+MIN_LOOKBACK, MAX_LOOKBACK = 30, 504
+MIN_OVERLAP = 10
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in codes}
+
+
+class CorrelationMatrixQuery(StrictQuerySerializer):
+    lookback_days = serializers.IntegerField(min_value=MIN_LOOKBACK, max_value=MAX_LOOKBACK, default=CORRELATION_WINDOW)
+    min_overlap = serializers.IntegerField(min_value=MIN_OVERLAP, max_value=MAX_LOOKBACK, default=CORRELATION_MIN_OVERLAP)
+    as_of_date = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs["min_overlap"] > attrs["lookback_days"]:
+            raise serializers.ValidationError(
+                {"min_overlap": [f"Must be at most lookback_days ({attrs['lookback_days']})."]}
+            )
+        return attrs
+
+
+class CorrelationClusterSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="'<label> cluster': the most common regular tag, else sector, else symbols.")
+    symbols = serializers.ListField(child=serializers.CharField())
+    average_correlation = serializers.FloatField(allow_null=True, help_text="Plain mean of the pairwise rho.")
+    portfolio_percentage = serializers.FloatField(
+        allow_null=True, help_text="Percent of the included sum |delta-adjusted exposure|."
+    )
+    exposure = serializers.FloatField(allow_null=True, help_text="USD, signed sum of the members' exposure.")
+
+
+class CorrelationExcludedSerializer(serializers.Serializer):
+    symbol = serializers.CharField()
+    reason = serializers.CharField(
+        help_text=(
+            "missing_exposure, below_min_exposure (< $10,000), below_min_gross_percent (< 1% of gross), "
+            "no_price_history, insufficient_history (< min_overlap returns)."
+        )
+    )
+    detail = serializers.CharField()
+    exposure = serializers.FloatField(allow_null=True, help_text="USD, signed delta-adjusted exposure.")
+
+
+class CorrelationMatrixSerializer(serializers.Serializer):
+    portfolio_id = serializers.UUIDField()
+    symbols = serializers.ListField(
+        child=serializers.CharField(), help_text="One per underlying, largest |exposure| first."
+    )
+    matrix = serializers.DictField(
+        child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
+        help_text="{A: {B: rho}}: Pearson of daily log returns, null below min_overlap common days.",
+    )
+    average_correlation = serializers.FloatField(
+        allow_null=True, help_text="sum_{i!=j} w_i w_j rho_ij / sum_{i!=j} w_i w_j, w_i = |e_i| / sum |e|."
+    )
+    effective_number_of_bets = serializers.FloatField(allow_null=True, help_text="1 / sum_ij w_i w_j rho_ij.")
+    clusters = CorrelationClusterSerializer(many=True, help_text="Connected components of |rho| >= 0.7.")
+    excluded = CorrelationExcludedSerializer(many=True)
+    lookback_days = serializers.IntegerField()
+    min_overlap = serializers.IntegerField()
+    source = serializers.ChoiceField(
+        choices=["batch", "on_request"], help_text="batch (90/30) or computed on request."
+    )
+    as_of_date = serializers.DateField()
+    calculated_at = serializers.DateTimeField()
+    data_source = serializers.CharField()
+
+
+class CorrelationMatrixView(APIView):
+    @extend_schema(
+        operation_id="analytics_correlation_matrix",
+        summary="Portfolio correlation matrix, concentration and clusters",
+        description=(
+            "One row per underlying (a stock and its options add up by delta-adjusted exposure). Pearson "
+            "correlation of daily log returns over `lookback_days` (30 to 504) with a pairwise minimum of "
+            "`min_overlap` common days (10 to lookback_days). Rows under $10,000 |exposure| or 1% of gross "
+            "are excluded with their reason. The defaults (90, 30) are the stored batch result; other "
+            "windows are computed on request from stored prices and the same date's exposures."
+        ),
+        parameters=[
+            OpenApiParameter("lookback_days", int, description="Daily returns, 30 to 504 (default 90)."),
+            OpenApiParameter("min_overlap", int, description="Common days per pair, 10 to lookback_days (default 30)."),
+            OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest stored result."),
+        ],
+        responses={200: CorrelationMatrixSerializer, **_errors(400, 401, 404, 422)},
+    )
+    def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
+        query = parse_query(CorrelationMatrixQuery, request)
+        portfolio = owned_portfolio(request.user, id)
+        return Response(
+            correlation_matrix_get(
+                portfolio=portfolio,
+                lookback_days=query["lookback_days"],
+                min_overlap=query["min_overlap"],
+                as_of_date=query.get("as_of_date"),
+            )
+        )

@@ -1,0 +1,3 @@
+"""/api/v1/management/ routes that read analytics results: strategies, alerts (see API.md)."""
+
+urlpatterns: list = []

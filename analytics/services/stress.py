@@ -1,0 +1,213 @@
+"""Stress tests of engine 7: library scenarios in the batch, custom scenarios on request.
+
+The math is ``analytics.engines.stress`` (conditional factor moves on the EWMA covariance, betas
+and macro sensitivities, Black-Scholes revaluation of options, severity bands). This module
+builds the engine's inputs from a book (``risk_book``), turns results into stored rows, and
+re-runs the engine for a custom scenario on the exact inputs the batch stored
+(``RiskMetrics.stress_inputs``), so a custom scenario equal to a library one gives the same
+numbers. Units: impacts USD signed (gain > 0), percentages of NAV x 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.engines.stress import (
+    FACTOR_ETFS,
+    STRESS_VARIABLES,
+    Scenario,
+    StressResult,
+    run_stress_tests,
+    severity,
+)
+from analytics.models_risk import RiskView, StressScenario
+from analytics.services.risk_book import book_position_set, num, nums
+
+__all__ = [
+    "MACRO_SENSITIVITIES",
+    "book_sensitivities",
+    "scenario_from_model",
+    "stress_custom_evaluate",
+    "stress_inputs_dump",
+    "stress_inputs_load",
+    "stress_result_fields",
+    "view_impact",
+]
+
+#: Macro variables a symbol has a fitted sensitivity to (SymbolFactorExposure.macro_betas); a
+#: stock has none to Volatility (only options feel it, through their implied volatility).
+MACRO_SENSITIVITIES = ("Interest Rate", "Oil", "International")
+
+_INPUT_COLUMNS = [
+    "symbol",
+    "risk_symbol",
+    "side",
+    "exposure",
+    "reason",
+    "is_option",
+    "is_call",
+    "quantity",
+    "multiplier",
+    "price",
+    "strike",
+    "expiry_years",
+    "rate",
+    "dividend_yield",
+    "sigma",
+]
+
+
+def book_sensitivities(book: pd.DataFrame, betas: pd.DataFrame) -> pd.DataFrame:
+    """Positions x stress variables: the risk symbol's factor betas and macro sensitivities.
+
+    ``betas``: risk symbol x variables (columns of :data:`STRESS_VARIABLES`; missing columns and
+    symbols are NaN). Options carry their underlying's row. A row of NaN = unmodeled.
+    """
+    return betas.reindex(index=book["risk_symbol"], columns=list(STRESS_VARIABLES)).set_axis(book.index, axis=0)
+
+
+def scenario_from_model(scenario: StressScenario) -> Scenario:
+    """The engine's Scenario of a stored one."""
+    return Scenario(
+        id=scenario.id,
+        name=scenario.name,
+        category=scenario.category,
+        description=scenario.description,
+        shocks={str(k): float(v) for k, v in (scenario.shocks or {}).items()},
+    )
+
+
+def _by_position(book: pd.DataFrame, result: StressResult) -> list[dict[str, Any]]:
+    frame = result.positions
+    return [
+        {
+            "position_id": pid,
+            "symbol": symbol,
+            "side": side,
+            "delta_adjusted_exposure": num(exposure),
+            "underlying_return": num(ret),
+            "dollar_impact": num(pnl),
+            "percentage_impact": num(pct),
+        }
+        for pid, symbol, side, exposure, ret, pnl, pct in zip(
+            book.index,
+            book["symbol"],
+            book["side"],
+            book["exposure"],
+            frame["underlying_return"].to_numpy(),
+            frame["pnl"].to_numpy(),
+            frame["pnl_percent_nav"].to_numpy(),
+            strict=True,
+        )
+    ]
+
+
+def _unmodeled(book: pd.DataFrame, sens: pd.DataFrame, result: StressResult) -> list[dict[str, Any]]:
+    no_betas = ~np.isfinite(sens.to_numpy(dtype=float)).any(axis=1)
+    reasons = dict(zip(book.index, book["reason"], strict=True))
+    flags = dict(zip(book.index, no_betas, strict=True))
+    symbols = book["symbol"].to_dict()
+    return [
+        {
+            "position_id": pid,
+            "symbol": symbols[pid],
+            "reason": reasons[pid] or ("no_factor_betas" if flags[pid] else "not_revaluable"),
+        }
+        for pid in result.unmodeled
+    ]
+
+
+def stress_result_fields(book: pd.DataFrame, sens: pd.DataFrame, result: StressResult) -> dict[str, Any]:
+    """The stored fields of one scenario's result (StressTestResult minus keys)."""
+    nav = result.nav
+    return {
+        "portfolio_value": nav,
+        "dollar_impact": result.total_pnl,
+        "percentage_impact": num(result.impact_percent),
+        "new_portfolio_value": nav + result.total_pnl,
+        "severity": result.severity,
+        "shocks": dict(result.scenario.shocks),
+        "factor_moves": {k: num(v) for k, v in result.factor_moves.items()},
+        "by_position": _by_position(book, result),
+        "unmodeled": _unmodeled(book, sens, result),
+    }
+
+
+def view_impact(by_position: Sequence[Mapping[str, Any]], nav: float, view: str) -> dict[str, Any]:
+    """Impact of a view (portfolio | longs | shorts) from stored per-position impacts.
+
+    Returns ``{dollar_impact, percentage_impact (of the portfolio's NAV x 100), new_portfolio_value,
+    severity, by_position}``: the view's rows, their finite impacts summed (what the engine sums).
+    """
+    side = {RiskView.LONGS: "long", RiskView.SHORTS: "short"}.get(view)
+    rows = [r for r in by_position if side is None or r.get("side") == side]
+    total = float(sum(r["dollar_impact"] for r in rows if r.get("dollar_impact") is not None))
+    pct = total / nav * 100.0 if nav and np.isfinite(nav) and nav > 0 else None
+    return {
+        "dollar_impact": total,
+        "percentage_impact": pct,
+        "new_portfolio_value": nav + total,
+        "severity": severity(total, nav),
+        "by_position": rows,
+    }
+
+
+def stress_inputs_dump(book: pd.DataFrame, sens: pd.DataFrame, cov: pd.DataFrame, nav: float) -> dict[str, Any]:
+    """JSON-safe copy of a stress run's inputs (stored on the portfolio view's RiskMetrics)."""
+    columns: dict[str, list[Any]] = {"position_id": list(book.index)}
+    for col in _INPUT_COLUMNS:
+        values = book[col].tolist()
+        if col in ("is_option", "is_call"):
+            columns[col] = [bool(v) for v in values]
+        elif col in ("symbol", "risk_symbol", "side", "reason"):
+            columns[col] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+        else:
+            columns[col] = nums(values)
+    return {
+        "nav": num(nav),
+        "variables": list(cov.index),
+        "covariance": [nums(row) for row in cov.to_numpy()],
+        "sensitivity_variables": list(sens.columns),
+        "sensitivities": [nums(row) for row in sens.to_numpy()],
+        "positions": columns,
+    }
+
+
+def stress_inputs_load(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
+    """(book, sensitivities, covariance, nav) from :func:`stress_inputs_dump`'s output."""
+    positions = dict(inputs["positions"])
+    ids = positions.pop("position_id")
+    book = pd.DataFrame(positions, index=pd.Index(ids, name="position_id"))
+    for col in ("quantity", "multiplier", "price", "strike", "expiry_years", "rate", "dividend_yield", "sigma", "exposure"):
+        book[col] = pd.to_numeric(book[col], errors="coerce").astype(float)
+    book["is_option"] = book["is_option"].astype(bool)
+    book["is_call"] = book["is_call"].astype(bool)
+    variables = list(inputs["variables"])
+    cov = pd.DataFrame(
+        np.array(inputs["covariance"], dtype=float).reshape(len(variables), len(variables)),
+        index=variables,
+        columns=variables,
+    )
+    sens = pd.DataFrame(
+        np.array(inputs["sensitivities"], dtype=float).reshape(len(ids), len(inputs["sensitivity_variables"])),
+        index=book.index,
+        columns=list(inputs["sensitivity_variables"]),
+    )
+    nav = inputs.get("nav")
+    return book, sens, cov, float("nan") if nav is None else float(nav)
+
+
+def stress_custom_evaluate(
+    *, inputs: Mapping[str, Any], name: str, shocks: Mapping[str, float], description: str = ""
+) -> dict[str, Any]:
+    """Runs one custom scenario now on the stored inputs of the batch; returns the stored-row
+    fields (see :func:`stress_result_fields`) of the result. Shocks must be validated already."""
+    book, sens, cov, nav = stress_inputs_load(inputs)
+    scenario = Scenario(id="custom", name=name, category="custom", description=description, shocks=dict(shocks))
+    (result,) = run_stress_tests([scenario], cov, book_position_set(book), sens, nav)
+    return stress_result_fields(book, sens, result)
+

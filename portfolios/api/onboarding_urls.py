@@ -1,0 +1,3 @@
+"""/api/v1/portfolio/ onboarding routes (see API.md "Onboarding")."""
+
+urlpatterns: list = []
