@@ -117,3 +117,5 @@ def run_batch_for_portfolios(modeladmin: admin.ModelAdmin, request: HttpRequest,
 _portfolio_admin = admin.site._registry.get(Portfolio)
 if _portfolio_admin is not None:
     _portfolio_admin.actions = [*(_portfolio_admin.actions or []), run_batch_for_portfolios]
+
+import analytics.admin_performance  # noqa: E402,F401

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from analytics.api.common import owned_portfolio
 from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW, correlation_matrix_get
-from portfolios.api.schema import ErrorEnvelopeSerializer
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 from sigmasight.api.params import StrictQuerySerializer, parse_query
 
 _ERRORS = {

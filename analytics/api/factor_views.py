@@ -21,7 +21,7 @@ from analytics.selectors.factors import (
     factor_definitions_list,
     factor_exposures_get,
 )
-from portfolios.api.schema import ErrorEnvelopeSerializer
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 from sigmasight.api.params import StrictQuerySerializer, parse_query
 
 _ERRORS = {

@@ -94,7 +94,7 @@ def factor_market(
     regressors = np.column_stack([market, spreads])
     short = dict(short or {})
     for symbol in [*stocks, *short]:
-        betas = np.asarray(TRUE_BETAS[symbol])
+        betas = np.asarray(TRUE_BETAS[symbol]) if symbol in TRUE_BETAS else rng.normal(0.0, 0.3, 7) + [1.0] + [0.0] * 6
         noise = rng.normal(0.0, 0.008, n_days)
         returns[symbol] = 0.0001 + regressors @ betas + 0.5 * rate_change + 0.05 * oil + noise
     returns.iloc[0] = 0.0
