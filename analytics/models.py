@@ -252,3 +252,4 @@ class CorrelationResult(models.Model):
 
 from analytics.models_risk import *  # noqa
 from analytics.models_performance import *  # noqa
+from analytics.models_alerts import *  # noqa

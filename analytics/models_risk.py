@@ -144,7 +144,7 @@ class StressTestResult(models.Model):
     dollar_impact = models.FloatField()
     percentage_impact = models.FloatField(null=True, help_text="Percent of NAV.")
     new_portfolio_value = models.FloatField()
-    severity = models.CharField(max_length=16, null=True)
+    severity = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null: impact or NAV not finite
     shocks = models.JSONField(default=dict)
     factor_moves = models.JSONField(default=dict)
     by_position = models.JSONField(default=list)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from marketdata.models import MacroSeries, PriceBar, Security
@@ -62,33 +62,86 @@ class SyncReport:
         }
 
 
-def bars_upsert(*, bars: pd.DataFrame, batch_size: int = 5000) -> int:
-    """Upserts bars (columns of ``BAR_COLUMNS``) keyed (symbol, date). Returns the rows written."""
+BarRow = tuple[str, dt.date, float, float, float, float, float, int, str]
+
+
+def _bar_rows(bars: pd.DataFrame) -> list[BarRow]:
+    """The bars as plain tuples in ``BAR_COLUMNS`` order: floats, dates, volume 0 when unknown.
+
+    A (symbol, date) given twice keeps its last row (PostgreSQL refuses to upsert a row twice in
+    one statement; SQLite would silently keep the last one). Built column-wise (``tolist``) because
+    per-row conversion costs as much as the COPY itself.
+    """
+    frame = bars.loc[:, list(BAR_COLUMNS)].drop_duplicates(["symbol", "date"], keep="last")
+    dates = [d.date() if isinstance(d, dt.datetime) else d for d in frame["date"].tolist()]
+    prices = [frame[c].astype("float64").tolist() for c in ("open", "high", "low", "close", "adjusted_close")]
+    volume = pd.to_numeric(frame["volume"], errors="coerce").fillna(0).astype("int64").tolist()
+    symbols, sources = frame["symbol"].astype(str).tolist(), frame["source"].astype(str).tolist()
+    return list(zip(symbols, dates, *prices, volume, sources, strict=True))
+
+
+def bars_upsert_uses_copy() -> bool:
+    """True when :func:`bars_upsert` takes the PostgreSQL COPY path on the default database."""
+    return connection.vendor == "postgresql"
+
+
+def bars_upsert(*, bars: pd.DataFrame, batch_size: int = 5000, copy: bool | None = None) -> int:
+    """Upserts bars (columns of ``BAR_COLUMNS``) keyed (symbol, date). Returns the rows written.
+
+    On PostgreSQL (``copy`` None or True) the rows are streamed with ``COPY`` into a temporary table
+    and merged with one ``INSERT ... ON CONFLICT DO UPDATE`` that skips rows whose values are
+    unchanged (about 10x the rows/s of ``bulk_create``, and a rerun leaves no dead tuples). Elsewhere
+    (SQLite), or with ``copy=False``, it is ``bulk_create(update_conflicts=True)``. Both paths store
+    identical rows. Call it inside a transaction when the caller needs all-or-nothing.
+    """
     if bars.empty:
         return 0
-    frame = bars.loc[:, list(BAR_COLUMNS)]
-    objects = [
-        PriceBar(
-            symbol=symbol,
-            date=date,
-            open=float(o),
-            high=float(h),
-            low=float(lo),
-            close=float(c),
-            adjusted_close=float(ac),
-            volume=int(v) if pd.notna(v) else 0,
-            source=str(src),
+    rows = _bar_rows(bars)
+    use_copy = bars_upsert_uses_copy() if copy is None else copy
+    if use_copy:
+        if not bars_upsert_uses_copy():
+            raise ValueError("The COPY upsert needs PostgreSQL.")
+        _bars_copy_upsert(rows)
+    else:
+        PriceBar.objects.bulk_create(
+            [PriceBar(**dict(zip(BAR_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=batch_size,
+            update_conflicts=True,
+            unique_fields=["symbol", "date"],
+            update_fields=_BAR_UPDATE_FIELDS,
         )
-        for symbol, date, o, h, lo, c, ac, v, src in frame.itertuples(index=False, name=None)
-    ]
-    PriceBar.objects.bulk_create(
-        objects,
-        batch_size=batch_size,
-        update_conflicts=True,
-        unique_fields=["symbol", "date"],
-        update_fields=_BAR_UPDATE_FIELDS,
-    )
-    return len(objects)
+    return len(rows)
+
+
+_LOAD_TABLE = "marketdata_pricebar_load"
+_LOAD_TYPES = ["varchar", "date", "float8", "float8", "float8", "float8", "float8", "int8", "varchar"]
+
+
+def _bars_copy_upsert(rows: list[BarRow]) -> None:
+    """PostgreSQL: COPY into a session temp table, then one set-based upsert into PriceBar."""
+    qn = connection.ops.quote_name
+    table = qn(PriceBar._meta.db_table)
+    columns = ", ".join(qn(c) for c in BAR_COLUMNS)
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _BAR_UPDATE_FIELDS)
+    current = ", ".join(f"{table}.{qn(c)}" for c in _BAR_UPDATE_FIELDS)
+    excluded = ", ".join(f"EXCLUDED.{qn(c)}" for c in _BAR_UPDATE_FIELDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} ("
+            "symbol varchar(32), date date, open double precision, high double precision, "
+            "low double precision, close double precision, adjusted_close double precision, "
+            "volume bigint, source varchar(16)) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {_LOAD_TABLE}")  # rows of an earlier call in this transaction
+        with cursor.copy(f"COPY {_LOAD_TABLE} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_LOAD_TYPES)
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_LOAD_TABLE} "
+            f"ON CONFLICT ({qn('symbol')}, {qn('date')}) DO UPDATE SET {updates} "
+            f"WHERE ({current}) IS DISTINCT FROM ({excluded})"
+        )
 
 
 def macro_upsert(*, series_id: str, values: pd.Series, source: str) -> int:

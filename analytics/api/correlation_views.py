@@ -9,34 +9,32 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.api.common import owned_portfolio
-from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW, correlation_matrix_get
-from sigmasight.api.schema import ErrorEnvelopeSerializer
+from analytics.selectors.correlations import (
+    CORRELATION_MIN_OVERLAP,
+    CORRELATION_WINDOW,
+    correlation_matrix_get,
+)
 from sigmasight.api.params import StrictQuerySerializer, parse_query
+from sigmasight.api.schema import errors
 
-_ERRORS = {
-    400: "VALIDATION_ERROR: `details` maps each invalid or unknown parameter to its messages.",
-    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
-    404: "NOT_FOUND: no such portfolio among yours (another user's answers the same).",
-    422: "INSUFFICIENT_DATA: the batch has not produced this result yet; `details` says how to produce it.",
-}
 MIN_LOOKBACK, MAX_LOOKBACK = 30, 504
 MIN_OVERLAP = 10
 
 
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in codes}
-
-
 class CorrelationMatrixQuery(StrictQuerySerializer):
-    lookback_days = serializers.IntegerField(min_value=MIN_LOOKBACK, max_value=MAX_LOOKBACK, default=CORRELATION_WINDOW)
-    min_overlap = serializers.IntegerField(min_value=MIN_OVERLAP, max_value=MAX_LOOKBACK, default=CORRELATION_MIN_OVERLAP)
+    lookback_days = serializers.IntegerField(
+        min_value=MIN_LOOKBACK, max_value=MAX_LOOKBACK, default=CORRELATION_WINDOW
+    )
+    min_overlap = serializers.IntegerField(
+        min_value=MIN_OVERLAP, max_value=MAX_LOOKBACK, default=CORRELATION_MIN_OVERLAP
+    )
     as_of_date = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +47,9 @@ class CorrelationMatrixQuery(StrictQuerySerializer):
 
 
 class CorrelationClusterSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="'<label> cluster': the most common regular tag, else sector, else symbols.")
+    name = serializers.CharField(
+        help_text="'<label> cluster': the most common regular tag, else sector, else symbols."
+    )
     symbols = serializers.ListField(child=serializers.CharField())
     average_correlation = serializers.FloatField(allow_null=True, help_text="Plain mean of the pairwise rho.")
     portfolio_percentage = serializers.FloatField(
@@ -108,10 +108,12 @@ class CorrelationMatrixView(APIView):
         ),
         parameters=[
             OpenApiParameter("lookback_days", int, description="Daily returns, 30 to 504 (default 90)."),
-            OpenApiParameter("min_overlap", int, description="Common days per pair, 10 to lookback_days (default 30)."),
+            OpenApiParameter(
+                "min_overlap", int, description="Common days per pair, 10 to lookback_days (default 30)."
+            ),
             OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest stored result."),
         ],
-        responses={200: CorrelationMatrixSerializer, **_errors(400, 401, 404, 422)},
+        responses={200: CorrelationMatrixSerializer, **errors(400, 404, 422)},
     )
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(CorrelationMatrixQuery, request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,21 +21,11 @@ from analytics.selectors.factors import (
     factor_definitions_list,
     factor_exposures_get,
 )
-from sigmasight.api.schema import ErrorEnvelopeSerializer
 from sigmasight.api.params import StrictQuerySerializer, parse_query
+from sigmasight.api.schema import errors
 
-_ERRORS = {
-    400: "VALIDATION_ERROR: `details` maps each invalid or unknown parameter to its messages.",
-    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
-    404: "NOT_FOUND: no such portfolio among yours (another user's answers the same).",
-    422: "INSUFFICIENT_DATA: the batch has not produced this result yet; `details` says how to produce it.",
-}
 EXPOSURE_VIEWS = ("portfolio", "positions")
 MIN_CORRELATION_LOOKBACK, MAX_CORRELATION_LOOKBACK = 60, 1260
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in codes}
 
 
 # GET /analytics/factors/{id}/exposures ---------------------------------------------------------
@@ -48,7 +38,9 @@ class FactorExposuresQuery(StrictQuerySerializer):
 
 class FactorExposureItemSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Factor name as in data/factor_model.csv (Market, Value, ...).")
-    etf_symbol = serializers.CharField(allow_null=True, help_text="The factor's one ETF proxy (DGS10 for rates).")
+    etf_symbol = serializers.CharField(
+        allow_null=True, help_text="The factor's one ETF proxy (DGS10 for rates)."
+    )
     beta = serializers.FloatField(
         allow_null=True,
         help_text=(
@@ -57,7 +49,8 @@ class FactorExposureItemSerializer(serializers.Serializer):
         ),
     )
     exposure_dollar = serializers.FloatField(
-        allow_null=True, help_text="USD: sum of (delta-adjusted exposure x beta) over the positions with a beta."
+        allow_null=True,
+        help_text="USD: sum of (delta-adjusted exposure x beta) over the positions with a beta.",
     )
     t_stat = serializers.FloatField(
         allow_null=True,
@@ -67,7 +60,9 @@ class FactorExposureItemSerializer(serializers.Serializer):
             "covered symbol has the same dates that regression's beta equals exposure_dollar."
         ),
     )
-    p_value = serializers.FloatField(allow_null=True, help_text="Two-sided p-value of t_stat (Student t, n - k - 1).")
+    p_value = serializers.FloatField(
+        allow_null=True, help_text="Two-sided p-value of t_stat (Student t, n - k - 1)."
+    )
 
 
 class CapmSerializer(serializers.Serializer):
@@ -83,9 +78,13 @@ class CapmSerializer(serializers.Serializer):
 class PositionFactorSerializer(serializers.Serializer):
     position_id = serializers.UUIDField()
     symbol = serializers.CharField(help_text="The position's symbol (OCC symbol for options).")
-    risk_symbol = serializers.CharField(help_text="The symbol whose regression applies (the underlying for options).")
+    risk_symbol = serializers.CharField(
+        help_text="The symbol whose regression applies (the underlying for options)."
+    )
     delta_adjusted_exposure = serializers.FloatField(allow_null=True, help_text="USD, signed, of as_of_date.")
-    betas = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text="Factor name -> beta.")
+    betas = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text="Factor name -> beta."
+    )
     t_stats = serializers.DictField(child=serializers.FloatField(allow_null=True))
     p_values = serializers.DictField(child=serializers.FloatField(allow_null=True))
     r_squared = serializers.FloatField(allow_null=True)
@@ -95,7 +94,9 @@ class PositionFactorSerializer(serializers.Serializer):
         child=serializers.FloatField(allow_null=True),
         help_text="Interest Rate (per 1.00 decimal change of DGS10), Oil, International; fitted on style residuals.",
     )
-    quality_flag = serializers.CharField(help_text="ok, insufficient_history, singular_design or not_computed.")
+    quality_flag = serializers.CharField(
+        help_text="ok, insufficient_history, singular_design or not_computed."
+    )
 
 
 class FactorExposuresSerializer(serializers.Serializer):
@@ -109,7 +110,9 @@ class FactorExposuresSerializer(serializers.Serializer):
         allow_null=True, help_text="Share of sum |delta-adjusted exposure| with betas (fraction)."
     )
     capm = CapmSerializer(allow_null=True)
-    macro_sensitivities = FactorExposureItemSerializer(many=True, help_text="Interest Rate, Oil, International.")
+    macro_sensitivities = FactorExposureItemSerializer(
+        many=True, help_text="Interest Rate, Oil, International."
+    )
     positions = PositionFactorSerializer(many=True, required=False, help_text="Only with view=positions.")
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
@@ -130,10 +133,12 @@ class FactorExposuresView(APIView):
             "symbol regression."
         ),
         parameters=[
-            OpenApiParameter("view", str, enum=list(EXPOSURE_VIEWS), description="portfolio (default) or positions."),
+            OpenApiParameter(
+                "view", str, enum=list(EXPOSURE_VIEWS), description="portfolio (default) or positions."
+            ),
             OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest stored result."),
         ],
-        responses={200: FactorExposuresSerializer, **_errors(400, 401, 404, 422)},
+        responses={200: FactorExposuresSerializer, **errors(400, 404, 422)},
     )
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(FactorExposuresQuery, request)
@@ -168,7 +173,7 @@ class FactorDefinitionsView(APIView):
             "proxy, then the macro series used for sensitivities and stress tests (`kind` says which). "
             "Static reference data: no batch needed, no prices involved."
         ),
-        responses={200: FactorDefinitionSerializer(many=True), **_errors(400, 401)},
+        responses={200: FactorDefinitionSerializer(many=True), **errors(400)},
     )
     def get(self, request: Request) -> Response:
         parse_query(FactorDefinitionsQuery, request)
@@ -197,7 +202,9 @@ class FactorCorrelationsSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.FloatField(allow_null=True)),
         help_text="Pearson correlation of the regressors, rows and columns in `factors` order.",
     )
-    condition_number = serializers.FloatField(allow_null=True, help_text="2-norm condition number of the matrix.")
+    condition_number = serializers.FloatField(
+        allow_null=True, help_text="2-norm condition number of the matrix."
+    )
     warnings = FactorCorrelationWarningSerializer(many=True, help_text="Pairs with |rho| > 0.8.")
     observations = serializers.IntegerField(help_text="Days where every regressor has a return.")
     lookback_days = serializers.IntegerField()
@@ -218,8 +225,10 @@ class FactorCorrelationsView(APIView):
             "the last `lookback_days` daily returns ending at the batch's as_of_date. 252 days is the stored "
             "batch result; other windows (60 to 1260) are computed on request from stored prices."
         ),
-        parameters=[OpenApiParameter("lookback_days", int, description="Daily returns, 60 to 1260 (default 252).")],
-        responses={200: FactorCorrelationsSerializer, **_errors(400, 401, 422)},
+        parameters=[
+            OpenApiParameter("lookback_days", int, description="Daily returns, 60 to 1260 (default 252).")
+        ],
+        responses={200: FactorCorrelationsSerializer, **errors(400, 422)},
     )
     def get(self, request: Request) -> Response:
         query = parse_query(FactorCorrelationsQuery, request)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,22 +18,10 @@ from rest_framework.views import APIView
 from analytics.api.common import owned_portfolio
 from analytics.selectors.greeks import GREEKS_VIEWS, portfolio_greeks_get
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS, greeks_calculate
-from sigmasight.api.schema import ErrorEnvelopeSerializer
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
 from sigmasight.api.params import StrictQuerySerializer, parse_query
-
-_ERRORS = {
-    400: "VALIDATION_ERROR: `details` maps each invalid parameter or field to its messages.",
-    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
-    404: "NOT_FOUND: no such portfolio among yours (another user's answers the same).",
-    422: "INSUFFICIENT_DATA: `details` says what is missing and how to produce it.",
-}
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in codes}
-
+from sigmasight.api.schema import errors
 
 # GET /analytics/risk/{id}/greeks ---------------------------------------------------------------
 
@@ -45,10 +33,14 @@ class PortfolioGreeksQuery(StrictQuerySerializer):
 
 
 class GreeksTotalsSerializer(serializers.Serializer):
-    delta = serializers.FloatField(allow_null=True, help_text="Shares of the underlying (stocks: 1 per share).")
+    delta = serializers.FloatField(
+        allow_null=True, help_text="Shares of the underlying (stocks: 1 per share)."
+    )
     delta_dollars = serializers.FloatField(allow_null=True, help_text="USD, delta-adjusted exposure.")
     gamma = serializers.FloatField(allow_null=True, help_text="Shares per USD 1 move of the underlying.")
-    gamma_dollars = serializers.FloatField(allow_null=True, help_text="USD change of delta_dollars per 1% move.")
+    gamma_dollars = serializers.FloatField(
+        allow_null=True, help_text="USD change of delta_dollars per 1% move."
+    )
     theta = serializers.FloatField(allow_null=True, help_text="USD per calendar day.")
     vega = serializers.FloatField(allow_null=True, help_text="USD per 1 vol point.")
     rho = serializers.FloatField(allow_null=True, help_text="USD per 1 rate point.")
@@ -81,10 +73,12 @@ class GreeksDataQualitySerializer(serializers.Serializer):
 
 
 class PortfolioGreeksSerializer(serializers.Serializer):
-    view = serializers.ChoiceField(choices=list(GREEKS_VIEWS))
+    view = serializers.CharField(help_text="portfolio, longs or shorts (the query parameter).")
     current = GreeksTotalsSerializer()
     by_underlying = GreeksByUnderlyingSerializer(many=True)
-    after_expiry = GreeksAfterExpirySerializer(allow_null=True, help_text="Null unless include_after_expiry=true.")
+    after_expiry = GreeksAfterExpirySerializer(
+        allow_null=True, help_text="Null unless include_after_expiry=true."
+    )
     units = serializers.DictField(child=serializers.CharField())
     data_quality = GreeksDataQualitySerializer()
     as_of_date = serializers.DateField()
@@ -107,11 +101,15 @@ class PortfolioGreeksView(APIView):
             "unchanged. Positions with unknown Greeks are left out of the sums and listed in data_quality."
         ),
         parameters=[
-            OpenApiParameter("include_after_expiry", bool, description="Add the after-expiry book (default false)."),
-            OpenApiParameter("view", str, enum=list(GREEKS_VIEWS), description="portfolio (default), longs, shorts."),
+            OpenApiParameter(
+                "include_after_expiry", bool, description="Add the after-expiry book (default false)."
+            ),
+            OpenApiParameter(
+                "view", str, enum=list(GREEKS_VIEWS), description="portfolio (default), longs, shorts."
+            ),
             OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest Greeks run."),
         ],
-        responses={200: PortfolioGreeksSerializer, **_errors(400, 401, 404, 422)},
+        responses={200: PortfolioGreeksSerializer, **errors(400, 404, 422)},
     )
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(PortfolioGreeksQuery, request)
@@ -134,9 +132,13 @@ _CONTRACT_FIELDS = ("underlying_symbol", "strike", "expiration_date", "option_ty
 class GreeksPositionInput(serializers.Serializer):
     """One option: an OCC symbol or the contract fields, a signed quantity, optional market inputs."""
 
-    occ_symbol = serializers.CharField(required=False, max_length=32, help_text="Fills underlying, strike, expiry, type.")
+    occ_symbol = serializers.CharField(
+        required=False, max_length=32, help_text="Fills underlying, strike, expiry, type."
+    )
     underlying_symbol = serializers.CharField(required=False, max_length=16)
-    underlying_price = serializers.FloatField(required=False, allow_null=True, help_text="USD per share, > 0.")
+    underlying_price = serializers.FloatField(
+        required=False, allow_null=True, help_text="USD per share, > 0."
+    )
     strike = serializers.FloatField(required=False, help_text="USD per share, > 0.")
     expiration_date = serializers.DateField(
         required=False, help_text="YYYY-MM-DD; on or before the as-of date = expired (zero Greeks)."
@@ -144,12 +146,18 @@ class GreeksPositionInput(serializers.Serializer):
     option_type = serializers.ChoiceField(choices=OptionType.choices, required=False)
     quantity = serializers.FloatField(help_text="Signed contracts (negative = short), not 0.")
     multiplier = serializers.IntegerField(required=False, min_value=1, max_value=10000, default=100)
-    volatility = serializers.FloatField(required=False, allow_null=True, help_text="Annualized decimal, in (0, 5].")
+    volatility = serializers.FloatField(
+        required=False, allow_null=True, help_text="Annualized decimal, in (0, 5]."
+    )
     risk_free_rate = serializers.FloatField(
         required=False, allow_null=True, min_value=-0.1, max_value=1.0, help_text="Decimal per year."
     )
     dividend_yield = serializers.FloatField(
-        required=False, allow_null=True, min_value=0.0, max_value=1.0, help_text="Continuous, decimal per year."
+        required=False,
+        allow_null=True,
+        min_value=0.0,
+        max_value=1.0,
+        help_text="Continuous, decimal per year.",
     )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
@@ -290,7 +298,7 @@ class GreeksCalculateView(APIView):
             "positions."
         ),
         request=GreeksCalculateInput,
-        responses={200: GreeksCalculateSerializer, **_errors(400, 401, 422)},
+        responses={200: GreeksCalculateSerializer, **errors(400, 422)},
         examples=[
             OpenApiExample(
                 "Hull's example (20 weeks)",
@@ -298,8 +306,15 @@ class GreeksCalculateView(APIView):
                 value={
                     "as_of_date": "2025-01-06",
                     "positions": [
-                        {"underlying_price": 49, "strike": 50, "expiration_date": "2025-05-26",
-                         "option_type": "call", "quantity": 10, "volatility": 0.2, "risk_free_rate": 0.05},
+                        {
+                            "underlying_price": 49,
+                            "strike": 50,
+                            "expiration_date": "2025-05-26",
+                            "option_type": "call",
+                            "quantity": 10,
+                            "volatility": 0.2,
+                            "risk_free_rate": 0.05,
+                        },
                         {"occ_symbol": "AAPL  250620C00200000", "quantity": -2},
                     ],
                 },
@@ -310,5 +325,7 @@ class GreeksCalculateView(APIView):
         body = GreeksCalculateInput(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(
-            greeks_calculate(positions=body.validated_data["positions"], as_of=body.validated_data.get("as_of_date"))
+            greeks_calculate(
+                positions=body.validated_data["positions"], as_of=body.validated_data.get("as_of_date")
+            )
         )

@@ -9,6 +9,7 @@ then ``partial``. Without a broker the same tasks run eagerly in-process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 import traceback
@@ -109,10 +110,18 @@ def _isolate(engine: Engine, *, as_of: dt.date, portfolio_ids: list[str]) -> Eng
     return merged
 
 
+def _jsonable(value: Any) -> Any:
+    """Notes and counts as plain JSON (numpy scalars, dates and the like become numbers or text)."""
+    return json.loads(json.dumps(value, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+
+
 def _record(
     run: BatchRun, engine: Engine, portfolio_ids: list[str] | None, result: EngineResult, started: Any, ms: float
 ) -> None:
     finished = timezone.now()
+    result = EngineResult(
+        counts=_jsonable(result.counts), failures=result.failures, notes=_jsonable(result.notes)
+    )
     steps: list[BatchStep] = []
     if portfolio_ids is None:
         status = JobStatus.PARTIAL if result.failures else JobStatus.SUCCEEDED
@@ -131,7 +140,7 @@ def _record(
                     run=run, engine=engine.name, portfolio_id=pid,
                     status=JobStatus.FAILED if failed else JobStatus.SUCCEEDED,
                     started_at=started, finished_at=finished, duration_ms=ms,
-                    counts={**result.counts, "chunk_size": len(portfolio_ids)},
+                    counts={**result.counts, "chunk_size": len(portfolio_ids), "notes": result.notes},
                     error=result.failures.get(pid, ""),
                 )
             )

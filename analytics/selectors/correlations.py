@@ -68,7 +68,9 @@ def correlation_labels(*, positions: pd.DataFrame) -> dict[str, dict[str, str]]:
     if not tags.empty:
         merged = tags.merge(keyed, on="position_id")
         counts = merged.groupby(["portfolio_id", "risk_symbol", "tag"]).size().rename("n").reset_index()
-        counts = counts.sort_values(["portfolio_id", "risk_symbol", "n", "tag"], ascending=[True, True, False, True])
+        counts = counts.sort_values(
+            ["portfolio_id", "risk_symbol", "n", "tag"], ascending=[True, True, False, True]
+        )
         for row in counts.drop_duplicates(["portfolio_id", "risk_symbol"]).itertuples(index=False):
             labels.setdefault(row.portfolio_id, {})[row.risk_symbol] = row.tag
     symbols = sorted(set(keyed["risk_symbol"]))
@@ -103,7 +105,9 @@ def portfolio_correlations_compute(
         valued = positions.groupby("portfolio_id")["has_valuation"].any()
         for pid, ok in valued.items():
             if not ok:
-                failures[str(pid)] = f"no position valuation for {as_of.isoformat()} (run the valuation engine first)"
+                failures[str(pid)] = (
+                    f"no position valuation for {as_of.isoformat()} (run the valuation engine first)"
+                )
     symbols = sorted({str(s) for s in positions["risk_symbol"].dropna()})
     prices = (
         price_frame(symbols=symbols, start=window_start(as_of, lookback_days + 1), end=as_of)
@@ -111,7 +115,9 @@ def portfolio_correlations_compute(
         else pd.DataFrame()
     )
     labels = correlation_labels(positions=positions)
-    groups = {str(pid): frame for pid, frame in positions.groupby("portfolio_id")} if not positions.empty else {}
+    groups = (
+        {str(pid): frame for pid, frame in positions.groupby("portfolio_id")} if not positions.empty else {}
+    )
     results: dict[str, CorrelationAnalysis] = {}
     for pid in ids:
         if pid in failures:
@@ -188,7 +194,10 @@ def correlation_matrix_get(
     if as_of_date is not None:
         stored_qs = stored_qs.filter(as_of_date=as_of_date)
     stored = require(
-        stored_qs.order_by("-as_of_date").first(), what="correlation analysis", portfolio=portfolio, as_of=as_of_date
+        stored_qs.order_by("-as_of_date").first(),
+        what="correlation analysis",
+        portfolio=portfolio,
+        as_of=as_of_date,
     )
     if lookback_days == CORRELATION_WINDOW and min_overlap == CORRELATION_MIN_OVERLAP:
         clusters = stored.clusters
@@ -210,7 +219,9 @@ def correlation_matrix_get(
             min_overlap=min_overlap,
         )
         result = computed.results.get(str(portfolio.id))
-        require(result, what="position valuations for this date", portfolio=portfolio, as_of=stored.as_of_date)
+        require(
+            result, what="position valuations for this date", portfolio=portfolio, as_of=stored.as_of_date
+        )
         body = {**correlation_payload(result), "calculated_at": timezone.now(), "source": "on_request"}
     all_symbols = sorted(set(body["symbols"]) | {e["symbol"] for e in body["excluded"]})
     body.update(

@@ -46,11 +46,23 @@ FACTOR_MIN_OBS = 60
 RATE_SERIES = "DGS10"
 OIL_ETF = "USO"
 INTERNATIONAL_ETF = "EWG"
-MACRO_ETFS: Mapping[str, str] = {"Interest Rate": RATE_SERIES, "Oil": OIL_ETF, "International": INTERNATIONAL_ETF}
+MACRO_ETFS: Mapping[str, str] = {
+    "Interest Rate": RATE_SERIES,
+    "Oil": OIL_ETF,
+    "International": INTERNATIONAL_ETF,
+}
 CAPM_FACTOR = "CAPM"
 CAPM_BENCHMARK = "SPY"
 
-EXPOSURE_COLUMNS = ["position_id", "portfolio_id", "symbol", "risk_symbol", "is_option", "exposure", "has_valuation"]
+EXPOSURE_COLUMNS = [
+    "position_id",
+    "portfolio_id",
+    "symbol",
+    "risk_symbol",
+    "is_option",
+    "exposure",
+    "has_valuation",
+]
 
 
 def _num(value: Any) -> float | None:
@@ -302,24 +314,53 @@ def factor_exposures_get(
         "data_source": data_source(symbols=sorted({s for _, _, s in held} | set(model_etfs))),
     }
     if view == "positions":
-        body["positions"] = _position_rows(held, as_of)
+        ranked = sorted(definitions.values(), key=lambda f: (f.display_order, f.name))
+        body["positions"] = _position_rows(
+            held,
+            as_of,
+            model_names=[f.name for f in ranked if f.kind in ("market", "style")],
+            macro_names=[f.name for f in ranked if f.name in MACRO_ETFS],
+        )
     return body
 
 
-def _position_rows(held: list[tuple[str, str, str]], as_of: dt.date) -> list[dict[str, Any]]:
-    """Per-position symbol regressions (one query for the symbols, one for the exposures)."""
+def _ordered(stored: dict[str, Any] | None, names: Sequence[str]) -> dict[str, float | None]:
+    """``names`` first in their order (JSONB keeps no key order), then any other key; null if absent."""
+    stored = stored or {}
+    keys = [*names, *sorted(k for k in stored if k not in names)]
+    return {k: _num(stored.get(k)) for k in keys}
+
+
+def _position_rows(
+    held: list[tuple[str, str, str]],
+    as_of: dt.date,
+    *,
+    model_names: Sequence[str],
+    macro_names: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Per-position symbol regressions (one query for the symbols, one for the exposures).
+
+    ``model_names`` / ``macro_names``: the factor names in display order (keys of betas etc.).
+    """
     symbols = sorted({s for _, _, s in held})
     fits = {
         f["symbol"]: f
         for f in SymbolFactorExposure.objects.filter(symbol__in=symbols, as_of_date=as_of).values(
-            "symbol", "betas", "t_stats", "p_values", "r_squared", "observations", "capm_beta", "macro_betas",
+            "symbol",
+            "betas",
+            "t_stats",
+            "p_values",
+            "r_squared",
+            "observations",
+            "capm_beta",
+            "macro_betas",
             "quality_flag",
         )
     }
     exposures = dict(
-        PositionValuation.objects.filter(position_id__in=[pid for pid, _, _ in held], as_of_date=as_of).values_list(
-            "position_id", "delta_adjusted_exposure"
-        )
+        PositionValuation.objects.filter(
+            position_id__in=[pid for pid, _, _ in held], as_of_date=as_of
+        ).values_list("position_id", "delta_adjusted_exposure")
     )
     exposures = {str(k): v for k, v in exposures.items()}
     out = []
@@ -331,13 +372,13 @@ def _position_rows(held: list[tuple[str, str, str]], as_of: dt.date) -> list[dic
                 "symbol": symbol,
                 "risk_symbol": risk_symbol,
                 "delta_adjusted_exposure": _money(exposures.get(pid)),
-                "betas": {k: _num(v) for k, v in (fit["betas"] if fit else {}).items()},
-                "t_stats": {k: _num(v) for k, v in (fit["t_stats"] if fit else {}).items()},
-                "p_values": {k: _num(v) for k, v in (fit["p_values"] if fit else {}).items()},
+                "betas": _ordered(fit and fit["betas"], model_names),
+                "t_stats": _ordered(fit and fit["t_stats"], model_names),
+                "p_values": _ordered(fit and fit["p_values"], model_names),
                 "r_squared": _num(fit["r_squared"]) if fit else None,
                 "observations": int(fit["observations"]) if fit else 0,
                 "capm_beta": _num(fit["capm_beta"]) if fit else None,
-                "macro_betas": {k: _num(v) for k, v in (fit["macro_betas"] if fit else {}).items()},
+                "macro_betas": _ordered(fit and fit["macro_betas"], macro_names),
                 "quality_flag": fit["quality_flag"] if fit else "not_computed",
             }
         )
@@ -375,7 +416,11 @@ def factor_correlation_get(*, lookback_days: int = FACTOR_WINDOW) -> dict[str, A
         }
     else:
         computed = factor_correlation_compute(as_of=stored.as_of_date, lookback_days=lookback_days)
-        body = {**correlation_matrix_payload(computed), "calculated_at": timezone.now(), "source": "on_request"}
+        body = {
+            **correlation_matrix_payload(computed),
+            "calculated_at": timezone.now(),
+            "source": "on_request",
+        }
     body.update(
         {
             "lookback_days": lookback_days,

@@ -215,7 +215,10 @@ def _after_expiry(book: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
     upcoming = [d for d in expiries if d > as_of]
     cutoff = min(upcoming) if upcoming else as_of
     removed = np.array(
-        [bool(opt) and d is not None and d <= cutoff for opt, d in zip(book["is_option"], book["expiration_date"], strict=True)],
+        [
+            bool(opt) and d is not None and d <= cutoff
+            for opt, d in zip(book["is_option"], book["expiration_date"], strict=True)
+        ],
         dtype=bool,
     )
     remaining = book.loc[~removed]
@@ -231,7 +234,11 @@ def _data_quality(book: pd.DataFrame) -> dict[str, Any]:
     return {
         "positions_missing_greeks": int(len(missing)),
         "missing": [
-            {"position_id": str(pid), "underlying": str(row["underlying"]), "missing": str(row["missing"]).split(",")}
+            {
+                "position_id": str(pid),
+                "underlying": str(row["underlying"]),
+                "missing": str(row["missing"]).split(","),
+            }
             for pid, row in missing.iterrows()
         ],
     }

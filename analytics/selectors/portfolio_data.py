@@ -184,6 +184,11 @@ def portfolio_list_data(*, user: Any) -> list[dict[str, Any]]:
     return out
 
 
+def portfolios_data_source(items: Sequence[dict[str, Any]]) -> str:
+    """The providers of all the listed portfolios (the ``X-Data-Source`` header of /data/portfolios)."""
+    return _joined_source(name for item in items for name in item["data_source"].split(","))
+
+
 # Position rows ------------------------------------------------------------------------------------
 
 

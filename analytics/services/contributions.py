@@ -14,7 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.engines.contributions import annualized_covariance, factor_risk_decomposition, risk_contributions
+from analytics.engines.contributions import (
+    annualized_covariance,
+    factor_risk_decomposition,
+    risk_contributions,
+)
 from analytics.engines.correlations import correlation_analysis, exposure_by_underlying
 from analytics.services.risk_book import num, nums
 

@@ -36,9 +36,7 @@ UPDATE_FIELDS = [
 
 
 @transaction.atomic
-def correlation_results_save(
-    *, as_of: dt.date, rows: list[CorrelationResult], failed_ids: list[str]
-) -> None:
+def correlation_results_save(*, as_of: dt.date, rows: list[CorrelationResult], failed_ids: list[str]) -> None:
     """Upserts the batch results of ``as_of``; a portfolio failing this time loses its row of the date."""
     CorrelationResult.objects.bulk_create(
         rows,

@@ -125,7 +125,10 @@ def _records(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     """{row label: {column: finite float or None}} (one pass, no per-cell .loc)."""
     columns = [str(c) for c in frame.columns]
     values = frame.to_numpy(dtype=np.float64)
-    return {str(label): dict(zip(columns, map(_num, row), strict=True)) for label, row in zip(frame.index, values, strict=True)}
+    return {
+        str(label): dict(zip(columns, map(_num, row), strict=True))
+        for label, row in zip(frame.index, values, strict=True)
+    }
 
 
 def _symbol_rows(fits: SymbolFits, as_of: dt.date) -> list[SymbolFactorExposure]:
@@ -261,14 +264,18 @@ def _portfolio_failures(
     """A portfolio holding positions without any valuation of the date, or without NAV, fails."""
     held = positions.groupby("portfolio_id").size() if not positions.empty else pd.Series(dtype=int)
     valued = (
-        positions.groupby("portfolio_id")["has_valuation"].sum() if not positions.empty else pd.Series(dtype=int)
+        positions.groupby("portfolio_id")["has_valuation"].sum()
+        if not positions.empty
+        else pd.Series(dtype=int)
     )
     failures: dict[str, str] = {}
     for pid in portfolio_ids:
         if held.get(pid, 0) > 0 and valued.get(pid, 0) == 0:
             failures[pid] = f"no position valuation for {as_of.isoformat()} (run the valuation engine first)"
         elif pid not in navs:
-            failures[pid] = f"no portfolio aggregate (NAV) for {as_of.isoformat()} (run the aggregation engine first)"
+            failures[pid] = (
+                f"no portfolio aggregate (NAV) for {as_of.isoformat()} (run the aggregation engine first)"
+            )
     return failures
 
 
@@ -334,7 +341,10 @@ def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     positions = position_exposures_frame(portfolio_ids=ids, as_of=as_of)
     symbols = sorted({str(s) for s in positions["risk_symbol"].dropna()})
     prices = factor_price_window(
-        symbols=[*symbols, OIL_ETF, INTERNATIONAL_ETF], factor_etfs=factor_etfs, as_of=as_of, sessions=FACTOR_WINDOW
+        symbols=[*symbols, OIL_ETF, INTERNATIONAL_ETF],
+        factor_etfs=factor_etfs,
+        as_of=as_of,
+        sessions=FACTOR_WINDOW,
     )
     returns = simple_returns(prices)
     regressors = factor_regressors(returns, factor_etfs)
@@ -362,7 +372,10 @@ def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     stats = {
         "model": portfolio_model,
         "capm": capm_beta(
-            _pnl_series(returns, tables[1].weights), regressors["Market"], window=FACTOR_WINDOW, min_obs=FACTOR_MIN_OBS
+            _pnl_series(returns, tables[1].weights),
+            regressors["Market"],
+            window=FACTOR_WINDOW,
+            min_obs=FACTOR_MIN_OBS,
         ),
         "macro": macro_sensitivities(portfolio_model.residuals, macro, window=None, min_obs=FACTOR_MIN_OBS),
     }

@@ -192,7 +192,10 @@ def greeks_step(*, as_of: dt.date, portfolio_ids: Sequence[Any]) -> EngineResult
 
 def _greeks_rows(frame: pd.DataFrame, *, as_of: dt.date) -> list[PositionGreeks]:
     """Unsaved PositionGreeks rows from the engine frame (NaN -> null)."""
-    columns = {field: [_nullable(v) for v in frame[col].to_numpy(dtype=float)] for col, field in _FRAME_TO_FIELD.items()}
+    columns = {
+        field: [_nullable(v) for v in frame[col].to_numpy(dtype=float)]
+        for col, field in _FRAME_TO_FIELD.items()
+    }
     days = frame["days_to_expiry"].to_numpy(dtype=float).astype(np.int64)
     q = np.nan_to_num(frame["dividend_yield"].to_numpy(dtype=float), nan=0.0)
     sources = frame["sigma_source"].to_numpy()
@@ -212,7 +215,9 @@ def _greeks_rows(frame: pd.DataFrame, *, as_of: dt.date) -> list[PositionGreeks]
 
 
 @transaction.atomic
-def position_greeks_upsert(*, as_of: dt.date, portfolio_ids: Sequence[str], rows: list[PositionGreeks]) -> int:
+def position_greeks_upsert(
+    *, as_of: dt.date, portfolio_ids: Sequence[str], rows: list[PositionGreeks]
+) -> int:
     """Upserts the rows (keyed by position and date) and deletes that date's rows of the portfolios'
     positions not in ``rows`` (no longer held). Returns the number of stale rows deleted."""
     PositionGreeks.objects.bulk_create(
@@ -373,7 +378,11 @@ def _raise_if_missing(inputs: pd.DataFrame, given: pd.DataFrame, *, as_of: dt.da
     for field, mask in checks.items():
         for index in np.flatnonzero(mask):
             problems.append(
-                {"index": int(index), "field": field, "message": _missing_message(field, symbols[index], as_of)}
+                {
+                    "index": int(index),
+                    "field": field,
+                    "message": _missing_message(field, symbols[index], as_of),
+                }
             )
     if problems:
         problems.sort(key=lambda p: (p["index"], p["field"]))

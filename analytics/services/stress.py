@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from analytics.engines.stress import (
-    FACTOR_ETFS,
     STRESS_VARIABLES,
     Scenario,
     StressResult,

@@ -43,8 +43,15 @@ TRUE_BETAS = {
 
 def bar(symbol: str, date: dt.date, close: float, source: str = "synthetic") -> PriceBar:
     return PriceBar(
-        symbol=symbol, date=date, open=close, high=close, low=close, close=close, adjusted_close=close,
-        volume=1000, source=source,
+        symbol=symbol,
+        date=date,
+        open=close,
+        high=close,
+        low=close,
+        close=close,
+        adjusted_close=close,
+        volume=1000,
+        source=source,
     )
 
 
@@ -70,7 +77,11 @@ class FactorMarket:
 
 
 def factor_market(
-    *, n_days: int = 300, seed: int = 7, stocks: Sequence[str] = ("AAA", "BBB"), short: Mapping[str, int] | None = None
+    *,
+    n_days: int = 300,
+    seed: int = 7,
+    stocks: Sequence[str] = ("AAA", "BBB"),
+    short: Mapping[str, int] | None = None,
 ) -> FactorMarket:
     """Generates and stores the market: ETFs, USO, EWG, DGS10 and ``stocks`` (+ ``short`` ones).
 
@@ -94,7 +105,10 @@ def factor_market(
     regressors = np.column_stack([market, spreads])
     short = dict(short or {})
     for symbol in [*stocks, *short]:
-        betas = np.asarray(TRUE_BETAS[symbol]) if symbol in TRUE_BETAS else rng.normal(0.0, 0.3, 7) + [1.0] + [0.0] * 6
+        if symbol in TRUE_BETAS:
+            betas = np.asarray(TRUE_BETAS[symbol])
+        else:  # any other name: market beta around 1, small style tilts
+            betas = rng.normal(0.0, 0.3, 7) + np.array([1.0, 0, 0, 0, 0, 0, 0])
         noise = rng.normal(0.0, 0.008, n_days)
         returns[symbol] = 0.0001 + regressors @ betas + 0.5 * rate_change + 0.05 * oil + noise
     returns.iloc[0] = 0.0
@@ -103,14 +117,23 @@ def factor_market(
         prices.loc[prices.index[:-count], symbol] = np.nan
     store_prices(prices)
     MacroSeries.objects.bulk_create(
-        [MacroSeries(series_id="DGS10", date=d, value=float(v), source="synthetic") for d, v in zip(dates, rates)]
+        [
+            MacroSeries(series_id="DGS10", date=d, value=float(v), source="synthetic")
+            for d, v in zip(dates, rates)
+        ]
     )
     return FactorMarket(
-        dates=dates, returns=returns.iloc[1:], prices=prices, dgs10=pd.Series(rates, index=index), short_history=short
+        dates=dates,
+        returns=returns.iloc[1:],
+        prices=prices,
+        dgs10=pd.Series(rates, index=index),
+        short_history=short,
     )
 
 
-def hold(portfolio: Portfolio, symbol: str, *, exposure: float | None, option_of: str | None = None) -> Position:
+def hold(
+    portfolio: Portfolio, symbol: str, *, exposure: float | None, option_of: str | None = None
+) -> Position:
     """A held position (entry 2024-01-02) with a stored valuation on AS_OF whose delta-adjusted
     exposure is ``exposure`` (USD; None stores a valuation with a null exposure)."""
     if option_of:
@@ -146,13 +169,28 @@ def hold(portfolio: Portfolio, symbol: str, *, exposure: float | None, option_of
 
 def hold_unvalued(portfolio: Portfolio, symbol: str) -> Position:
     """A held position without any stored valuation."""
-    return PositionFactory(portfolio=portfolio, symbol=symbol, quantity=Decimal("10"), entry_date=dt.date(2024, 1, 2))
+    return PositionFactory(
+        portfolio=portfolio, symbol=symbol, quantity=Decimal("10"), entry_date=dt.date(2024, 1, 2)
+    )
 
 
 def aggregate(portfolio: Portfolio, nav: float, as_of: dt.date = AS_OF) -> PortfolioAggregate:
     """A stored aggregation of the portfolio with this NAV (other figures zero: unused here)."""
     return PortfolioAggregate.objects.create(
-        portfolio=portfolio, as_of_date=as_of, nav=nav, cash=0.0, long_value=0.0, short_value=0.0,
-        gross_exposure=0.0, net_exposure=0.0, delta_long=0.0, delta_short=0.0, delta_gross=0.0, delta_net=0.0,
-        cost_basis=0.0, unrealized_pnl=0.0, position_count=0, priced_count=0,
+        portfolio=portfolio,
+        as_of_date=as_of,
+        nav=nav,
+        cash=0.0,
+        long_value=0.0,
+        short_value=0.0,
+        gross_exposure=0.0,
+        net_exposure=0.0,
+        delta_long=0.0,
+        delta_short=0.0,
+        delta_gross=0.0,
+        delta_net=0.0,
+        cost_basis=0.0,
+        unrealized_pnl=0.0,
+        position_count=0,
+        priced_count=0,
     )

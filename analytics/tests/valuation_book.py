@@ -162,3 +162,40 @@ def run_valuation_and_aggregation(portfolio: Portfolio, as_of: dt.date = AS_OF) 
 
     valuation_step(as_of=as_of, portfolio_ids=[str(portfolio.id)])
     aggregation_step(as_of=as_of, portfolio_ids=[str(portfolio.id)])
+
+
+def sized_book(owner: Any, n: int) -> Portfolio:
+    """A portfolio of ``n`` positions on distinct symbols (every 5th a model-priced call on the
+    previous stock), with bars on PREVIOUS and AS_OF, valued and aggregated for AS_OF."""
+    portfolio = PortfolioFactory(owner=owner, cash_balance=Decimal("1000"))
+    tag = TagFactory(owner=owner)
+    bars, positions = [], []
+    for i in range(n):
+        if i % 5 == 4:
+            underlying = f"S{n}X{i - 1}"
+            positions.append(
+                Position(
+                    portfolio=portfolio, symbol=f"{underlying} 241220C00100000", position_type="LC",
+                    quantity=Decimal("1"), multiplier=100, entry_price=Decimal("3"), entry_date=dt.date(2024, 1, 2),
+                    underlying_symbol=underlying, option_type="call", strike_price=Decimal("100"),
+                    expiration_date=EXPIRY, implied_volatility=0.3,
+                )
+            )
+            continue
+        symbol = f"S{n}X{i}"
+        bars += [bar(symbol, PREVIOUS, 100 + i), bar(symbol, AS_OF, 101 + i)]
+        positions.append(
+            Position(
+                portfolio=portfolio, symbol=symbol, position_type="LONG" if i % 2 == 0 else "SHORT",
+                quantity=Decimal(10 if i % 2 == 0 else -10), multiplier=1, entry_price=Decimal("99"),
+                entry_date=dt.date(2024, 1, 2),
+            )
+        )
+    PriceBar.objects.bulk_create(bars)
+    if not MacroSeries.objects.filter(series_id="DGS3MO", date=AS_OF).exists():
+        MacroSeries.objects.create(series_id="DGS3MO", date=AS_OF, value=RATE, source="synthetic")
+    Position.objects.bulk_create(positions)
+    for p in positions:
+        p.tags.add(tag)
+    run_valuation_and_aggregation(portfolio)
+    return portfolio

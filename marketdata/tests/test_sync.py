@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pytest
+from django.db import connection
 
 from marketdata.models import MacroSeries, PriceBar, Security
 from marketdata.providers.base import (
@@ -19,7 +21,7 @@ from marketdata.providers.base import (
 )
 from marketdata.providers.calendar import next_session_after, session_on_or_before, trading_days
 from marketdata.providers.synthetic import SyntheticProvider
-from marketdata.services import BACKFILL_DAYS, CHUNK_SIZE, market_data_sync
+from marketdata.services import BACKFILL_DAYS, CHUNK_SIZE, bars_upsert, market_data_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +312,78 @@ class TestMacroAndSecurities:
         # enrichment is not repeated for known securities
         again = market_data_sync(symbols=["AAPL", "SPY"], as_of=AS_OF, provider=provider)
         assert again.securities_enriched == 0
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the COPY upsert path is PostgreSQL only"
+)
+
+
+def awkward_bars() -> pd.DataFrame:
+    """Synthetic bars plus the cases a vendor frame can hold: an unknown volume, a Timestamp date,
+    and a (symbol, date) given twice (the last one wins)."""
+    bars = synthetic().history(["AAPL", "SPY", "SPY   270917C00675000"], dt.date(2026, 10, 1), AS_OF).bars
+    bars = bars.astype({"volume": "Int64"}).reset_index(drop=True)
+    bars.loc[0, "volume"] = pd.NA
+    bars["date"] = bars["date"].astype(object)
+    bars.loc[1, "date"] = pd.Timestamp(bars.loc[1, "date"])
+    repeat = bars.iloc[[2]].assign(close=bars.loc[2, "close"] * 1.01, source="csv")
+    return pd.concat([bars, repeat], ignore_index=True)
+
+
+class TestBarsUpsert:
+    def test_bulk_create_path(self) -> None:
+        bars = awkward_bars()
+        assert bars_upsert(bars=bars, copy=False) == len(bars) - 1
+        assert PriceBar.objects.count() == len(bars) - 1
+        first = PriceBar.objects.order_by("symbol", "date").first()
+        assert first is not None and first.volume == 0
+        third = PriceBar.objects.get(symbol=bars.loc[2, "symbol"], date=bars.loc[2, "date"])
+        assert (third.close, third.source) == (pytest.approx(bars.loc[2, "close"] * 1.01), "csv")
+
+    @needs_postgresql
+    def test_copy_and_bulk_create_paths_store_identical_rows(self) -> None:
+        bars = awkward_bars()
+        # new rows
+        assert bars_upsert(bars=bars, copy=False) == len(bars) - 1
+        by_bulk = stored_bars()
+        PriceBar.objects.all().delete()
+        assert bars_upsert(bars=bars, copy=True) == len(bars) - 1
+        assert stored_bars() == by_bulk
+        # updates of existing rows (a vendor correction), mixed with new rows
+        changed = bars.assign(close=bars["close"] * 1.02, volume=bars["volume"].fillna(7) + 1)
+        more = synthetic().history(["MSFT"], dt.date(2026, 11, 1), AS_OF).bars
+        update = pd.concat([changed, more], ignore_index=True)
+        bars_upsert(bars=update, copy=True)
+        by_copy = stored_bars()
+        PriceBar.objects.all().delete()
+        bars_upsert(bars=bars, copy=False)
+        bars_upsert(bars=update, copy=False)
+        assert stored_bars() == by_copy
+        assert len(by_copy) == len(bars) - 1 + len(more)
+
+    @needs_postgresql
+    def test_copy_path_leaves_unchanged_rows_alone(self) -> None:
+        bars = awkward_bars()
+        bars_upsert(bars=bars)
+
+        def row_versions() -> list[tuple]:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT id, ctid::text FROM {PriceBar._meta.db_table} ORDER BY id")
+                return cursor.fetchall()
+
+        before = row_versions()
+        bars_upsert(bars=bars)  # same values: no tuple is rewritten
+        assert row_versions() == before
+        bars_upsert(bars=bars.assign(close=np.where(bars.index == 5, bars["close"] + 1, bars["close"])))
+        after = row_versions()
+        assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
+
+    @needs_postgresql
+    def test_copy_twice_in_one_transaction(self) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            bars_upsert(bars=synthetic().history(["AAPL"], dt.date(2026, 11, 1), AS_OF).bars)
+            bars_upsert(bars=synthetic().history(["MSFT"], dt.date(2026, 11, 1), AS_OF).bars)
+        assert set(PriceBar.objects.values_list("symbol", flat=True).distinct()) == {"AAPL", "MSFT"}

@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.engines.black_scholes import bsm_greeks
 from analytics.models import PositionGreeks
-from analytics.tests.services.test_greeks_service import AS_OF, RATE, expected_realized_vol, option, seed_market
+from analytics.tests.services.test_greeks_service import (
+    AS_OF,
+    RATE,
+    expected_realized_vol,
+    option,
+    seed_market,
+)
 from portfolios.models import PositionType
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
@@ -46,19 +52,60 @@ def book(user, market):  # type: ignore[no-untyped-def]
     portfolio = PortfolioFactory(owner=user)
     entry = dt.date(2024, 12, 2)
     positions = {
-        "long_stock": PositionFactory(portfolio=portfolio, symbol="XYZ", quantity=Decimal("100"), entry_date=entry),
-        "short_stock": PositionFactory(portfolio=portfolio, symbol="DIV", position_type=PositionType.SHORT,
-                                       quantity=Decimal("-40"), entry_date=entry),
-        "call": option(portfolio, underlying="XYZ", kind="call", strike=95, expiry=AS_OF + dt.timedelta(days=45),
-                       quantity=3, iv=0.30),
-        "short_call": option(portfolio, underlying="XYZ", kind="call", strike=110,
-                             expiry=AS_OF + dt.timedelta(days=14), quantity=-4, iv=0.35),
-        "short_put": option(portfolio, underlying="DIV", kind="put", strike=48, expiry=AS_OF + dt.timedelta(days=200),
-                            quantity=-5),
-        "long_put": option(portfolio, underlying="DIV", kind="put", strike=55, expiry=AS_OF + dt.timedelta(days=200),
-                           quantity=2, iv=0.25),
-        "expired": option(portfolio, underlying="XYZ", kind="put", strike=110, expiry=AS_OF - dt.timedelta(days=3),
-                          quantity=1, iv=0.3),
+        "long_stock": PositionFactory(
+            portfolio=portfolio, symbol="XYZ", quantity=Decimal("100"), entry_date=entry
+        ),
+        "short_stock": PositionFactory(
+            portfolio=portfolio,
+            symbol="DIV",
+            position_type=PositionType.SHORT,
+            quantity=Decimal("-40"),
+            entry_date=entry,
+        ),
+        "call": option(
+            portfolio,
+            underlying="XYZ",
+            kind="call",
+            strike=95,
+            expiry=AS_OF + dt.timedelta(days=45),
+            quantity=3,
+            iv=0.30,
+        ),
+        "short_call": option(
+            portfolio,
+            underlying="XYZ",
+            kind="call",
+            strike=110,
+            expiry=AS_OF + dt.timedelta(days=14),
+            quantity=-4,
+            iv=0.35,
+        ),
+        "short_put": option(
+            portfolio,
+            underlying="DIV",
+            kind="put",
+            strike=48,
+            expiry=AS_OF + dt.timedelta(days=200),
+            quantity=-5,
+        ),
+        "long_put": option(
+            portfolio,
+            underlying="DIV",
+            kind="put",
+            strike=55,
+            expiry=AS_OF + dt.timedelta(days=200),
+            quantity=2,
+            iv=0.25,
+        ),
+        "expired": option(
+            portfolio,
+            underlying="XYZ",
+            kind="put",
+            strike=110,
+            expiry=AS_OF - dt.timedelta(days=3),
+            quantity=1,
+            iv=0.3,
+        ),
     }
     return portfolio, positions
 
@@ -100,8 +147,15 @@ class TestPortfolioGreeks:
 
         assert response.status_code == 200, response.content
         body = response.json()
-        assert {"current", "by_underlying", "after_expiry", "units", "as_of_date", "calculated_at",
-                "data_source"} <= set(body)
+        assert {
+            "current",
+            "by_underlying",
+            "after_expiry",
+            "units",
+            "as_of_date",
+            "calculated_at",
+            "data_source",
+        } <= set(body)
         assert GREEK_KEYS <= set(body["current"])
         assert body["current"]["positions"] == 7
         assert [row["underlying"] for row in body["by_underlying"]] == ["DIV", "XYZ"]
@@ -127,7 +181,9 @@ class TestPortfolioGreeks:
         _assert_totals(body["current"], _expected_totals(portfolio, positions))
         # by underlying adds up to the book
         for name in GREEK_KEYS:
-            assert sum(row[name] for row in body["by_underlying"]) == pytest.approx(body["current"][name], abs=0.02)
+            assert sum(row[name] for row in body["by_underlying"]) == pytest.approx(
+                body["current"][name], abs=0.02
+            )
         assert sum(row["positions"] for row in body["by_underlying"]) == 7
         xyz = next(row for row in body["by_underlying"] if row["underlying"] == "XYZ")
         assert xyz["positions"] == 4
@@ -161,17 +217,36 @@ class TestPortfolioGreeks:
         assert after["removed_positions"] == 2  # the 14-day short call and the already expired put
         assert after["positions"] == 5
         short_call = PositionGreeks.objects.get(position=positions["short_call"])
-        for name, column in (("delta", "position_delta"), ("theta", "position_theta"), ("vega", "position_vega"),
-                             ("delta_dollars", "delta_dollars"), ("gamma", "position_gamma")):
+        for name, column in (
+            ("delta", "position_delta"),
+            ("theta", "position_theta"),
+            ("vega", "position_vega"),
+            ("delta_dollars", "delta_dollars"),
+            ("gamma", "position_gamma"),
+        ):
             expected = body["current"][name] - getattr(short_call, column)
             assert after[name] == pytest.approx(expected, abs=0.02), name
 
     def test_missing_greeks_are_listed_and_left_out(self, auth_client, user, market) -> None:  # type: ignore[no-untyped-def]
         portfolio = PortfolioFactory(owner=user)
-        ok = option(portfolio, underlying="XYZ", kind="call", strike=100, expiry=AS_OF + dt.timedelta(days=30),
-                    quantity=1, iv=0.2)
-        bad = option(portfolio, underlying="NOPX", kind="call", strike=10, expiry=AS_OF + dt.timedelta(days=30),
-                     quantity=1, iv=0.2)
+        ok = option(
+            portfolio,
+            underlying="XYZ",
+            kind="call",
+            strike=100,
+            expiry=AS_OF + dt.timedelta(days=30),
+            quantity=1,
+            iv=0.2,
+        )
+        bad = option(
+            portfolio,
+            underlying="NOPX",
+            kind="call",
+            strike=10,
+            expiry=AS_OF + dt.timedelta(days=30),
+            quantity=1,
+            iv=0.2,
+        )
         run_greeks_batch(portfolio)
 
         body = auth_client.get(url(portfolio.id)).json()
@@ -216,12 +291,16 @@ class TestPortfolioGreeks:
     def test_422_for_a_date_without_a_run(self, auth_client, book) -> None:  # type: ignore[no-untyped-def]
         portfolio, _ = book
         run_greeks_batch(portfolio)
-        assert_error(auth_client.get(url(portfolio.id), {"as_of_date": "2024-01-02"}), 422, "INSUFFICIENT_DATA")
+        assert_error(
+            auth_client.get(url(portfolio.id), {"as_of_date": "2024-01-02"}), 422, "INSUFFICIENT_DATA"
+        )
         assert auth_client.get(url(portfolio.id), {"as_of_date": AS_OF.isoformat()}).status_code == 200
 
     def test_stock_only_portfolio_answers_after_the_batch(self, auth_client, user, market) -> None:  # type: ignore[no-untyped-def]
         portfolio = PortfolioFactory(owner=user)
-        PositionFactory(portfolio=portfolio, symbol="XYZ", quantity=Decimal("10"), entry_date=dt.date(2024, 12, 2))
+        PositionFactory(
+            portfolio=portfolio, symbol="XYZ", quantity=Decimal("10"), entry_date=dt.date(2024, 12, 2)
+        )
         run_greeks_batch(portfolio)
 
         current = auth_client.get(url(portfolio.id)).json()["current"]
@@ -234,12 +313,22 @@ class TestPortfolioGreeks:
             portfolio = PortfolioFactory(owner=user)
             for i in range(n):
                 if i % 3 == 0:
-                    PositionFactory(portfolio=portfolio, symbol=("XYZ", "DIV")[i % 2], quantity=Decimal(10 + i),
-                                    entry_date=dt.date(2024, 12, 2))
+                    PositionFactory(
+                        portfolio=portfolio,
+                        symbol=("XYZ", "DIV")[i % 2],
+                        quantity=Decimal(10 + i),
+                        entry_date=dt.date(2024, 12, 2),
+                    )
                 else:
-                    option(portfolio, underlying=("XYZ", "DIV")[i % 2], kind=("call", "put")[i % 2],
-                           strike=40 + i, expiry=AS_OF + dt.timedelta(days=10 + i), quantity=(-1) ** i * (1 + i % 4),
-                           iv=None if i % 5 == 0 else 0.3)
+                    option(
+                        portfolio,
+                        underlying=("XYZ", "DIV")[i % 2],
+                        kind=("call", "put")[i % 2],
+                        strike=40 + i,
+                        expiry=AS_OF + dt.timedelta(days=10 + i),
+                        quantity=(-1) ** i * (1 + i % 4),
+                        iv=None if i % 5 == 0 else 0.3,
+                    )
             return portfolio
 
         small, large = build(10), build(60)
@@ -248,7 +337,9 @@ class TestPortfolioGreeks:
         counts = []
         for portfolio in (small, large):
             with CaptureQueriesContext(connection) as ctx:
-                response = auth_client.get(url(portfolio.id), {"include_after_expiry": "true", "view": "longs"})
+                response = auth_client.get(
+                    url(portfolio.id), {"include_after_expiry": "true", "view": "longs"}
+                )
             assert response.status_code == 200
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1], counts
@@ -259,8 +350,17 @@ class TestGreeksCalculate:
         # Hull: S=49, K=50, r=5%, sigma=20%, T=0.3846 (20 weeks); 140 calendar days -> T = 140/365
         body = {
             "as_of_date": "2025-01-06",
-            "positions": [{"underlying_price": 49, "strike": 50, "expiration_date": "2025-05-26",
-                           "option_type": "call", "quantity": 10, "volatility": 0.2, "risk_free_rate": 0.05}],
+            "positions": [
+                {
+                    "underlying_price": 49,
+                    "strike": 50,
+                    "expiration_date": "2025-05-26",
+                    "option_type": "call",
+                    "quantity": 10,
+                    "volatility": 0.2,
+                    "risk_free_rate": 0.05,
+                }
+            ],
         }
 
         response = auth_client.post(CALCULATE, body, format="json")
@@ -269,16 +369,32 @@ class TestGreeksCalculate:
         data = response.json()
         pos = data["positions"][0]
         assert pos["inputs"] == {
-            "underlying_price": 49.0, "strike": 50.0, "days_to_expiry": 140, "volatility": 0.2,
-            "risk_free_rate": 0.05, "dividend_yield": 0.0, "option_type": "call", "quantity": 10.0,
+            "underlying_price": 49.0,
+            "strike": 50.0,
+            "days_to_expiry": 140,
+            "volatility": 0.2,
+            "risk_free_rate": 0.05,
+            "dividend_yield": 0.0,
+            "option_type": "call",
+            "quantity": 10.0,
             "multiplier": 100.0,
-            "sources": {"underlying_price": "request", "risk_free_rate": "request", "dividend_yield": "store",
-                        "volatility": "request"},
+            "sources": {
+                "underlying_price": "request",
+                "risk_free_rate": "request",
+                "dividend_yield": "store",
+                "volatility": "request",
+            },
         }
         ref = mibian.BS([49, 50, 5, 140], volatility=20)
         engine = bsm_greeks(49.0, 50.0, 140 / 365, 0.05, 0.0, 0.2, True)
-        expected = {"price": ref.callPrice, "delta": ref.callDelta, "gamma": ref.gamma, "theta": ref.callTheta,
-                    "vega": ref.vega, "rho": ref.callRho}
+        expected = {
+            "price": ref.callPrice,
+            "delta": ref.callDelta,
+            "gamma": ref.gamma,
+            "theta": ref.callTheta,
+            "vega": ref.vega,
+            "rho": ref.callRho,
+        }
         for name, value in expected.items():
             assert pos["per_share"][name] == pytest.approx(value, abs=1e-6), name
             assert pos["per_share"][name] == pytest.approx(float(getattr(engine, name)), abs=1e-12), name
@@ -288,7 +404,9 @@ class TestGreeksCalculate:
         assert pos["per_share"]["gamma"] == pytest.approx(0.0655, abs=0.001)
         assert pos["position"]["delta"] == pytest.approx(expected["delta"] * 1000, abs=1e-6)
         assert pos["position"]["delta_dollars"] == pytest.approx(expected["delta"] * 49 * 1000, abs=0.005)
-        assert pos["position"]["gamma_dollars"] == pytest.approx(expected["gamma"] * 49**2 * 0.01 * 1000, abs=0.005)
+        assert pos["position"]["gamma_dollars"] == pytest.approx(
+            expected["gamma"] * 49**2 * 0.01 * 1000, abs=0.005
+        )
         assert pos["position"]["theta"] == pytest.approx(expected["theta"] * 1000, abs=0.005)
         assert data["totals"] == pos["position"]
         assert data["units"]["theta"] == "per calendar day"
@@ -300,10 +418,12 @@ class TestGreeksCalculate:
 
     def test_occ_symbol_filled_from_stored_data(self, auth_client, market) -> None:  # type: ignore[no-untyped-def]
         expiry = dt.date(2025, 3, 21)
-        body = {"positions": [
-            {"occ_symbol": "XYZ   250321C00105000", "quantity": -2},
-            {"occ_symbol": "DIV250620P00050000", "quantity": 3, "volatility": 0.3},
-        ]}
+        body = {
+            "positions": [
+                {"occ_symbol": "XYZ   250321C00105000", "quantity": -2},
+                {"occ_symbol": "DIV250620P00050000", "quantity": 3, "volatility": 0.3},
+            ]
+        }
 
         response = auth_client.post(CALCULATE, body, format="json")
 
@@ -321,8 +441,12 @@ class TestGreeksCalculate:
         assert first["inputs"]["risk_free_rate"] == RATE
         assert first["inputs"]["dividend_yield"] == 0.0
         assert first["inputs"]["volatility"] == pytest.approx(sigma, rel=1e-12)
-        assert first["inputs"]["sources"] == {"underlying_price": "store", "risk_free_rate": "store",
-                                              "dividend_yield": "store", "volatility": "store"}
+        assert first["inputs"]["sources"] == {
+            "underlying_price": "store",
+            "risk_free_rate": "store",
+            "dividend_yield": "store",
+            "volatility": "store",
+        }
         ref = mibian.BS([100.0, 105.0, RATE * 100, days], volatility=sigma * 100)
         assert first["per_share"]["delta"] == pytest.approx(ref.callDelta, abs=1e-6)
         assert first["per_share"]["theta"] == pytest.approx(ref.callTheta, abs=1e-6)
@@ -332,12 +456,23 @@ class TestGreeksCalculate:
         engine = bsm_greeks(50.0, 50.0, (dt.date(2025, 6, 20) - AS_OF).days / 365, RATE, 0.02, 0.3, False)
         assert second["per_share"]["vega"] == pytest.approx(float(engine.vega), abs=1e-12)
         for name in GREEK_KEYS:
-            assert data["totals"][name] == pytest.approx(first["position"][name] + second["position"][name], abs=0.011)
+            assert data["totals"][name] == pytest.approx(
+                first["position"][name] + second["position"][name], abs=0.011
+            )
 
     def test_expired_option_gives_zero_greeks(self, auth_client, db) -> None:  # type: ignore[no-untyped-def]
-        body = {"as_of_date": "2025-01-10", "positions": [
-            {"underlying_price": 90, "strike": 100, "expiration_date": "2025-01-03", "option_type": "put",
-             "quantity": 1}]}
+        body = {
+            "as_of_date": "2025-01-10",
+            "positions": [
+                {
+                    "underlying_price": 90,
+                    "strike": 100,
+                    "expiration_date": "2025-01-03",
+                    "option_type": "put",
+                    "quantity": 1,
+                }
+            ],
+        }
 
         data = auth_client.post(CALCULATE, body, format="json").json()
 
@@ -348,14 +483,33 @@ class TestGreeksCalculate:
         assert set(pos["position"].values()) == {0.0}
 
     def test_missing_input_is_422_naming_field_and_index(self, auth_client, market) -> None:  # type: ignore[no-untyped-def]
-        body = {"positions": [
-            {"underlying_price": 100, "strike": 100, "expiration_date": "2025-03-21", "option_type": "call",
-             "quantity": 1, "volatility": 0.2},
-            {"underlying_symbol": "NOPX", "strike": 10, "expiration_date": "2025-03-21", "option_type": "call",
-             "quantity": 1, "volatility": 0.2},
-            {"strike": 10, "expiration_date": "2025-03-21", "option_type": "put", "quantity": 1,
-             "underlying_price": 10},
-        ]}
+        body = {
+            "positions": [
+                {
+                    "underlying_price": 100,
+                    "strike": 100,
+                    "expiration_date": "2025-03-21",
+                    "option_type": "call",
+                    "quantity": 1,
+                    "volatility": 0.2,
+                },
+                {
+                    "underlying_symbol": "NOPX",
+                    "strike": 10,
+                    "expiration_date": "2025-03-21",
+                    "option_type": "call",
+                    "quantity": 1,
+                    "volatility": 0.2,
+                },
+                {
+                    "strike": 10,
+                    "expiration_date": "2025-03-21",
+                    "option_type": "put",
+                    "quantity": 1,
+                    "underlying_price": 10,
+                },
+            ]
+        }
 
         error = assert_error(auth_client.post(CALCULATE, body, format="json"), 422, "INSUFFICIENT_DATA")
 
@@ -364,9 +518,19 @@ class TestGreeksCalculate:
         assert error["message"].startswith("positions[1].underlying_price")
 
     def test_missing_rate_in_store_is_422(self, auth_client, db) -> None:  # type: ignore[no-untyped-def]
-        body = {"as_of_date": "2025-01-10", "positions": [
-            {"underlying_price": 100, "strike": 100, "expiration_date": "2025-03-21", "option_type": "call",
-             "quantity": 1, "volatility": 0.2}]}
+        body = {
+            "as_of_date": "2025-01-10",
+            "positions": [
+                {
+                    "underlying_price": 100,
+                    "strike": 100,
+                    "expiration_date": "2025-03-21",
+                    "option_type": "call",
+                    "quantity": 1,
+                    "volatility": 0.2,
+                }
+            ],
+        }
         error = assert_error(auth_client.post(CALCULATE, body, format="json"), 422, "INSUFFICIENT_DATA")
         assert error["details"]["positions"] == [
             {"index": 0, "field": "risk_free_rate", "message": error["details"]["positions"][0]["message"]}
@@ -391,46 +555,90 @@ class TestGreeksCalculate:
         ],
     )
     def test_bad_fields_are_400(self, auth_client, db, change, field) -> None:  # type: ignore[no-untyped-def]
-        position = {"underlying_price": 100, "strike": 100, "expiration_date": "2025-03-21", "option_type": "call",
-                    "quantity": 1, "volatility": 0.2, "risk_free_rate": 0.04}
+        position = {
+            "underlying_price": 100,
+            "strike": 100,
+            "expiration_date": "2025-03-21",
+            "option_type": "call",
+            "quantity": 1,
+            "volatility": 0.2,
+            "risk_free_rate": 0.04,
+        }
         position.update(change)
         position = {k: v for k, v in position.items() if v is not None}
-        body = {"positions": [{"underlying_price": 100, "strike": 100, "expiration_date": "2025-03-21",
-                               "option_type": "call", "quantity": 1}, position]}
+        body = {
+            "positions": [
+                {
+                    "underlying_price": 100,
+                    "strike": 100,
+                    "expiration_date": "2025-03-21",
+                    "option_type": "call",
+                    "quantity": 1,
+                },
+                position,
+            ]
+        }
 
         error = assert_error(auth_client.post(CALCULATE, body, format="json"), 400, "VALIDATION_ERROR")
 
         assert field in error["details"]["positions"]["1"], error  # {index: {field: [messages]}}
 
     def test_contract_fields_required_without_occ(self, auth_client, db) -> None:  # type: ignore[no-untyped-def]
-        error = assert_error(auth_client.post(CALCULATE, {"positions": [{"quantity": 1}]}, format="json"), 400)
+        error = assert_error(
+            auth_client.post(CALCULATE, {"positions": [{"quantity": 1}]}, format="json"), 400
+        )
         assert {"strike", "expiration_date", "option_type"} <= set(error["details"]["positions"]["0"])
 
     def test_positions_required_and_capped(self, auth_client, db) -> None:  # type: ignore[no-untyped-def]
         assert_error(auth_client.post(CALCULATE, {"positions": []}, format="json"), 400, "VALIDATION_ERROR")
         assert_error(auth_client.post(CALCULATE, {}, format="json"), 400, "VALIDATION_ERROR")
-        one = {"underlying_price": 100, "strike": 100, "expiration_date": "2025-03-21", "option_type": "call",
-               "quantity": 1, "volatility": 0.2, "risk_free_rate": 0.04}
+        one = {
+            "underlying_price": 100,
+            "strike": 100,
+            "expiration_date": "2025-03-21",
+            "option_type": "call",
+            "quantity": 1,
+            "volatility": 0.2,
+            "risk_free_rate": 0.04,
+        }
         error = assert_error(auth_client.post(CALCULATE, {"positions": [one] * 1001}, format="json"), 400)
         assert "positions" in error["details"]
-        ok = auth_client.post(CALCULATE, {"as_of_date": "2025-01-10", "positions": [one] * 1000}, format="json")
+        ok = auth_client.post(
+            CALCULATE, {"as_of_date": "2025-01-10", "positions": [one] * 1000}, format="json"
+        )
         assert ok.status_code == 200 and len(ok.json()["positions"]) == 1000
 
     def test_requires_authentication(self, api_client, db) -> None:  # type: ignore[no-untyped-def]
         assert_error(api_client.post(CALCULATE, {"positions": []}, format="json"), 401)
 
     def test_trailing_slash_answers(self, auth_client, db) -> None:  # type: ignore[no-untyped-def]
-        body = {"as_of_date": "2025-01-10", "positions": [
-            {"underlying_price": 100, "strike": 100, "expiration_date": "2025-03-21", "option_type": "call",
-             "quantity": 1, "volatility": 0.2, "risk_free_rate": 0.04}]}
+        body = {
+            "as_of_date": "2025-01-10",
+            "positions": [
+                {
+                    "underlying_price": 100,
+                    "strike": 100,
+                    "expiration_date": "2025-03-21",
+                    "option_type": "call",
+                    "quantity": 1,
+                    "volatility": 0.2,
+                    "risk_free_rate": 0.04,
+                }
+            ],
+        }
         assert auth_client.post(CALCULATE + "/", body, format="json").status_code == 200
 
     def test_query_count_does_not_grow_with_positions(self, auth_client, market) -> None:  # type: ignore[no-untyped-def]
         def body(n: int) -> dict:
-            return {"positions": [
-                {"occ_symbol": f"{('XYZ', 'DIV')[i % 2]}250321{'CP'[i % 2]}{(80 + i) * 1000:08d}", "quantity": 1 + i}
-                for i in range(n)
-            ]}
+            return {
+                "positions": [
+                    {
+                        "occ_symbol": f"{('XYZ', 'DIV')[i % 2]}250321{'CP'[i % 2]}{(80 + i) * 1000:08d}",
+                        "quantity": 1 + i,
+                    }
+                    for i in range(n)
+                ]
+            }
 
         counts = []
         for n in (10, 60):

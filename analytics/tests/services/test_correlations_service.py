@@ -62,7 +62,9 @@ class TestCorrelationsStep:
         result = correlations_step(as_of=AS_OF, portfolio_ids=[str(portfolio.id)])
 
         assert not result.failures
-        row = CorrelationResult.objects.get(portfolio=portfolio, as_of_date=AS_OF, lookback_days=90, min_overlap=30)
+        row = CorrelationResult.objects.get(
+            portfolio=portfolio, as_of_date=AS_OF, lookback_days=90, min_overlap=30
+        )
         symbols = ["AAA", "BBB", "CCC"]  # by |e|, largest first; DDD is excluded
         assert row.symbols == symbols
         # by hand: Pearson of the log returns, w = |e| / sum |e| over the included rows
@@ -72,9 +74,7 @@ class TestCorrelationsStep:
         off = np.outer(w, w) - np.diag(w * w)
         assert row.average_correlation == pytest.approx((off * rho).sum() / off.sum(), rel=1e-10)
         assert row.effective_number_of_bets == pytest.approx(1.0 / (w @ rho @ w), rel=1e-10)
-        np.testing.assert_allclose(
-            [[row.matrix[a][b] for b in symbols] for a in symbols], rho, rtol=1e-10
-        )
+        np.testing.assert_allclose([[row.matrix[a][b] for b in symbols] for a in symbols], rho, rtol=1e-10)
         # the engine on the same inputs
         engine = correlation_analysis(
             log_returns(prices[symbols + ["DDD"]]),

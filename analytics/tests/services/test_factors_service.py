@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,9 @@ import statsmodels.api as sm
 from analytics.models import FactorCorrelation, PortfolioFactorExposure, SymbolFactorExposure
 from analytics.services.factors import factors_step
 from analytics.tests.factor_book import AS_OF, FACTOR_ETFS, aggregate, factor_market, hold, hold_unvalued
+from marketdata.models import MacroSeries
+from marketdata.providers.synthetic import SyntheticProvider
+from marketdata.services import bars_upsert
 from portfolios.tests.factories import PortfolioFactory
 
 TOL = {"rtol": 1e-8, "atol": 1e-12}
@@ -58,7 +63,9 @@ def book(market):  # type: ignore[no-untyped-def]
 
 
 def exposures(portfolio) -> dict[str, PortfolioFactorExposure]:  # type: ignore[no-untyped-def]
-    return {r.factor: r for r in PortfolioFactorExposure.objects.filter(portfolio=portfolio, as_of_date=AS_OF)}
+    return {
+        r.factor: r for r in PortfolioFactorExposure.objects.filter(portfolio=portfolio, as_of_date=AS_OF)
+    }
 
 
 @pytest.mark.django_db
@@ -72,7 +79,9 @@ class TestSymbolFits:
             fit = ols(returns[symbol], x)
             np.testing.assert_allclose(values(row.betas, FACTORS), fit.params[FACTORS].to_numpy(), **TOL)
             np.testing.assert_allclose(values(row.t_stats, FACTORS), fit.tvalues[FACTORS].to_numpy(), **TOL)
-            np.testing.assert_allclose(values(row.p_values, FACTORS), fit.pvalues[FACTORS].to_numpy(), rtol=1e-8)
+            np.testing.assert_allclose(
+                values(row.p_values, FACTORS), fit.pvalues[FACTORS].to_numpy(), rtol=1e-8
+            )
             assert row.r_squared == pytest.approx(fit.rsquared, rel=1e-8)
             assert row.observations == 252 == int(fit.nobs)
             assert row.quality_flag == "ok"
@@ -84,7 +93,9 @@ class TestSymbolFits:
 
         row = SymbolFactorExposure.objects.get(symbol="AAA", as_of_date=AS_OF)
         # noise 0.8%/day vs 1%/day market and 0.4%/day spreads over 252 days: se ~ 0.05-0.13
-        np.testing.assert_allclose(values(row.betas, FACTORS), [1.2, 0.3, -0.2, 0.1, 0.0, 0.4, -0.3], atol=0.4)
+        np.testing.assert_allclose(
+            values(row.betas, FACTORS), [1.2, 0.3, -0.2, 0.1, 0.0, 0.4, -0.3], atol=0.4
+        )
 
     def test_capm_and_macro_equal_statsmodels(self, market, book):
         factors_step(as_of=AS_OF, portfolio_ids=[str(p.id) for p in book])
@@ -163,7 +174,11 @@ class TestPortfolioExposures:
         capm = ols(pnl, x[["Market"]])
         assert rows["CAPM"].kind == "capm"
         assert rows["CAPM"].t_stat == pytest.approx(capm.tvalues["Market"], rel=1e-8)
-        assert {r.factor for r in rows.values() if r.kind == "macro"} == {"Interest Rate", "Oil", "International"}
+        assert {r.factor for r in rows.values() if r.kind == "macro"} == {
+            "Interest Rate",
+            "Oil",
+            "International",
+        }
 
     def test_a_portfolio_without_valuation_fails_alone(self, book):
         p1, p2, p3 = book
@@ -229,3 +244,38 @@ class TestFactorCorrelationAndReruns:
             FactorCorrelation.objects.count(),
         ) == counts
         assert {r.pk: r.exposure_dollar for r in PortfolioFactorExposure.objects.all()} == first
+
+
+@pytest.mark.django_db
+def test_the_batch_recovers_the_synthetic_providers_true_betas():
+    # given: 18 months of the synthetic market for a few stocks, the factor ETFs and the macro proxies
+    provider = SyntheticProvider(as_of=AS_OF, seed=42)
+    stocks = ["AAPL", "XOM", "JPM"]
+    start = dt.date(2023, 1, 3)
+    bars_upsert(bars=provider.history([*FACTOR_ETFS.values(), "USO", "EWG", *stocks], start, AS_OF).bars)
+    rates = provider.series("DGS10", start, AS_OF)
+    MacroSeries.objects.bulk_create(
+        [MacroSeries(series_id="DGS10", date=d, value=float(v), source="synthetic") for d, v in rates.items()]
+    )
+    portfolio = PortfolioFactory()
+    for symbol in stocks:
+        hold(portfolio, symbol, exposure=10_000.0)
+    aggregate(portfolio, 30_000.0)
+
+    # when
+    factors_step(as_of=AS_OF, portfolio_ids=[str(portfolio.id)])
+
+    # then: every beta is within 4 standard errors of the generating one
+    for symbol in stocks:
+        row = SymbolFactorExposure.objects.get(symbol=symbol, as_of_date=AS_OF)
+        true = provider.true_betas(symbol)
+        assert row.observations == 252
+        for factor in FACTORS:
+            se = abs(row.betas[factor] / row.t_stats[factor])
+            assert abs(row.betas[factor] - true[factor]) < 4 * se, (
+                symbol,
+                factor,
+                row.betas[factor],
+                true[factor],
+                se,
+            )

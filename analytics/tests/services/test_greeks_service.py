@@ -44,12 +44,23 @@ def seed_market(*, as_of: dt.date = AS_OF, days: int = 90) -> dict[str, pd.Serie
         closes = _closes(last, days, seed)
         series[symbol] = pd.Series(closes, index=dates)
         bars += [
-            PriceBar(symbol=symbol, date=d, open=c, high=c, low=c, close=c, adjusted_close=c, volume=1000,
-                     source="synthetic")
+            PriceBar(
+                symbol=symbol,
+                date=d,
+                open=c,
+                high=c,
+                low=c,
+                close=c,
+                adjusted_close=c,
+                volume=1000,
+                source="synthetic",
+            )
             for d, c in zip(dates, closes, strict=True)
         ]
     PriceBar.objects.bulk_create(bars)
-    MacroSeries.objects.create(series_id="DGS3MO", date=as_of - dt.timedelta(days=1), value=0.01, source="fred")
+    MacroSeries.objects.create(
+        series_id="DGS3MO", date=as_of - dt.timedelta(days=1), value=0.01, source="fred"
+    )
     MacroSeries.objects.create(series_id="DGS3MO", date=as_of, value=RATE, source="fred")
     Security.objects.create(symbol="XYZ", name="XYZ Corp", dividend_yield=None)
     Security.objects.create(symbol="DIV", name="Dividend Corp", dividend_yield=DIV_YIELD)
@@ -62,16 +73,38 @@ def expected_realized_vol(closes: pd.Series, window: int = 60) -> float:
     return max(float(np.std(returns[-window:], ddof=1) * np.sqrt(252)), 0.05)
 
 
-def option(portfolio, *, underlying: str, kind: str, strike: float, expiry: dt.date, quantity: float,
-           iv: float | None = None, **extra):  # type: ignore[no-untyped-def]
+def option(
+    portfolio,
+    *,
+    underlying: str,
+    kind: str,
+    strike: float,
+    expiry: dt.date,
+    quantity: float,
+    iv: float | None = None,
+    **extra,
+):  # type: ignore[no-untyped-def]
     long = quantity > 0
-    position_type = {("call", True): PositionType.LC, ("call", False): PositionType.SC,
-                     ("put", True): PositionType.LP, ("put", False): PositionType.SP}[(kind, long)]
+    position_type = {
+        ("call", True): PositionType.LC,
+        ("call", False): PositionType.SC,
+        ("put", True): PositionType.LP,
+        ("put", False): PositionType.SP,
+    }[(kind, long)]
     symbol = f"{underlying:<6}{expiry:%y%m%d}{kind[0].upper()}{int(strike * 1000):08d}"
     return PositionFactory(
-        portfolio=portfolio, symbol=symbol, position_type=position_type, quantity=Decimal(str(quantity)),
-        multiplier=100, entry_price=Decimal("3"), entry_date=dt.date(2024, 12, 2), underlying_symbol=underlying,
-        option_type=kind, strike_price=Decimal(str(strike)), expiration_date=expiry, implied_volatility=iv,
+        portfolio=portfolio,
+        symbol=symbol,
+        position_type=position_type,
+        quantity=Decimal(str(quantity)),
+        multiplier=100,
+        entry_price=Decimal("3"),
+        entry_date=dt.date(2024, 12, 2),
+        underlying_symbol=underlying,
+        option_type=kind,
+        strike_price=Decimal(str(strike)),
+        expiration_date=expiry,
+        implied_volatility=iv,
         **extra,
     )
 
@@ -85,20 +118,64 @@ def market(db):  # type: ignore[no-untyped-def]
 def book(market):  # type: ignore[no-untyped-def]
     portfolio = PortfolioFactory()
     positions = {
-        "call": option(portfolio, underlying="XYZ", kind="call", strike=95, expiry=AS_OF + dt.timedelta(days=45),
-                       quantity=3, iv=0.30),
-        "put": option(portfolio, underlying="XYZ", kind="put", strike=105, expiry=AS_OF + dt.timedelta(days=120),
-                      quantity=-2),
-        "div_call": option(portfolio, underlying="DIV", kind="call", strike=52, expiry=AS_OF + dt.timedelta(days=200),
-                           quantity=5, iv=0.25),
-        "expired": option(portfolio, underlying="XYZ", kind="put", strike=110, expiry=AS_OF - dt.timedelta(days=3),
-                          quantity=1, iv=0.3),
-        "no_price": option(portfolio, underlying="NOPX", kind="call", strike=10, expiry=AS_OF + dt.timedelta(days=30),
-                           quantity=1, iv=0.4),
-        "closed": option(portfolio, underlying="XYZ", kind="call", strike=90, expiry=AS_OF + dt.timedelta(days=45),
-                         quantity=1, iv=0.3, exit_date=AS_OF, exit_price=Decimal("4")),
-        "stock": PositionFactory(portfolio=portfolio, symbol="XYZ", quantity=Decimal("100"),
-                                 entry_date=dt.date(2024, 12, 2)),
+        "call": option(
+            portfolio,
+            underlying="XYZ",
+            kind="call",
+            strike=95,
+            expiry=AS_OF + dt.timedelta(days=45),
+            quantity=3,
+            iv=0.30,
+        ),
+        "put": option(
+            portfolio,
+            underlying="XYZ",
+            kind="put",
+            strike=105,
+            expiry=AS_OF + dt.timedelta(days=120),
+            quantity=-2,
+        ),
+        "div_call": option(
+            portfolio,
+            underlying="DIV",
+            kind="call",
+            strike=52,
+            expiry=AS_OF + dt.timedelta(days=200),
+            quantity=5,
+            iv=0.25,
+        ),
+        "expired": option(
+            portfolio,
+            underlying="XYZ",
+            kind="put",
+            strike=110,
+            expiry=AS_OF - dt.timedelta(days=3),
+            quantity=1,
+            iv=0.3,
+        ),
+        "no_price": option(
+            portfolio,
+            underlying="NOPX",
+            kind="call",
+            strike=10,
+            expiry=AS_OF + dt.timedelta(days=30),
+            quantity=1,
+            iv=0.4,
+        ),
+        "closed": option(
+            portfolio,
+            underlying="XYZ",
+            kind="call",
+            strike=90,
+            expiry=AS_OF + dt.timedelta(days=45),
+            quantity=1,
+            iv=0.3,
+            exit_date=AS_OF,
+            exit_price=Decimal("4"),
+        ),
+        "stock": PositionFactory(
+            portfolio=portfolio, symbol="XYZ", quantity=Decimal("100"), entry_date=dt.date(2024, 12, 2)
+        ),
     }
     return portfolio, positions
 
@@ -110,7 +187,9 @@ def _stored(position) -> PositionGreeks:  # type: ignore[no-untyped-def]
 def _assert_position_scaling(row: PositionGreeks, quantity: float) -> None:
     scale = 100 * quantity
     for name in ("delta", "gamma", "theta", "vega", "rho"):
-        assert getattr(row, f"position_{name}") == pytest.approx(getattr(row, name) * scale, rel=1e-12, abs=1e-12)
+        assert getattr(row, f"position_{name}") == pytest.approx(
+            getattr(row, name) * scale, rel=1e-12, abs=1e-12
+        )
     assert row.delta_dollars == pytest.approx(row.delta * row.underlying_price * scale, rel=1e-12)
     assert row.gamma_dollars == pytest.approx(row.gamma * row.underlying_price**2 * 0.01 * scale, rel=1e-12)
 
@@ -140,8 +219,14 @@ class TestGreeksStep:
         assert (row.volatility, row.volatility_source, row.dividend_yield) == (0.30, "implied", 0.0)
         engine = bsm_greeks(100.0, 95.0, 45 / 365, RATE, 0.0, 0.30, True)
         ref = mibian.BS([100.0, 95.0, RATE * 100, 45], volatility=30.0)
-        mib = {"price": ref.callPrice, "delta": ref.callDelta, "gamma": ref.gamma, "theta": ref.callTheta,
-               "vega": ref.vega, "rho": ref.callRho}
+        mib = {
+            "price": ref.callPrice,
+            "delta": ref.callDelta,
+            "gamma": ref.gamma,
+            "theta": ref.callTheta,
+            "vega": ref.vega,
+            "rho": ref.callRho,
+        }
         for name in GREEKS:
             assert getattr(row, name) == pytest.approx(float(getattr(engine, name)), abs=1e-6), name
             assert getattr(row, name) == pytest.approx(mib[name], abs=1e-6), name
@@ -157,8 +242,14 @@ class TestGreeksStep:
         assert row.volatility_source == "realized"
         assert row.volatility == pytest.approx(sigma, rel=1e-12)
         ref = mibian.BS([100.0, 105.0, RATE * 100, 120], volatility=sigma * 100)
-        mib = {"price": ref.putPrice, "delta": ref.putDelta, "gamma": ref.gamma, "theta": ref.putTheta,
-               "vega": ref.vega, "rho": ref.putRho}
+        mib = {
+            "price": ref.putPrice,
+            "delta": ref.putDelta,
+            "gamma": ref.gamma,
+            "theta": ref.putTheta,
+            "vega": ref.vega,
+            "rho": ref.putRho,
+        }
         for name in GREEKS:
             assert getattr(row, name) == pytest.approx(mib[name], abs=1e-6), name
         _assert_position_scaling(row, -2)
@@ -173,8 +264,14 @@ class TestGreeksStep:
         assert row.dividend_yield == DIV_YIELD
         ref = mibian.Me([50.0, 52.0, RATE * 100, DIV_YIELD * 50.0, 200], volatility=25.0)
         engine = bsm_greeks(50.0, 52.0, 200 / 365, RATE, DIV_YIELD, 0.25, True)
-        for name, value in {"price": ref.callPrice, "delta": ref.callDelta, "gamma": ref.gamma,
-                            "theta": ref.callTheta, "vega": ref.vega, "rho": ref.callRho}.items():
+        for name, value in {
+            "price": ref.callPrice,
+            "delta": ref.callDelta,
+            "gamma": ref.gamma,
+            "theta": ref.callTheta,
+            "vega": ref.vega,
+            "rho": ref.callRho,
+        }.items():
             assert getattr(row, name) == pytest.approx(value, abs=1e-6), name
             assert getattr(row, name) == pytest.approx(float(getattr(engine, name)), abs=1e-12), name
 
@@ -186,8 +283,20 @@ class TestGreeksStep:
 
         assert row.days_to_expiry == -3
         assert row.price == pytest.approx(10.0)  # intrinsic: 110 - 100
-        for name in ("delta", "gamma", "theta", "vega", "rho", "position_delta", "position_gamma",
-                     "position_theta", "position_vega", "position_rho", "delta_dollars", "gamma_dollars"):
+        for name in (
+            "delta",
+            "gamma",
+            "theta",
+            "vega",
+            "rho",
+            "position_delta",
+            "position_gamma",
+            "position_theta",
+            "position_vega",
+            "position_rho",
+            "delta_dollars",
+            "gamma_dollars",
+        ):
             assert getattr(row, name) == 0.0, name
 
     def test_missing_underlying_price_is_stored_null_and_noted(self, book) -> None:  # type: ignore[no-untyped-def]
@@ -198,21 +307,49 @@ class TestGreeksStep:
         row = _stored(positions["no_price"])
         assert row.underlying_price is None
         assert row.volatility == 0.40 and row.risk_free_rate == RATE  # the known inputs are kept
-        for name in ("price", "delta", "gamma", "theta", "vega", "rho", "position_delta", "delta_dollars",
-                     "gamma_dollars"):
+        for name in (
+            "price",
+            "delta",
+            "gamma",
+            "theta",
+            "vega",
+            "rho",
+            "position_delta",
+            "delta_dollars",
+            "gamma_dollars",
+        ):
             assert getattr(row, name) is None, name
         assert result.notes["missing_inputs"] == [
-            {"position_id": str(positions["no_price"].id), "portfolio_id": str(portfolio.id),
-             "symbol": positions["no_price"].symbol, "missing": ["underlying_price"]}
+            {
+                "position_id": str(positions["no_price"].id),
+                "portfolio_id": str(portfolio.id),
+                "symbol": positions["no_price"].symbol,
+                "missing": ["underlying_price"],
+            }
         ]
 
     def test_missing_rate_and_history_give_nulls_not_inventions(self, db) -> None:  # type: ignore[no-untyped-def]
         # given a price on the date but no rate and too little history for a realized vol
-        PriceBar.objects.create(symbol="XYZ", date=AS_OF, open=100, high=100, low=100, close=100,
-                                adjusted_close=100, volume=1, source="synthetic")
+        PriceBar.objects.create(
+            symbol="XYZ",
+            date=AS_OF,
+            open=100,
+            high=100,
+            low=100,
+            close=100,
+            adjusted_close=100,
+            volume=1,
+            source="synthetic",
+        )
         portfolio = PortfolioFactory()
-        pos = option(portfolio, underlying="XYZ", kind="call", strike=100, expiry=AS_OF + dt.timedelta(days=30),
-                     quantity=1)
+        pos = option(
+            portfolio,
+            underlying="XYZ",
+            kind="call",
+            strike=100,
+            expiry=AS_OF + dt.timedelta(days=30),
+            quantity=1,
+        )
 
         result = greeks_step(as_of=AS_OF, portfolio_ids=[str(portfolio.id)])
 
@@ -233,7 +370,9 @@ class TestGreeksStep:
         again = {r["position_id"]: r for r in PositionGreeks.objects.values()}
         assert again.keys() == first.keys()
         for key, row in first.items():
-            assert {k: v for k, v in again[key].items() if k != "id"} == {k: v for k, v in row.items() if k != "id"}
+            assert {k: v for k, v in again[key].items() if k != "id"} == {
+                k: v for k, v in row.items() if k != "id"
+            }
 
         # when the call is closed on the as-of date and the date is rerun, its row goes
         positions["call"].exit_date = AS_OF
@@ -247,15 +386,27 @@ class TestGreeksStep:
     def test_other_dates_and_portfolios_untouched(self, book) -> None:  # type: ignore[no-untyped-def]
         portfolio, positions = book
         other = PortfolioFactory()
-        keep = option(other, underlying="XYZ", kind="call", strike=100, expiry=AS_OF + dt.timedelta(days=30),
-                      quantity=1, iv=0.2)
+        keep = option(
+            other,
+            underlying="XYZ",
+            kind="call",
+            strike=100,
+            expiry=AS_OF + dt.timedelta(days=30),
+            quantity=1,
+            iv=0.2,
+        )
         greeks_step(as_of=AS_OF, portfolio_ids=[str(other.id)])
         greeks_step(as_of=AS_OF - dt.timedelta(days=1), portfolio_ids=[str(portfolio.id)])
 
         greeks_step(as_of=AS_OF, portfolio_ids=[str(portfolio.id)])
 
         assert PositionGreeks.objects.filter(position=keep, as_of_date=AS_OF).exists()
-        assert PositionGreeks.objects.filter(portfolio=portfolio, as_of_date=AS_OF - dt.timedelta(days=1)).count() == 6  # closed lot still held the day before
+        assert (
+            PositionGreeks.objects.filter(
+                portfolio=portfolio, as_of_date=AS_OF - dt.timedelta(days=1)
+            ).count()
+            == 6
+        )  # closed lot still held the day before
 
     def test_portfolio_without_options(self, market) -> None:  # type: ignore[no-untyped-def]
         portfolio = PortfolioFactory()
