@@ -118,5 +118,6 @@ _portfolio_admin = admin.site._registry.get(Portfolio)
 if _portfolio_admin is not None:
     _portfolio_admin.actions = [*(_portfolio_admin.actions or []), run_batch_for_portfolios]
 
+import analytics.admin_alerts  # noqa: E402,F401
 import analytics.admin_performance  # noqa: E402,F401
 import analytics.admin_risk  # noqa: E402,F401

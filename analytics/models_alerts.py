@@ -85,7 +85,9 @@ class AlertRule(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_rules")
-    portfolio = models.ForeignKey("portfolios.Portfolio", on_delete=models.CASCADE, related_name="alert_rules")
+    portfolio = models.ForeignKey(
+        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="alert_rules"
+    )
     name = models.CharField(max_length=120)
     metric = models.CharField(max_length=32, choices=AlertMetric.choices)
     operator = models.CharField(max_length=2, choices=AlertOperator.choices)
@@ -113,7 +115,9 @@ class Alert(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    rule = models.ForeignKey(AlertRule, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    rule = models.ForeignKey(
+        AlertRule, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
     portfolio = models.ForeignKey("portfolios.Portfolio", on_delete=models.CASCADE, related_name="alerts")
     position = models.ForeignKey(
         "portfolios.Position",
@@ -127,7 +131,9 @@ class Alert(models.Model):
     priority = models.CharField(max_length=8, choices=AlertPriority.choices, default=AlertPriority.MEDIUM)
     message = models.TextField()
     metric = models.CharField(max_length=32, choices=AlertMetric.choices)
-    operator = models.CharField(max_length=4, blank=True, default="", help_text="gt, lt, or lte (expiration).")
+    operator = models.CharField(
+        max_length=4, blank=True, default="", help_text="gt, lt, or lte (expiration)."
+    )
     value = models.FloatField(help_text="The metric's value that breached.")
     threshold = models.FloatField()
     as_of_date = models.DateField(help_text="Batch date whose results raised the alert.")
@@ -170,7 +176,9 @@ class AlertEvaluation(models.Model):
 
     portfolio = models.ForeignKey("portfolios.Portfolio", on_delete=models.CASCADE, related_name="+")
     as_of_date = models.DateField()
-    run = models.ForeignKey("analytics.BatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        "analytics.BatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     metrics = models.JSONField(default=dict)
     notes = models.JSONField(default=dict)
     alerts_raised = models.PositiveIntegerField(default=0)
@@ -180,7 +188,9 @@ class AlertEvaluation(models.Model):
     class Meta:
         ordering = ["-as_of_date", "portfolio"]
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "as_of_date"], name="alerteval_unique_portfolio_date")
+            models.UniqueConstraint(
+                fields=["portfolio", "as_of_date"], name="alerteval_unique_portfolio_date"
+            )
         ]
 
     def __str__(self) -> str:

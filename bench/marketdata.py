@@ -97,7 +97,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 20))
     parser.add_argument("--keep", action="store_true", help="Keep the bench rows in the database.")
     parser.add_argument(
-        "--no-compare-bulk", dest="compare_bulk", action="store_false", help="Skip the bulk_create comparison."
+        "--no-compare-bulk",
+        dest="compare_bulk",
+        action="store_false",
+        help="Skip the bulk_create comparison.",
     )
     args = parser.parse_args(argv)
 
@@ -145,7 +148,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"as of {args.as_of}; {len(symbols)} symbols = {len(symbols) - n_options} universe instruments "
         f"+ {n_options} OCC options on universe underlyings (distinct series, no aliasing)"
     )
-    fast = "COPY + INSERT ... ON CONFLICT" if services.bars_upsert_uses_copy() else "bulk_create(update_conflicts)"
+    fast = (
+        "COPY + INSERT ... ON CONFLICT"
+        if services.bars_upsert_uses_copy()
+        else "bulk_create(update_conflicts)"
+    )
     print(f"upsert path: {fast}")
 
     def clean() -> None:
@@ -184,7 +191,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         with transaction.atomic():
             written = services.bars_upsert(bars=bars, copy=copy)  # type: ignore[arg-type]
         seconds = time.perf_counter() - t0
-        print(f"{label:<26} {written:>8} rows  total {seconds:7.2f} s  {written / seconds:>9,.0f} rows/s  ({note})")
+        print(
+            f"{label:<26} {written:>8} rows  total {seconds:7.2f} s  {written / seconds:>9,.0f} rows/s  ({note})"
+        )
 
     clean()
     vacuum()
@@ -198,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         bars = SyntheticProvider(as_of=args.as_of, seed=42).history(symbols, start, args.as_of).bars
         upsert("re-upsert, same values", bars, copy=True, note="COPY path; unchanged rows are skipped")
         changed = bars.assign(close=bars["close"] * 1.001)
-        upsert("re-upsert, every row new", changed, copy=True, note="COPY path; every row updated")
+        upsert("re-upsert, changed values", changed, copy=True, note="COPY path; every row updated")
         assert PriceBar.objects.filter(symbol__in=symbols).count() == stored
         if args.compare_bulk:
             clean()

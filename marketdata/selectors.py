@@ -131,7 +131,8 @@ def factor_etf_prices(*, lookback_days: int, factor_names: Sequence[str] | None 
     adjusted closes; the first one uses the bar before the window, null when there is none).
     """
     etfs = {f.name: f.etf_symbol for f in factor_definitions() if f.kind in ("market", "style")}
-    names = list(dict.fromkeys(factor_names)) if factor_names else list(etfs)  # a repeat would break the frame
+    # de-duplicated: a repeated name would give the price frame a duplicate column
+    names = list(dict.fromkeys(factor_names)) if factor_names else list(etfs)
     symbols = [etfs[n] for n in names]
     dates = trading_dates(end=dt.date.max, count=lookback_days + 1, symbols=symbols)
     frame = price_frame(symbols=symbols, start=dates[0] if dates else None)

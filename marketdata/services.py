@@ -231,7 +231,9 @@ def securities_enrich(*, symbols: Iterable[str], provider: MarketDataProvider, r
     """Fills the security master (name, type, sector, industry, exchange, market cap) from the provider."""
     symbols = sorted(set(symbols))
     if not refresh:
-        known = set(Security.objects.filter(symbol__in=symbols).exclude(name="").values_list("symbol", flat=True))
+        known = set(
+            Security.objects.filter(symbol__in=symbols).exclude(name="").values_list("symbol", flat=True)
+        )
         symbols = [s for s in symbols if s not in known]
     if not symbols:
         return 0

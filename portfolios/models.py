@@ -112,3 +112,6 @@ class Position(models.Model):
     @property
     def is_option(self) -> bool:
         return self.position_type in OPTION_TYPES
+
+
+from portfolios.models_onboarding import *  # noqa

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,15 +25,11 @@ from analytics.selectors import risk as selectors
 from analytics.services.stress import stress_custom_evaluate
 from analytics.services.var import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
 from sigmasight.api.params import StrictQuerySerializer, parse_query
+from sigmasight.api.schema import errors
 
 SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
 CONFIDENCES = tuple(CONFIDENCE_KEYS)
-ERRORS = {
-    400: OpenApiResponse(description="VALIDATION_ERROR naming the parameter"),
-    401: OpenApiResponse(description="Not authenticated"),
-    404: OpenApiResponse(description="Portfolio not found (or someone else's)"),
-    422: OpenApiResponse(description="INSUFFICIENT_DATA: the batch has not produced the result yet"),
-}
+ERRORS = errors(400, 404, 422)
 
 
 # --- input serializers ------------------------------------------------------------------------

@@ -34,6 +34,8 @@ __all__ = [
     "cumulative_returns",
     "daily_returns",
     "drawdown_series",
+    "LotValues",
+    "lot_values",
     "max_drawdown",
     "nav_and_flows",
     "performance_metrics",
@@ -276,6 +278,26 @@ def _lot_arrays(lots: pd.DataFrame, prices: pd.DataFrame, ffill_prices: bool) ->
         "entry": entry,
         "entry_price": lots["entry_price"].astype(np.float64).to_numpy(),
     }
+
+
+@dataclass(frozen=True)
+class LotValues:
+    """Per-lot matrices on the price dates (rows) x lots (columns, in ``lots`` order): ``held``
+    (bool), ``value`` (quantity x close x multiplier when held, else 0; NaN if held without a
+    close) and ``flow`` (the lot's external flow F, see the module doc), currency."""
+
+    dates: pd.DatetimeIndex
+    held: np.ndarray
+    value: np.ndarray
+    flow: np.ndarray
+
+
+def lot_values(lots: pd.DataFrame, prices: pd.DataFrame, *, ffill_prices: bool = True) -> LotValues:
+    """The per-lot matrices :func:`nav_and_flows` sums (same inputs): summing ``value`` and
+    ``flow`` over any subset of lots (one portfolio of many) gives that subset's market value and
+    flows, so a batch can value many portfolios in one pass."""
+    a = _lot_arrays(lots, prices, ffill_prices)
+    return LotValues(a["dates"], a["held"], a["value"], a["flow"])
 
 
 def nav_and_flows(

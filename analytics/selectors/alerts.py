@@ -57,7 +57,15 @@ MAX_SNAPSHOT_AGE_DAYS = 7
 
 _OPTION_TYPES = [str(t) for t in OPTION_TYPES]
 _OPTION_COLUMNS = ["position_id", "portfolio_id", "symbol", "expiration_date", "exit_date"]
-_VALUATION_COLUMNS = ["position_id", "portfolio_id", "price", "market_value", "position_type", "quantity", "multiplier"]
+_VALUATION_COLUMNS = [
+    "position_id",
+    "portfolio_id",
+    "price",
+    "market_value",
+    "position_type",
+    "quantity",
+    "multiplier",
+]
 _GREEK_COLUMNS = [
     "position_id",
     "position_delta",
@@ -74,11 +82,11 @@ _GREEK_COLUMNS = [
 class PortfolioMetrics:
     """One portfolio's metric values (finite floats) and notes {metric: why missing or partial}."""
 
-    values: dict[str, float] = field(default_factory=dict)
+    metric_values: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, float | None]:
-        return {metric.value: self.values.get(metric.value) for metric in AlertMetric}
+        return {metric.value: self.metric_values.get(metric.value) for metric in AlertMetric}
 
 
 def alert_metrics(
@@ -159,13 +167,15 @@ def _read_var(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.date) 
     rows = {str(pid): value for pid, value in rows.items()}
     for pid, metrics in out.items():
         if pid not in rows:
-            metrics.notes[metric] = f"No risk metrics for {as_of.isoformat()} (risk engine not run or failed)."
+            metrics.notes[metric] = (
+                f"No risk metrics for {as_of.isoformat()} (risk engine not run or failed)."
+            )
             continue
         value = _finite(rows[pid])
         if value is None:
             metrics.notes[metric] = "The risk engine stored no finite 1-day 95% VaR (not enough history)."
         else:
-            metrics.values[metric] = value
+            metrics.metric_values[metric] = value
 
 
 def _read_exposures(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.date) -> dict[str, int]:
@@ -177,10 +187,12 @@ def _read_exposures(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.
     for pid, gross, net, count, priced in rows:
         pid = str(pid)
         found[pid] = count
-        out[pid].values[AlertMetric.GROSS_EXPOSURE.value] = float(gross)
-        out[pid].values[AlertMetric.NET_EXPOSURE.value] = float(net)
+        out[pid].metric_values[AlertMetric.GROSS_EXPOSURE.value] = float(gross)
+        out[pid].metric_values[AlertMetric.NET_EXPOSURE.value] = float(net)
         if priced < count:
-            note = f"{count - priced} of {count} positions unpriced on {as_of.isoformat()}: left out of the sum."
+            note = (
+                f"{count - priced} of {count} positions unpriced on {as_of.isoformat()}: left out of the sum."
+            )
             out[pid].notes[AlertMetric.GROSS_EXPOSURE.value] = note
             out[pid].notes[AlertMetric.NET_EXPOSURE.value] = note
     for pid, metrics in out.items():
@@ -205,7 +217,9 @@ def _read_positions(
         "position__multiplier",
     )
     valued = pd.DataFrame(list(rows), columns=_VALUATION_COLUMNS)
-    greek_rows = PositionGreeks.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list(*_GREEK_COLUMNS)
+    greek_rows = PositionGreeks.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list(
+        *_GREEK_COLUMNS
+    )
     greeks = pd.DataFrame(list(greek_rows), columns=_GREEK_COLUMNS)
     greeks["position_id"] = greeks["position_id"].astype(str)
     greeks = greeks.set_index("position_id").apply(pd.to_numeric, errors="coerce").astype(float)
@@ -223,7 +237,7 @@ def _read_positions(
         part = groups.get(pid)
         if part is None:
             if aggregates.get(pid) == 0:  # an empty book: no exposure at all
-                metrics.values[delta_metric] = 0.0
+                metrics.metric_values[delta_metric] = 0.0
                 metrics.notes[conc_metric] = "The portfolio held no position on this date."
             else:
                 why = f"No position valuations for {as_of.isoformat()} (valuation engine not run or failed)."
@@ -234,7 +248,7 @@ def _read_positions(
         dd = part["delta_dollars"].to_numpy(dtype=float)
         known = np.isfinite(dd)
         if known.any():
-            metrics.values[delta_metric] = float(dd[known].sum())
+            metrics.metric_values[delta_metric] = float(dd[known].sum())
             if not known.all():
                 metrics.notes[delta_metric] = (
                     f"{int((~known).sum())} of {n} positions without stored Greeks or price: left out of the sum."
@@ -245,7 +259,7 @@ def _read_positions(
         priced = np.isfinite(mv)
         gross = float(mv[priced].sum())
         if gross > 0:
-            metrics.values[conc_metric] = float(mv[priced].max() / gross)
+            metrics.metric_values[conc_metric] = float(mv[priced].max() / gross)
             if not priced.all():
                 metrics.notes[conc_metric] = (
                     f"{int((~priced).sum())} of {n} positions unpriced: left out of the largest and the gross."
@@ -285,7 +299,7 @@ def _read_drawdown(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.d
         if value is None:
             metrics.notes[metric] = f"The snapshot of {date.isoformat()} has no drawdown."
             continue
-        metrics.values[metric] = value
+        metrics.metric_values[metric] = value
         if date != as_of:
             metrics.notes[metric] = f"From the last snapshot, of {date.isoformat()}."
 
@@ -293,10 +307,12 @@ def _read_drawdown(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.d
 def _days_to_expiry(out: dict[str, PortfolioMetrics], options: pd.DataFrame, as_of: dt.date) -> None:
     metric = AlertMetric.DAYS_TO_EXPIRY.value
     live = options.loc[options["days_to_expiry"] >= 0]
-    nearest = live.groupby("portfolio_id")["days_to_expiry"].min() if not live.empty else pd.Series(dtype=float)
+    nearest = (
+        live.groupby("portfolio_id")["days_to_expiry"].min() if not live.empty else pd.Series(dtype=float)
+    )
     for pid, metrics in out.items():
         if pid in nearest.index:
-            metrics.values[metric] = float(nearest[pid])
+            metrics.metric_values[metric] = float(nearest[pid])
         else:
             metrics.notes[metric] = f"No held option expiring on or after {as_of.isoformat()}."
 
@@ -324,7 +340,9 @@ def alert_list(
         alerts = alerts.filter(resolved_at__isnull=True)
     elif status == "resolved":
         alerts = alerts.filter(resolved_at__isnull=False)
-    resolved_last = Case(When(resolved_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    resolved_last = Case(
+        When(resolved_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     return alerts.order_by(resolved_last, "-triggered_at", "id")
 
 

@@ -86,6 +86,32 @@ def correlation_labels(*, positions: pd.DataFrame) -> dict[str, dict[str, str]]:
     return labels
 
 
+class _ChunkReturns:
+    """Daily log returns of a chunk's price frame, served per portfolio as if computed alone.
+
+    A portfolio's returns are those of its own symbols on the dates where one of them has a bar;
+    when that is every date of the chunk frame (the usual case) the chunk-wide log returns are
+    reused (same rows, so the same numbers), else they are recomputed on the portfolio's dates.
+    """
+
+    def __init__(self, prices: pd.DataFrame) -> None:
+        self.prices = prices
+        self.position = {str(c): j for j, c in enumerate(prices.columns)}
+        self.present = prices.notna().to_numpy()
+        self.returns = log_returns(prices) if len(prices.columns) else pd.DataFrame()
+        self.values = self.returns.to_numpy(dtype=float) if len(prices.columns) else None
+
+    def for_symbols(self, symbols: list[str]) -> pd.DataFrame:
+        known = [s for s in symbols if s in self.position]
+        if not known or self.values is None:
+            return pd.DataFrame(columns=known, dtype=float)
+        idx = [self.position[s] for s in known]
+        dates = self.present[:, idx].any(axis=1)
+        if dates.all():
+            return pd.DataFrame(self.values[:, idx], index=self.returns.index, columns=known)
+        return log_returns(self.prices.iloc[dates, idx])
+
+
 def portfolio_correlations_compute(
     *,
     portfolio_ids: Sequence[str],
@@ -114,6 +140,7 @@ def portfolio_correlations_compute(
         if symbols
         else pd.DataFrame()
     )
+    chunk_returns = _ChunkReturns(prices)
     labels = correlation_labels(positions=positions)
     groups = (
         {str(pid): frame for pid, frame in positions.groupby("portfolio_id")} if not positions.empty else {}
@@ -128,9 +155,8 @@ def portfolio_correlations_compute(
         else:
             keyed = held.dropna(subset=["risk_symbol"])
             exposure = exposure_by_underlying(keyed["exposure"].to_numpy(), keyed["risk_symbol"].to_numpy())
-        own = prices.reindex(columns=list(exposure.index)).dropna(how="all")
         results[pid] = correlation_analysis(
-            log_returns(own),
+            chunk_returns.for_symbols(list(exposure.index)),
             exposure,
             labels=labels.get(pid, {}),
             window=lookback_days,
@@ -148,10 +174,12 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
     no_price_history, insufficient_history), its detail and exposure (USD, signed).
     """
     symbols = list(result.symbols)
-    rho = result.matrix
+    rho = result.matrix.reindex(index=symbols, columns=symbols).to_numpy(dtype=float)
     return {
         "symbols": symbols,
-        "matrix": {a: {b: _num(rho.loc[a, b]) for b in symbols} for a in symbols},
+        "matrix": {
+            a: dict(zip(symbols, map(_num, row), strict=True)) for a, row in zip(symbols, rho, strict=True)
+        },
         "average_correlation": _num(result.average_correlation),
         "effective_number_of_bets": _num(result.effective_number_of_bets),
         "clusters": [
@@ -200,13 +228,14 @@ def correlation_matrix_get(
         as_of=as_of_date,
     )
     if lookback_days == CORRELATION_WINDOW and min_overlap == CORRELATION_MIN_OVERLAP:
-        clusters = stored.clusters
+        symbols = list(stored.symbols)
         body: dict[str, Any] = {
-            "symbols": list(stored.symbols),
-            "matrix": stored.matrix,
+            "symbols": symbols,
+            # JSONB keeps no key order: serve rows and columns in ``symbols`` order
+            "matrix": {a: {b: stored.matrix.get(a, {}).get(b) for b in symbols} for a in symbols},
             "average_correlation": _num(stored.average_correlation),
             "effective_number_of_bets": _num(stored.effective_number_of_bets),
-            "clusters": clusters,
+            "clusters": list(stored.clusters),
             "excluded": list(stored.excluded),
             "calculated_at": stored.calculated_at,
             "source": "batch",

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Abs
 
 from analytics.api.common import require
@@ -66,11 +66,44 @@ def _weight(market_value: float | None, nav: float | None) -> float | None:
     return _num(position_weights(market_value, nav), 6)
 
 
-def _risk_symbol(position: Position) -> str:
-    return position.underlying_symbol if position.position_type in _OPTION_TYPES else position.symbol
+def _risk_symbol(position: dict[str, Any]) -> str:
+    """The underlying for options, else the symbol."""
+    if position["position_type"] in _OPTION_TYPES:
+        return position["underlying_symbol"]
+    return position["symbol"]
 
 
 # Shared reads -------------------------------------------------------------------------------------
+
+#: Position columns read with ``values_list`` (no model instances: fast for big books).
+POSITION_FIELDS = (
+    "id",
+    "portfolio_id",
+    "symbol",
+    "position_type",
+    "quantity",
+    "multiplier",
+    "entry_price",
+    "entry_date",
+    "exit_price",
+    "exit_date",
+    "underlying_symbol",
+    "option_type",
+    "strike_price",
+    "expiration_date",
+)
+VALUATION_FIELDS = (
+    "price",
+    "previous_close",
+    "price_source",
+    "market_value",
+    "cost_basis",
+    "unrealized_pnl",
+    "pnl_percent",
+    "daily_pnl",
+    "delta",
+    "delta_adjusted_exposure",
+)
 
 
 def aggregate_get(*, portfolio: Portfolio, as_of: dt.date | None = None) -> PortfolioAggregate:
@@ -86,28 +119,44 @@ def aggregate_get(*, portfolio: Portfolio, as_of: dt.date | None = None) -> Port
     )
 
 
-def _valuations(*, portfolio: Portfolio, as_of: dt.date) -> list[PositionValuation]:
-    """The date's valuations with their positions and tags (two queries)."""
-    return list(
-        PositionValuation.objects.filter(portfolio=portfolio, as_of_date=as_of)
-        .select_related("position")
-        .prefetch_related("position__tags")
-        .order_by("position__symbol", "position__entry_date", "position_id")
+def _valuation_rows(queryset: QuerySet[PositionValuation]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(position, valuation) dicts of a PositionValuation queryset, in one query."""
+    n = len(POSITION_FIELDS)
+    columns = [f"position__{f}" for f in POSITION_FIELDS] + list(VALUATION_FIELDS)
+    return [
+        (dict(zip(POSITION_FIELDS, row[:n], strict=True)), dict(zip(VALUATION_FIELDS, row[n:], strict=True)))
+        for row in queryset.values_list(*columns)
+    ]
+
+
+def _valuations(*, portfolio: Portfolio, as_of: dt.date) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The date's (position, valuation) pairs ordered by symbol, entry date, id (one query)."""
+    return _valuation_rows(
+        PositionValuation.objects.filter(portfolio=portfolio, as_of_date=as_of).order_by(
+            "position__symbol", "position__entry_date", "position_id"
+        )
     )
 
 
-def _symbols(positions: Iterable[Position]) -> list[str]:
+def _tags_by_position(*, portfolio: Portfolio, position_ids: Sequence[Any] | None = None) -> dict[Any, list[str]]:
+    """Tag names (sorted) per position id of the portfolio, one query."""
+    qs = Position.tags.through.objects.filter(position__portfolio=portfolio)
+    if position_ids is not None:
+        qs = qs.filter(position_id__in=list(position_ids))
+    out: dict[Any, list[str]] = {}
+    for pid, name in qs.order_by("tag__name").values_list("position_id", "tag__name"):
+        out.setdefault(pid, []).append(name)
+    return out
+
+
+def _symbols(positions: Iterable[dict[str, Any]]) -> list[str]:
     """Price symbols and underlyings of the positions."""
     out: set[str] = set()
     for p in positions:
-        out.add(p.symbol)
-        if p.underlying_symbol:
-            out.add(p.underlying_symbol)
+        out.add(p["symbol"])
+        if p["underlying_symbol"]:
+            out.add(p["underlying_symbol"])
     return sorted(out)
-
-
-def _tags(position: Position) -> list[str]:
-    return sorted(t.name for t in position.tags.all())
 
 
 def sources_by_symbol(*, symbols: Sequence[str]) -> dict[str, str]:
@@ -192,34 +241,43 @@ def portfolios_data_source(items: Sequence[dict[str, Any]]) -> str:
 # Position rows ------------------------------------------------------------------------------------
 
 
-def _valued_position(v: PositionValuation, *, nav: float | None) -> dict[str, Any]:
-    """A valued position's fields shared by /complete, /positions/details and /positions/top."""
-    p = v.position
+def _position_row(
+    p: dict[str, Any], v: dict[str, Any] | None, *, nav: float | None, tags: dict[Any, list[str]]
+) -> dict[str, Any]:
+    """A position's fields shared by /complete, /positions/details and /positions/top.
+
+    ``v`` is its valuation (None: not valued on the date -> market figures null; the cost basis is
+    then quantity x entry_price x multiplier from the stored lot).
+    """
+    quantity = float(p["quantity"])
+    if v is None:
+        v = dict.fromkeys(VALUATION_FIELDS)
+        v["cost_basis"] = quantity * float(p["entry_price"]) * p["multiplier"]
     return {
-        "id": p.id,
-        "portfolio_id": p.portfolio_id,
-        "symbol": p.symbol,
-        "position_type": p.position_type,
-        "quantity": float(p.quantity),
-        "multiplier": p.multiplier,
-        "entry_price": _price(p.entry_price),
-        "entry_date": p.entry_date,
-        "last_price": _price(v.price),
-        "previous_close": _price(v.previous_close),
-        "price_source": v.price_source or None,
-        "market_value": _money(v.market_value),
-        "cost_basis": _money(v.cost_basis),
-        "unrealized_pnl": _money(v.unrealized_pnl),
-        "unrealized_pnl_percent": _num(v.pnl_percent, 4),
-        "daily_pnl": _money(v.daily_pnl),
-        "weight": _weight(v.market_value, nav),
-        "delta": _num(v.delta, 6),
-        "delta_adjusted_exposure": _money(v.delta_adjusted_exposure),
-        "underlying_symbol": p.underlying_symbol or None,
-        "option_type": p.option_type or None,
-        "strike_price": _price(p.strike_price),
-        "expiration_date": p.expiration_date,
-        "tags": _tags(p),
+        "id": p["id"],
+        "portfolio_id": p["portfolio_id"],
+        "symbol": p["symbol"],
+        "position_type": p["position_type"],
+        "quantity": quantity,
+        "multiplier": p["multiplier"],
+        "entry_price": _price(p["entry_price"]),
+        "entry_date": p["entry_date"],
+        "last_price": _price(v["price"]),
+        "previous_close": _price(v["previous_close"]),
+        "price_source": v["price_source"] or None,
+        "market_value": _money(v["market_value"]),
+        "cost_basis": _money(v["cost_basis"]),
+        "unrealized_pnl": _money(v["unrealized_pnl"]),
+        "unrealized_pnl_percent": _num(v["pnl_percent"], 4),
+        "daily_pnl": _money(v["daily_pnl"]),
+        "weight": _weight(v["market_value"], nav),
+        "delta": _num(v["delta"], 6),
+        "delta_adjusted_exposure": _money(v["delta_adjusted_exposure"]),
+        "underlying_symbol": p["underlying_symbol"] or None,
+        "option_type": p["option_type"] or None,
+        "strike_price": _price(p["strike_price"]),
+        "expiration_date": p["expiration_date"],
+        "tags": tags.get(p["id"], []),
     }
 
 
@@ -237,7 +295,7 @@ def portfolio_complete(
     aggregate = aggregate_get(portfolio=portfolio, as_of=as_of)
     as_of = aggregate.as_of_date
     valuations = _valuations(portfolio=portfolio, as_of=as_of)
-    positions = [v.position for v in valuations]
+    positions = [p for p, _ in valuations]
     risk = [_risk_symbol(p) for p in positions]
     counts = bar_counts(symbols=risk, as_of=as_of)
     days_252 = counts["days_252"].to_dict()
@@ -267,16 +325,17 @@ def portfolio_complete(
         "positions_summary": {
             "long_count": totals.get("long_count"),
             "short_count": totals.get("short_count"),
-            "option_count": sum(1 for p in positions if p.position_type in _OPTION_TYPES),
+            "option_count": sum(1 for p in positions if p["position_type"] in _OPTION_TYPES),
             "total_market_value": _money(aggregate.net_exposure),
             "priced_count": aggregate.priced_count,
             "missing_price_count": aggregate.position_count - aggregate.priced_count,
         },
     }
     if include_positions:
+        tags = _tags_by_position(portfolio=portfolio)
         body["positions"] = [
-            {**_valued_position(v, nav=nav), "has_complete_history": kind == "complete"}
-            for v, kind in zip(valuations, classes, strict=True)
+            {**_position_row(p, v, nav=nav, tags=tags), "has_complete_history": kind == "complete"}
+            for (p, v), kind in zip(valuations, classes, strict=True)
         ]
     body["data_quality"] = {
         "complete_data_positions": classes.count("complete"),
@@ -307,53 +366,59 @@ def position_details(
     """
     aggregate = aggregate_get(portfolio=portfolio)
     as_of = aggregate.as_of_date
-    qs = Position.objects.filter(portfolio=portfolio).prefetch_related("tags")
+    qs = Position.objects.filter(portfolio=portfolio)
     if position_ids:
         qs = qs.filter(id__in=list(position_ids))
     elif not include_closed:
         qs = qs.filter(exit_date__isnull=True)
-    positions = list(qs.order_by("symbol", "entry_date", "id"))
+    positions = [
+        dict(zip(POSITION_FIELDS, row, strict=True))
+        for row in qs.order_by("symbol", "entry_date", "id").values_list(*POSITION_FIELDS)
+    ]
     if position_ids:
-        found = {str(p.id) for p in positions}
+        found = {str(p["id"]) for p in positions}
         missing = [pid for pid in position_ids if pid not in found]
         if missing:
             raise NotFound("Some positions were not found in this portfolio.", {"position_ids": missing})
         if not include_closed:
-            positions = [p for p in positions if p.exit_date is None]
+            positions = [p for p in positions if p["exit_date"] is None]
+    valuation_qs = PositionValuation.objects.filter(portfolio=portfolio, as_of_date=as_of)
+    if position_ids:
+        valuation_qs = valuation_qs.filter(position_id__in=list(position_ids))
     valuations = {
-        v.position_id: v
-        for v in PositionValuation.objects.filter(
-            portfolio=portfolio, as_of_date=as_of, position_id__in=[p.id for p in positions]
-        )
+        row[0]: dict(zip(VALUATION_FIELDS, row[1:], strict=True))
+        for row in valuation_qs.values_list("position_id", *VALUATION_FIELDS)
     }
+    tags = _tags_by_position(portfolio=portfolio, position_ids=position_ids or None)
     rows = []
     totals = {"cost": 0.0, "mv": 0.0, "pnl": 0.0, "realized": 0.0, "unpriced": 0}
     for p in positions:
-        v = valuations.get(p.id)
-        closed = p.exit_date is not None
-        if v is not None and not closed:
-            v.position = p
-            row = _valued_position(v, nav=aggregate.nav)
-            totals["cost"] += v.cost_basis
-            if v.market_value is None:
+        closed = p["exit_date"] is not None
+        v = None if closed else valuations.get(p["id"])
+        row = _position_row(p, v, nav=aggregate.nav, tags=tags)
+        if v is not None:
+            totals["cost"] += v["cost_basis"]
+            if v["market_value"] is None:
                 totals["unpriced"] += 1
             else:
-                totals["mv"] += v.market_value
-                totals["pnl"] += v.unrealized_pnl or 0.0
-        else:
-            row = _unvalued_position(p)
+                totals["mv"] += v["market_value"]
+                totals["pnl"] += v["unrealized_pnl"] or 0.0
+        realized = None
         if closed:
-            realized = (float(p.exit_price) - float(p.entry_price)) * float(p.quantity) * p.multiplier
+            realized = (float(p["exit_price"]) - float(p["entry_price"])) * float(p["quantity"]) * p["multiplier"]
             totals["realized"] += realized
-            row["realized_pnl"] = _money(realized)
         row.update(
             current_price=row.pop("last_price"),
-            exit_date=p.exit_date,
-            exit_price=_price(p.exit_price),
+            exit_date=p["exit_date"],
+            exit_price=_price(p["exit_price"]),
+            realized_pnl=_money(realized),
             status="closed" if closed else "open",
-            valued=v is not None and not closed,
+            valued=v is not None,
         )
-        row.setdefault("realized_pnl", None)
+        if closed:  # a closed lot has no current market figures
+            for key in ("current_price", "previous_close", "price_source", "market_value", "unrealized_pnl",
+                        "unrealized_pnl_percent", "daily_pnl", "weight", "delta", "delta_adjusted_exposure"):
+                row[key] = None
         rows.append(row)
     open_count = sum(1 for r in rows if r["status"] == "open")
     return {
@@ -375,36 +440,6 @@ def position_details(
     }
 
 
-def _unvalued_position(p: Position) -> dict[str, Any]:
-    """A lot without a valuation row: its stored fields, market figures null."""
-    return {
-        "id": p.id,
-        "portfolio_id": p.portfolio_id,
-        "symbol": p.symbol,
-        "position_type": p.position_type,
-        "quantity": float(p.quantity),
-        "multiplier": p.multiplier,
-        "entry_price": _price(p.entry_price),
-        "entry_date": p.entry_date,
-        "last_price": None,
-        "previous_close": None,
-        "price_source": None,
-        "market_value": None,
-        "cost_basis": _money(float(p.quantity) * float(p.entry_price) * p.multiplier),
-        "unrealized_pnl": None,
-        "unrealized_pnl_percent": None,
-        "daily_pnl": None,
-        "weight": None,
-        "delta": None,
-        "delta_adjusted_exposure": None,
-        "underlying_symbol": p.underlying_symbol or None,
-        "option_type": p.option_type or None,
-        "strike_price": _price(p.strike_price),
-        "expiration_date": p.expiration_date,
-        "tags": _tags(p),
-    }
-
-
 # /data/positions/top/{portfolio_id} ---------------------------------------------------------------
 
 
@@ -417,20 +452,19 @@ def top_positions(*, portfolio: Portfolio, limit: int, sort_by: str) -> dict[str
     """
     aggregate = aggregate_get(portfolio=portfolio)
     as_of = aggregate.as_of_date
-    base = PositionValuation.objects.filter(portfolio=portfolio, as_of_date=as_of)
-    valuations = list(
-        base.select_related("position")
-        .prefetch_related("position__tags")
+    valuations = _valuation_rows(
+        PositionValuation.objects.filter(portfolio=portfolio, as_of_date=as_of)
         .annotate(abs_mv=Abs("market_value"))
         .order_by(F("abs_mv").desc(nulls_last=True), "position__symbol", "position_id")[:limit]
     )
+    tags = _tags_by_position(portfolio=portfolio, position_ids=[p["id"] for p, _ in valuations])
     positions = []
-    for rank, v in enumerate(valuations, start=1):
-        row = _valued_position(v, nav=aggregate.nav)
+    for rank, (p, v) in enumerate(valuations, start=1):
+        row = _position_row(p, v, nav=aggregate.nav, tags=tags)
         row["current_price"] = row.pop("last_price")
         row["rank"] = rank
         positions.append(row)
-    shown_gross = sum(abs(v.market_value) for v in valuations if v.market_value is not None)
+    shown_gross = sum(abs(v["market_value"]) for _, v in valuations if v["market_value"] is not None)
     return {
         "portfolio_id": portfolio.id,
         "sort_by": sort_by,
@@ -445,7 +479,7 @@ def top_positions(*, portfolio: Portfolio, limit: int, sort_by: str) -> dict[str
         },
         "as_of_date": as_of,
         "calculated_at": aggregate.calculated_at,
-        "data_source": data_source(symbols=_symbols(v.position for v in valuations) or None),
+        "data_source": data_source(symbols=_symbols(p for p, _ in valuations) or None),
     }
 
 

@@ -131,10 +131,10 @@ def risk_scenarios_get(
     if scenario_ids:
         qs = qs.filter(scenario_id__in=list(scenario_ids))
     rows = list(qs.select_related("scenario").order_by("scenario__display_order", "scenario_id"))
-    require(rows or None, what="stress test results", portfolio=portfolio, as_of=as_of)
     missing = sorted(set(scenario_ids or []) - {r.scenario_id for r in rows})
     if missing:
         require(None, what=f"stress results for scenario(s) {', '.join(missing)}", portfolio=portfolio, as_of=as_of)
+    require(rows or None, what="stress test results", portfolio=portfolio, as_of=as_of)
     nav = rows[0].portfolio_value
     scenarios = [
         scenario_payload(

@@ -121,8 +121,17 @@ _LINK_FIELDS = [
     "position__quantity",
     "position__multiplier",
 ]
-_VALUATION_FIELDS = ["position_id", "as_of_date", "portfolio_id", "price", "market_value", "cost_basis",
-                     "unrealized_pnl", "daily_pnl", "delta_adjusted_exposure"]
+_VALUATION_FIELDS = [
+    "position_id",
+    "as_of_date",
+    "portfolio_id",
+    "price",
+    "market_value",
+    "cost_basis",
+    "unrealized_pnl",
+    "daily_pnl",
+    "delta_adjusted_exposure",
+]
 _STORED_GREEK_FIELDS = ["position_id", "as_of_date", *_GREEK_COLUMNS]
 
 
@@ -143,7 +152,9 @@ def strategy_figures(
 
     # 1 query: the open positions of these tags (in the portfolio when given), one row per link.
     owners = {t.owner_id for t in tags}
-    links_qs = Position.tags.through.objects.filter(tag_id__in=tag_ids, position__portfolio__owner_id__in=owners)
+    links_qs = Position.tags.through.objects.filter(
+        tag_id__in=tag_ids, position__portfolio__owner_id__in=owners
+    )
     links_qs = links_qs.exclude(position__exit_date__lte=today)
     if portfolio is not None:
         links_qs = links_qs.filter(position__portfolio=portfolio)
@@ -175,9 +186,7 @@ def strategy_figures(
     )
     valued = valued.reset_index(drop=True)
     exposures = exposures_by_group(valued, "tag_id") if not valued.empty else pd.DataFrame()
-    greek_frame = book_greeks_frame(
-        positions=valued, greeks=greeks if greeks is not None else pd.DataFrame()
-    )
+    greek_frame = book_greeks_frame(positions=valued, greeks=greeks if greeks is not None else pd.DataFrame())
     greek_rows = pd.concat([valued[["tag_id"]], greek_frame], axis=1)
     totals = greeks_totals(greek_rows, by="tag_id") if not valued.empty else pd.DataFrame()
 

@@ -66,6 +66,18 @@ def contribution_metrics(
     weights = rc.positions["weight"].to_numpy()
     betas = factor_betas.reindex(index=book["risk_symbol"], columns=factors).set_axis(book.index, axis=0)
     resid = residual_volatility.reindex(book["risk_symbol"]).to_numpy(dtype=np.float64) ** 2
+    modeled = np.isfinite(betas.to_numpy(dtype=np.float64)).any(axis=1) & np.isfinite(weights) & (weights != 0)
+    if not modeled.any():
+        # No weight (NAV <= 0) or no position with betas: the split is unknown, not zero.
+        return {
+            "total_risk": num(rc.total_risk), "factor_risk": None, "specific_risk": None, "model_total_risk": None,
+            "observations": observations,
+            "by_position": {col: nums(rc.positions[col]) for col in ("weight", "mctr", "ctr", "ctr_percent")},
+            "by_factor": [{"factor": f, "exposure": None, "ctr": None, "ctr_percent": None,
+                           "contribution_to_factor_risk": None} for f in factors],
+            "specific": {"ctr": None, "ctr_percent": None},
+            "unmodeled": [str(pid) for pid, ok in zip(book.index, np.isfinite(betas.to_numpy()).any(axis=1), strict=True) if not ok],
+        }
     decomposition = factor_risk_decomposition(
         weights, betas, factor_cov_annual, resid, underlying=local, ids=tuple(book.index)
     )

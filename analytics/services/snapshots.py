@@ -29,19 +29,20 @@ Queries per chunk: positions, cash, closes, benchmark bars, rates, stored snapsh
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 
 from analytics.batch.registry import EngineResult
 from analytics.engines.performance import (
     cumulative_returns,
     daily_returns,
     drawdown_series,
-    nav_and_flows,
+    lot_values,
     performance_metrics,
     period_returns,
 )
@@ -98,80 +99,78 @@ UPSERT_BATCH = 5000
 
 
 @dataclass
-class SnapshotHistory:
-    """One portfolio's computed history: the snapshot frame (DatetimeIndex, SNAPSHOT_FIELDS) and
-    how many lots needed a carried-forward close or the entry-price stand-in."""
+class ChunkHistories:
+    """The computed histories of a chunk: one snapshot frame per portfolio id (DatetimeIndex,
+    SNAPSHOT_FIELDS) and how many lots needed a carried-forward close or the entry-price stand-in."""
 
-    frame: pd.DataFrame
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     lots_carried_forward: int = 0
     lots_priced_at_entry: int = 0
     unpriced_symbols: list[str] = field(default_factory=list)
 
 
-def snapshot_history(*, lots: pd.DataFrame, closes: pd.DataFrame, cash: float, reference: str) -> SnapshotHistory:
-    """The daily snapshots of one portfolio (see the module doc) from its lots and the chunk's closes.
+def chunk_histories(*, lots: pd.DataFrame, closes: pd.DataFrame, cash: dict[str, float]) -> ChunkHistories:
+    """The daily snapshots of every portfolio of ``lots`` in one vectorized pass.
 
-    ``lots``: rows of ``positions_frame`` of one portfolio (entered on or before the last date of
-    ``closes``); ``closes``: dates x symbols (close per share); ``reference``: the calendar symbol.
-    Dates: those where ``reference`` or one of the lots' symbols has a close, from the earliest
-    entry date on. Empty frame when there is no such date.
+    ``lots``: rows of ``positions_frame`` (entered on or before the last date of ``closes``);
+    ``closes``: dates x symbols (close per share), its dates the trading calendar (each date has a
+    bar for at least one symbol read: SPY and the chunk's symbols). Each portfolio's rows start at
+    its earliest entry date. The per-lot values and flows come from
+    :func:`analytics.engines.performance.lot_values` (the matrices ``nav_and_flows`` sums), summed
+    per portfolio; returns, cumulative returns and drawdowns from the engine's series functions.
     """
-    own = sorted(set(lots["symbol"]))
-    cols = [s for s in dict.fromkeys([*own, reference]) if s in closes.columns]
-    calendar = closes.index[closes[cols].notna().any(axis=1).to_numpy()]
-    calendar = calendar[calendar >= pd.Timestamp(min(lots["entry_date"]))]
-    if calendar.empty:
-        return SnapshotHistory(pd.DataFrame(columns=SNAPSHOT_FIELDS))
-    # closes carried forward over the whole read window (its lookback included), then the calendar
-    prices = lot_price_frame(lots, closes[own]).reindex(calendar)
+    lots = lots.sort_values("portfolio_id", kind="stable").reset_index(drop=True)
+    out = ChunkHistories()
+    if lots.empty or closes.empty:
+        return out
+    prices = lot_price_frame(lots, closes)
+    values = lot_values(lots_by_id(lots), prices, ffill_prices=False)
+    dates = values.dates
     # carried-forward closes and entry-price stand-ins on held days, counted for the notes
-    raw = closes.reindex(index=calendar, columns=list(lots["symbol"])).to_numpy(dtype=np.float64)
-    known = ~np.isnan(
-        closes.reindex(columns=list(lots["symbol"])).ffill().reindex(calendar).to_numpy(dtype=np.float64)
-    )
-    entry = pd.to_datetime(lots["entry_date"]).to_numpy()
-    exit_ = pd.to_datetime(lots["exit_date"]).to_numpy()
-    d = calendar.to_numpy()[:, None]
-    held = (d >= entry[None, :]) & (pd.isna(exit_)[None, :] | (d < exit_[None, :]))
-    gap = held & np.isnan(raw)
-    priced_at_entry = (gap & ~known).any(axis=0)
-    carried = (gap & known).any(axis=0)
+    raw = closes.reindex(columns=list(lots["symbol"])).to_numpy(dtype=np.float64)
+    known = ~np.isnan(closes.reindex(columns=list(lots["symbol"])).ffill().to_numpy(dtype=np.float64))
+    gap = values.held & np.isnan(raw)
+    out.lots_priced_at_entry = int((gap & ~known).any(axis=0).sum())
+    out.lots_carried_forward = int((gap & known).any(axis=0).sum())
+    out.unpriced_symbols = sorted(set(lots["symbol"]) - set(closes.columns[closes.notna().any().to_numpy()]))
 
-    keyed = lots_by_id(lots)
-    nav = nav_and_flows(keyed, prices, cash, ffill_prices=False)
-    longs = keyed[keyed["quantity"] > 0]
-    long_value = (
-        nav_and_flows(longs, prices, 0.0, ffill_prices=False)["market_value"].reindex(nav.index).fillna(0.0)
-        if len(longs)
-        else pd.Series(0.0, index=nav.index)
-    )
-    returns = daily_returns(nav["nav"], nav["flow"])
-    frame = pd.DataFrame(
-        {
-            "nav": nav["nav"],
-            "market_value": nav["market_value"],
-            "cash": nav["cash"],
-            "long_value": long_value,
-            "short_value": nav["market_value"] - long_value,
-            "flow": nav["flow"],
-            "daily_return": returns,
-            "cumulative_return": cumulative_returns(returns),
-            "drawdown": drawdown_series(returns),
-        },
-        index=nav.index,
-    )
-    frame["gross_exposure"] = frame["long_value"] - frame["short_value"]
-    frame["net_exposure"] = frame["market_value"]
-    held_dates = nav.index.to_numpy()
-    entered = np.searchsorted(np.sort(entry), held_dates, side="right")
-    exits = np.sort(exit_[~pd.isna(exit_)])
-    frame["position_count"] = entered - np.searchsorted(exits, held_dates, side="right")
-    return SnapshotHistory(
-        frame=frame[SNAPSHOT_FIELDS],
-        lots_carried_forward=int(carried.sum()),
-        lots_priced_at_entry=int(priced_at_entry.sum()),
-        unpriced_symbols=sorted(set(lots["symbol"]) - set(closes.columns[closes.notna().any()])),
-    )
+    pids = lots["portfolio_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, pids[1:] != pids[:-1]])
+    is_long = (lots["quantity"].to_numpy(dtype=np.float64) > 0)[None, :]
+    market_value = np.add.reduceat(values.value, starts, axis=1)
+    long_value = np.add.reduceat(np.where(is_long, values.value, 0.0), starts, axis=1)
+    flow = np.add.reduceat(values.flow, starts, axis=1)
+    count = np.add.reduceat(values.held.astype(np.int64), starts, axis=1)
+    first_entry = pd.to_datetime(lots["entry_date"]).groupby(pids).min()
+    for j, start in enumerate(starts):
+        pid = str(pids[start])
+        rows = dates >= first_entry[pid]
+        if not rows.any():
+            continue
+        index = dates[rows]
+        mv = market_value[rows, j]
+        nav = pd.Series(mv + cash.get(pid, 0.0), index=index)
+        f = pd.Series(flow[rows, j], index=index)
+        r = daily_returns(nav, f)
+        lv = long_value[rows, j]
+        out.frames[pid] = pd.DataFrame(
+            {
+                "nav": nav.to_numpy(),
+                "market_value": mv,
+                "cash": cash.get(pid, 0.0),
+                "long_value": lv,
+                "short_value": mv - lv,
+                "gross_exposure": lv - (mv - lv),
+                "net_exposure": mv,
+                "flow": f.to_numpy(),
+                "daily_return": r.to_numpy(),
+                "cumulative_return": cumulative_returns(r).to_numpy(),
+                "drawdown": drawdown_series(r).to_numpy(),
+                "position_count": count[rows, j],
+            },
+            index=index,
+        )[SNAPSHOT_FIELDS]
+    return out
 
 
 def _none(x: float) -> float | None:
@@ -179,15 +178,16 @@ def _none(x: float) -> float | None:
 
 
 def _summary(
-    *, portfolio_id: str, as_of: dt.date, frame: pd.DataFrame, risk_free: pd.Series, benchmark: pd.Series
+    *, portfolio_id: str, as_of: dt.date, frame: pd.DataFrame, risk_free: pd.Series | float,
+    benchmark: pd.Series, benchmark_periods: dict[str, float],
 ) -> PerformanceSummary:
-    """The performance statistics of a portfolio's whole history (engine math only)."""
+    """The performance statistics of a portfolio's whole history (engine math only);
+    ``benchmark_periods``: the benchmark's period returns over the same history."""
     r = frame["daily_return"]
-    m = performance_metrics(r, risk_free=risk_free if not risk_free.empty else 0.0, benchmark=benchmark)
+    m = performance_metrics(r, risk_free=risk_free, benchmark=benchmark)
     first = frame.index[0]
-    last = frame.index[-1]
-    own = period_returns(r, last)
-    bench = period_returns(benchmark.loc[benchmark.index >= first], last)
+    own = period_returns(r, frame.index[-1])
+    bench = benchmark_periods
     dd = m.drawdown
     return PerformanceSummary(
         portfolio_id=portfolio_id,
@@ -230,7 +230,7 @@ def _changed(new: pd.DataFrame, old: pd.DataFrame) -> tuple[pd.DataFrame, list[i
     merged = new.merge(old, on=["portfolio_id", "date"], how="outer", suffixes=("", "_old"), indicator=True)
     stale = merged.loc[merged["_merge"] == "right_only", "id"].astype(int).tolist()
     both = merged[merged["_merge"] != "right_only"]
-    differs = both["_merge"] == "left_only"
+    differs = (both["_merge"] == "left_only").to_numpy().copy()
     for col in SNAPSHOT_FIELDS:
         a = both[col].to_numpy(dtype=np.float64)
         b = both[f"{col}_old"].to_numpy(dtype=np.float64)
@@ -238,25 +238,20 @@ def _changed(new: pd.DataFrame, old: pd.DataFrame) -> tuple[pd.DataFrame, list[i
     return both.loc[differs, ["portfolio_id", "date", *SNAPSHOT_FIELDS]], stale
 
 
-@transaction.atomic
-def _write(rows: pd.DataFrame, stale: list[int], summaries: list[PerformanceSummary], as_of: dt.date,
-           emptied: list[str]) -> int:
-    deleted = 0
-    if stale:
-        deleted += PortfolioSnapshot.objects.filter(id__in=stale).delete()[0]
-    if emptied:
-        deleted += PortfolioSnapshot.objects.filter(portfolio_id__in=emptied, date__lte=as_of).delete()[0]
-        PerformanceSummary.objects.filter(portfolio_id__in=emptied, as_of_date=as_of).delete()
-    values = rows.to_dict("records")
+def _upsert_portable(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.date) -> tuple[int, int]:
+    """Any database: compares with the stored rows, deletes stale ones, bulk-upserts the changed
+    ones in batches. Returns (rows written, rows deleted)."""
+    changed, stale = _changed(rows, _stored(portfolio_ids, as_of))
+    deleted = PortfolioSnapshot.objects.filter(id__in=stale).delete()[0] if stale else 0
     objs = [
         PortfolioSnapshot(
             portfolio_id=v["portfolio_id"],
             date=v["date"].date(),
-            **{f: v[f] for f in SNAPSHOT_FIELDS if f not in ("daily_return", "position_count")},
+            **{f: float(v[f]) for f in SNAPSHOT_FIELDS if f not in ("daily_return", "position_count")},
             daily_return=_none(v["daily_return"]),
             position_count=int(v["position_count"]),
         )
-        for v in values
+        for v in changed.to_dict("records")
     ]
     for i in range(0, len(objs), UPSERT_BATCH):
         PortfolioSnapshot.objects.bulk_create(
@@ -265,6 +260,72 @@ def _write(rows: pd.DataFrame, stale: list[int], summaries: list[PerformanceSumm
             unique_fields=["portfolio", "date"],
             update_fields=[*SNAPSHOT_FIELDS, "calculated_at"],
         )
+    return len(objs), deleted
+
+
+def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.date) -> tuple[int, int]:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT that only
+    touches rows whose values changed, and one DELETE of the stale rows (no rows read into Python).
+    Returns (rows written, rows deleted)."""
+    table = PortfolioSnapshot._meta.db_table
+    cols = ["portfolio_id", "date", *SNAPSHOT_FIELDS]
+    types = {"portfolio_id": "uuid", "date": "date", "position_count": "integer"}
+    buffer = io.StringIO()
+    rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        buffer, sep="\t", columns=cols, header=False, index=False, na_rep="\\N", float_format="%.17g"
+    )
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS snapshot_upsert")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE snapshot_upsert ("
+            + ", ".join(f"{c} {types.get(c, 'double precision')}" for c in cols)
+            + ") ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY snapshot_upsert ({', '.join(cols)}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(
+            f"INSERT INTO {table} AS t ({', '.join(cols)}, calculated_at) "  # noqa: S608 - fixed names
+            f"SELECT {', '.join(cols)}, now() FROM snapshot_upsert "
+            f"ON CONFLICT (portfolio_id, date) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
+            + f", calculated_at = EXCLUDED.calculated_at WHERE {changed}"
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {table} s WHERE s.portfolio_id = ANY(%s::uuid[]) AND s.date <= %s "  # noqa: S608
+            "AND NOT EXISTS (SELECT 1 FROM snapshot_upsert u WHERE u.portfolio_id = s.portfolio_id "
+            "AND u.date = s.date)",
+            [portfolio_ids, as_of],
+        )
+        deleted = cursor.rowcount
+    return written, deleted
+
+
+def _use_copy() -> bool:
+    """The COPY path needs PostgreSQL (psycopg 3); other databases take the portable path."""
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+@transaction.atomic
+def snapshots_save(
+    *, rows: pd.DataFrame, summaries: list[PerformanceSummary], as_of: dt.date, computed: list[str],
+    emptied: list[str],
+) -> tuple[int, int]:
+    """Upserts the snapshots of the ``computed`` portfolios (deleting their stale rows on or before
+    ``as_of``), deletes those of the ``emptied`` ones on or before ``as_of`` with their summary,
+    and upserts the summaries. Returns (snapshot rows written, snapshot rows deleted)."""
+    written = deleted = 0
+    if computed:
+        upsert = _upsert_postgres if _use_copy() else _upsert_portable
+        written, deleted = upsert(rows, computed, as_of)
+    if emptied:
+        deleted += PortfolioSnapshot.objects.filter(portfolio_id__in=emptied, date__lte=as_of).delete()[0]
+        PerformanceSummary.objects.filter(portfolio_id__in=emptied, as_of_date=as_of).delete()
     if summaries:
         PerformanceSummary.objects.bulk_create(
             summaries,
@@ -272,7 +333,7 @@ def _write(rows: pd.DataFrame, stale: list[int], summaries: list[PerformanceSumm
             unique_fields=["portfolio", "as_of_date"],
             update_fields=SUMMARY_FIELDS,
         )
-    return deleted
+    return written, deleted
 
 
 def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
@@ -290,49 +351,54 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     )
     cash = portfolio_cash(portfolio_ids=ids)
     emptied = sorted(set(ids) - set(lots["portfolio_id"]))
-    frames: list[pd.DataFrame] = []
+    histories = ChunkHistories()
     summaries: list[PerformanceSummary] = []
-    carried = at_entry = 0
-    unpriced: set[str] = set()
     if len(lots):
         earliest = min(lots["entry_date"])
-        symbols = sorted(set(lots["symbol"]) | {DEFAULT_BENCHMARK})
         closes = price_frame(
-            symbols=symbols, start=earliest - dt.timedelta(days=PRICE_LOOKBACK_DAYS), end=as_of, field="close"
+            symbols=sorted(set(lots["symbol"]) | {DEFAULT_BENCHMARK}),
+            start=earliest - dt.timedelta(days=PRICE_LOOKBACK_DAYS),
+            end=as_of,
+            field="close",
         )
         closes.index = pd.to_datetime(closes.index)
+        histories = chunk_histories(lots=lots, closes=closes, cash=cash)
         bench = benchmark_daily_returns(symbol=DEFAULT_BENCHMARK, start=earliest, end=as_of)
         rf = daily_risk_free(start=earliest, end=as_of)
-        for pid, plots in lots.groupby("portfolio_id", sort=True):
-            history = snapshot_history(lots=plots, closes=closes, cash=cash.get(pid, 0.0), reference=DEFAULT_BENCHMARK)
-            if history.frame.empty:
-                result.failures[pid] = (
-                    f"No stored close between the first entry date {min(plots['entry_date'])} and {as_of} "
-                    f"for {DEFAULT_BENCHMARK} or the portfolio's symbols: sync market data first."
-                )
-                continue
-            carried += history.lots_carried_forward
-            at_entry += history.lots_priced_at_entry
-            unpriced.update(history.unpriced_symbols)
-            frames.append(history.frame.assign(portfolio_id=pid).rename_axis("date").reset_index())
+        # rates carried forward onto the calendar once (0 before the first stored rate)
+        risk_free: pd.Series | float = (
+            rf.reindex(closes.index.union(rf.index)).ffill().reindex(closes.index).fillna(0.0) if len(rf) else 0.0
+        )
+        bench_periods: dict[pd.Timestamp, dict[str, float]] = {}
+        for pid, frame in histories.frames.items():
+            first = frame.index[0]
+            if first not in bench_periods:
+                bench_periods[first] = period_returns(bench.loc[bench.index >= first], frame.index[-1])
             summaries.append(
-                _summary(portfolio_id=pid, as_of=as_of, frame=history.frame, risk_free=rf, benchmark=bench)
+                _summary(
+                    portfolio_id=pid, as_of=as_of, frame=frame, risk_free=risk_free, benchmark=bench,
+                    benchmark_periods=bench_periods[first],
+                )
             )
-    new = (
-        pd.concat(frames, ignore_index=True)
-        if frames
+        for pid in sorted(set(lots["portfolio_id"]) - set(histories.frames)):
+            result.failures[pid] = (
+                f"No stored close between the portfolio's first entry date and {as_of} for "
+                f"{DEFAULT_BENCHMARK} or its symbols: sync market data first."
+            )
+    computed = sorted(histories.frames)
+    rows = (
+        pd.concat(
+            [f.assign(portfolio_id=pid).rename_axis("date").reset_index() for pid, f in histories.frames.items()],
+            ignore_index=True,
+        )
+        if computed
         else pd.DataFrame(columns=["portfolio_id", "date", *SNAPSHOT_FIELDS])
     )
-    done = sorted(set(new["portfolio_id"]))
-    old = _stored(done, as_of) if done else pd.DataFrame(columns=["id", "portfolio_id", "date", *SNAPSHOT_FIELDS])
-    if len(new):
-        new["date"] = pd.to_datetime(new["date"])
-    changed, stale = _changed(new, old) if len(new) else (new, [])
-    deleted = _write(changed, stale, summaries, as_of, emptied)
+    written, deleted = snapshots_save(rows=rows, summaries=summaries, as_of=as_of, computed=computed, emptied=emptied)
     result.counts.update(
         {
-            "snapshots": len(new),
-            "snapshots_written": len(changed),
+            "snapshots": len(rows),
+            "snapshots_written": written,
             "snapshots_deleted": deleted,
             "summaries": len(summaries),
             "portfolios_without_positions": len(emptied),
@@ -341,9 +407,9 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     result.notes.update(
         {
             "cash_convention": "current cash_balance on every day",
-            "lots_with_carried_forward_closes": carried,
-            "lots_priced_at_entry_before_first_bar": at_entry,
-            "symbols_without_bars": sorted(unpriced),
+            "lots_with_carried_forward_closes": histories.lots_carried_forward,
+            "lots_priced_at_entry_before_first_bar": histories.lots_priced_at_entry,
+            "symbols_without_bars": histories.unpriced_symbols,
         }
     )
     return result

@@ -54,8 +54,15 @@ def all_bars() -> list[tuple]:
 def existing_bar() -> PriceBar:
     """A bar already stored, to show a failed import leaves the table as it was."""
     return PriceBar.objects.create(
-        symbol="SPY", date=dt.date(2024, 1, 2), open=470, high=475, low=468, close=472, adjusted_close=472,
-        volume=1000, source="synthetic",
+        symbol="SPY",
+        date=dt.date(2024, 1, 2),
+        open=470,
+        high=475,
+        low=468,
+        close=472,
+        adjusted_close=472,
+        volume=1000,
+        source="synthetic",
     )
 
 
@@ -123,7 +130,9 @@ class TestBadFile:
     def test_unknown_columns_are_reported_and_nothing_is_written(
         self, tmp_path: Path, existing_bar: PriceBar
     ) -> None:
-        message, err = failing_import(write_csv(tmp_path, "symbol,date,close,currency", "AAPL,2024-01-02,185,USD"))
+        message, err = failing_import(
+            write_csv(tmp_path, "symbol,date,close,currency", "AAPL,2024-01-02,185,USD")
+        )
         assert "row 1, header: unknown columns: currency" in err
         assert "nothing was imported" in message
         assert PriceBar.objects.count() == 1
@@ -131,7 +140,9 @@ class TestBadFile:
     def test_latin1_bytes_are_reported_and_nothing_is_written(
         self, tmp_path: Path, existing_bar: PriceBar
     ) -> None:
-        path = write_csv(tmp_path, "symbol,date,close", "NESN.SW,2024-01-02,100", "CAFÉ,2024-01-02,5", encoding="latin-1")
+        path = write_csv(
+            tmp_path, "symbol,date,close", "NESN.SW,2024-01-02,100", "CAFÉ,2024-01-02,5", encoding="latin-1"
+        )
         message, err = failing_import(path)
         assert err.startswith("file, file: file is not UTF-8 (looks like Latin-1")
         assert "nothing was imported" in message

@@ -91,7 +91,9 @@ def bar_range(symbol: str) -> tuple[dt.date, dt.date, int]:
 class TestIdempotence:
     def test_second_run_for_the_same_date_changes_nothing(self) -> None:
         # given a first sync of stocks, an ETF, a bond fund and the macro series
-        first = market_data_sync(symbols=SYMBOLS, as_of=AS_OF, provider=synthetic(), macro_provider=synthetic())
+        first = market_data_sync(
+            symbols=SYMBOLS, as_of=AS_OF, provider=synthetic(), macro_provider=synthetic()
+        )
         assert first.failures == {}
         assert first.symbols_synced == len(SYMBOLS)
         bars_before, macro_before = stored_bars(), list(MacroSeries.objects.values_list())
@@ -164,7 +166,9 @@ class TestBackfill:
     def test_short_history_is_backfilled_to_two_years(self) -> None:
         # given AAPL with only its last month stored (an earlier CSV import, say)
         one_month = AS_OF - dt.timedelta(days=30)
-        market_data_sync(symbols=["AAPL"], as_of=AS_OF, provider=synthetic(), history_start=None, enrich=False)
+        market_data_sync(
+            symbols=["AAPL"], as_of=AS_OF, provider=synthetic(), history_start=None, enrich=False
+        )
         PriceBar.objects.filter(symbol="AAPL", date__lt=one_month).delete()
         assert bar_range("AAPL")[2] < 25
 
@@ -235,7 +239,9 @@ class TestFailures:
 
     def test_a_provider_wide_outage_fails_every_symbol_without_hammering(self) -> None:
         symbols = [f"S{i:03d}" for i in range(CHUNK_SIZE + 10)]  # two chunks
-        provider = RecordingProvider(synthetic(), raise_for=symbols, error=ProviderError("connection refused"))
+        provider = RecordingProvider(
+            synthetic(), raise_for=symbols, error=ProviderError("connection refused")
+        )
         report = market_data_sync(symbols=symbols, as_of=AS_OF, provider=provider, enrich=False)
         assert report.failures == {s: "connection refused" for s in symbols}
         assert report.symbols_synced == 0

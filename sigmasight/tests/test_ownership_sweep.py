@@ -65,6 +65,27 @@ def _job(owner: User, made: dict[str, Model]) -> Model:
     return JobFactory(owner=owner, job_type="sweep-secret-job")
 
 
+def _alert_rule(owner: User, made: dict[str, Model]) -> Model:
+    from analytics.models_alerts import AlertRule
+    from portfolios.tests.factories import PortfolioFactory
+
+    portfolio = made.get("portfolio_id") or PortfolioFactory(owner=owner, name="Sweep Secret Portfolio")
+    return AlertRule.objects.create(
+        owner=owner,
+        portfolio=portfolio,
+        name="sweep-secret-rule",
+        metric="gross_exposure",
+        operator="gt",
+        threshold=1.0,
+    )
+
+
+def _upload(owner: User, made: dict[str, Model]) -> Model:
+    from portfolios.tests.onboarding_factories import OnboardingUploadFactory
+
+    return OnboardingUploadFactory(owner=owner, portfolio_name="Sweep Secret Upload")
+
+
 # Named kwargs mean the same object wherever they appear.
 FACTORIES_BY_KWARG: dict[str, Factory] = {
     "portfolio_id": _portfolio,
@@ -78,6 +99,7 @@ FACTORIES_BY_PREFIX: dict[str, Factory] = {
     "management/portfolios/": _portfolio,
     "management/positions/": _position,
     "management/tags/": _tag,
+    "management/alerts/rules/": _alert_rule,
     "data/portfolio/": _portfolio,
     "data/positions/top/": _portfolio,
     "data/prices/historical/": _portfolio,
@@ -86,6 +108,8 @@ FACTORIES_BY_PREFIX: dict[str, Factory] = {
     "analytics/factors/": _portfolio,
     "analytics/correlation/": _portfolio,
     "export/portfolio/": _portfolio,
+    "portfolio/upload/": _upload,
+    "portfolio/onboarding/": _upload,
 }
 # Captured values that are not object ids: a valid sample for each.
 NON_ID_SAMPLES: dict[str, str] = {

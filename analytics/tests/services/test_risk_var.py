@@ -131,7 +131,7 @@ def test_ctrs_sum_to_total_risk_and_factor_split_is_consistent(market) -> None:
 
 def test_views_split_by_sign_of_delta_adjusted_exposure(market) -> None:
     book = make_book(
-        market, [Leg("AAA", 100), Leg("BBB", -300), Leg("AAA", -2, strike=100, call=True), Leg("CCC", 10)], cash=1_000
+        market, [Leg("AAA", 100), Leg("BBB", -300), Leg("AAA", -2, strike=100, call=True), Leg("CCC", 60)], cash=20_000
     )
     run_risk(book)
     longs, shorts, whole = metrics(book, "longs"), metrics(book, "shorts"), metrics(book)
@@ -158,3 +158,17 @@ def test_positions_without_enough_history_are_excluded_with_a_reason(market) -> 
     assert [p["symbol"] for p in m["positions"]] == ["AAA"]
     assert m["excluded"] == [{"position_id": m["excluded"][0]["position_id"], "symbol": "CCC", "reason": "insufficient_history"}]
     assert m["var"]["historical"]["h1"]["c95"]["var"] > 0
+
+
+def test_a_book_with_non_positive_nav_gets_nulls_not_errors(market) -> None:
+    # NAV = 100 x 100 - 300 x 50 = -5,000: weights and percentages are not defined
+    book = make_book(market, [Leg("AAA", 100), Leg("BBB", -300)])
+    outcome = run_risk(book)
+    assert outcome.failures == {}
+    m = metrics(book)
+    assert m["nav"] == pytest.approx(-5_000)
+    entry = m["var"]["historical"]["h1"]["c95"]
+    assert entry["var"] > 0 and entry["var_percent"] is None
+    c = m["contributions"]
+    assert c["total_risk"] is None and c["factor_risk"] is None
+    assert all(w is None for w in c["by_position"]["weight"])

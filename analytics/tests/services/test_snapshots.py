@@ -287,3 +287,60 @@ class TestIdempotence:
         assert set(result.failures) == {str(portfolio.id)}
         assert "sync market data" in result.failures[str(portfolio.id)]
         assert not snapshots(portfolio)
+
+
+class TestChunk:
+    def test_a_chunk_equals_nav_and_flows_portfolio_by_portfolio(self):
+        # given: 6 portfolios of random lots (longs, shorts, closed lots) over 80 sessions
+        from analytics.engines.performance import nav_and_flows
+        from marketdata.selectors import price_frame
+        from portfolios.holdings import positions_frame
+
+        days = sessions(80)
+        store_bars("SPY", days, list(random_walk(80, 1)))
+        store_rate(days)
+        symbols = [f"R{i}" for i in range(8)]
+        for i, s in enumerate(symbols):
+            store_bars(s, days, list(random_walk(80, 10 + i, start=20.0 + i)))
+        rng = np.random.default_rng(7)
+        portfolios = [PortfolioFactory(cash_balance=Decimal(str(1000 * k))) for k in range(6)]
+        for p in portfolios:
+            for _ in range(5):
+                i, j = sorted(rng.integers(0, 80, 2))
+                closed = rng.random() < 0.4 and j > i
+                lot(p, symbols[rng.integers(0, 8)], float(rng.choice([-1, 1]) * rng.integers(1, 50)), 25.0,
+                    days[i], exit_price=26.0 if closed else None, exit_date=days[j] if closed else None)
+        ids = [str(p.id) for p in portfolios]
+
+        snapshots_step(as_of=days[-1], portfolio_ids=ids)
+
+        # then: each portfolio's stored NAV and flows equal the engine's nav_and_flows on its own lots
+        for p in portfolios:
+            lots = positions_frame(portfolio_ids=[str(p.id)], include_closed=True)
+            closes = price_frame(symbols=sorted(set(lots["symbol"])), field="close")
+            expected = nav_and_flows(lots, closes, float(p.cash_balance))
+            rows = snapshots(p)
+            assert [r.date for r in rows] == [d.date() for d in expected.index]
+            np.testing.assert_allclose([r.nav for r in rows], expected["nav"], rtol=1e-12)
+            np.testing.assert_allclose([r.flow for r in rows], expected["flow"], rtol=1e-12, atol=1e-9)
+            longs = lots[lots["quantity"] > 0]
+            if len(longs):
+                lv = nav_and_flows(longs, closes)["market_value"].reindex(expected.index).fillna(0.0)
+                np.testing.assert_allclose([r.long_value for r in rows], lv, rtol=1e-12, atol=1e-9)
+
+    def test_portable_upsert_path_is_idempotent_too(self, monkeypatch):
+        from analytics.services import snapshots as service
+
+        monkeypatch.setattr(service, "_use_copy", lambda: False)
+        portfolio = flow_book()
+        ids = [str(portfolio.id)]
+
+        first = snapshots_step(as_of=D[-1], portfolio_ids=ids)
+        second = snapshots_step(as_of=D[-1], portfolio_ids=ids)
+        Position.objects.filter(portfolio=portfolio, entry_date=D[0]).delete()
+        third = snapshots_step(as_of=D[-1], portfolio_ids=ids)
+
+        assert (first.counts["snapshots_written"], second.counts["snapshots_written"]) == (7, 0)
+        assert third.counts["snapshots_deleted"] == 2
+        rows = snapshots(portfolio)
+        assert [r.date for r in rows] == D[2:] and rows[0].daily_return is None

@@ -31,7 +31,9 @@ WINDOW = 252
 @pytest.fixture
 def seeded_demo(db) -> Iterator[None]:  # type: ignore[no-untyped-def]
     cache.clear()
-    with override_settings(MARKET_DATA_PROVIDER="synthetic", SYNTHETIC_AS_OF=AS_OF.isoformat(), SYNTHETIC_SEED=42):
+    with override_settings(
+        MARKET_DATA_PROVIDER="synthetic", SYNTHETIC_AS_OF=AS_OF.isoformat(), SYNTHETIC_SEED=42
+    ):
         call_command("seed_demo", stdout=io.StringIO())
         yield
     cache.clear()

@@ -42,7 +42,9 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 def synthetic_market() -> Iterator[None]:
     """The synthetic provider as of a fixed date, and no quote cached from another test."""
     cache.clear()
-    with override_settings(MARKET_DATA_PROVIDER="synthetic", SYNTHETIC_AS_OF=AS_OF.isoformat(), SYNTHETIC_SEED=42):
+    with override_settings(
+        MARKET_DATA_PROVIDER="synthetic", SYNTHETIC_AS_OF=AS_OF.isoformat(), SYNTHETIC_SEED=42
+    ):
         yield
     cache.clear()
 
@@ -75,7 +77,9 @@ class TestQuotes:
         assert quote["last_price"] == pytest.approx(last["close"])
         assert quote["day_change"] == pytest.approx(last["close"] - prev["close"])
         assert quote["day_change_percent"] == pytest.approx((last["close"] / prev["close"] - 1) * 100)
-        assert quote["day_high"] == pytest.approx(last["high"]) and quote["day_low"] == pytest.approx(last["low"])
+        assert quote["day_high"] == pytest.approx(last["high"]) and quote["day_low"] == pytest.approx(
+            last["low"]
+        )
         assert quote["volume"] == int(last["volume"]) and isinstance(quote["volume"], int)
         assert TIMESTAMP.match(quote["updated_at"])
 
@@ -112,7 +116,9 @@ class TestQuotes:
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "NOT_AUTHENTICATED"
 
-    def test_503_when_the_provider_is_down(self, auth_client: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_503_when_the_provider_is_down(
+        self, auth_client: APIClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         class Down(MarketDataProvider):
             name = "fmp"
 
