@@ -49,7 +49,9 @@ def nightly_batch_task(as_of_date: str | None = None) -> str:
 
 
 @shared_task(name="analytics.batch_portfolios")
-def batch_portfolios_task(*, portfolio_ids: list[str], trigger: str = "onboarding", as_of_date: str | None = None) -> str:
+def batch_portfolios_task(
+    *, portfolio_ids: list[str], trigger: str = "onboarding", as_of_date: str | None = None, owner_id: str | None = None
+) -> str:
     """Queues the whole pipeline for some portfolios (e.g. a newly onboarded one); returns the job id.
 
     Called by name from apps that must not import analytics (portfolios' onboarding).
@@ -57,6 +59,9 @@ def batch_portfolios_task(*, portfolio_ids: list[str], trigger: str = "onboardin
     from analytics.batch.dispatch import batch_run_enqueue
     from marketdata.providers.registry import market_as_of
 
+    from accounts.models import User
+
     as_of = dt.date.fromisoformat(as_of_date) if as_of_date else market_as_of()
-    run = batch_run_enqueue(as_of=as_of, portfolio_ids=portfolio_ids, trigger=trigger)
+    owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+    run = batch_run_enqueue(as_of=as_of, portfolio_ids=portfolio_ids, trigger=trigger, triggered_by=owner)
     return str(run.job_id)

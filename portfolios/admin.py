@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from portfolios.models import Portfolio, Position, Tag
+from portfolios.models_onboarding import OnboardingUpload
 from portfolios.services import POSITION_FIELDS, position_fields_clean
 from portfolios.validation import tag_color_clean, tag_name_clean
 from sigmasight.api.exceptions import ApplicationError
@@ -159,3 +160,20 @@ def _admin_clean(rule: Any, value: str) -> str:
         return rule(value)
     except ValueError as exc:
         raise forms.ValidationError(str(exc)) from None
+
+
+@admin.register(OnboardingUpload)
+class OnboardingUploadAdmin(admin.ModelAdmin):
+    """CSV uploads and their validation reports: read-only (the workflow writes them)."""
+
+    list_display = ("filename", "owner", "status", "portfolio_name", "created_at")
+    list_filter = ("status", "is_reimport")
+    search_fields = ("filename", "portfolio_name", "owner__email")
+    list_select_related = ("owner",)
+    exclude = ("content",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -176,7 +176,9 @@ class ParsedRow:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ParsedRow:
         fields = {name: _from_json(name, value) for name, value in data["fields"].items()}
-        return cls(row=int(data["row"]), fields=fields, tags=list(data["tags"]), strategies=list(data["strategies"]))
+        return cls(
+            row=int(data["row"]), fields=fields, tags=list(data["tags"]), strategies=list(data["strategies"])
+        )
 
 
 @dataclass
@@ -228,7 +230,9 @@ def parse_csv(
     return parse_positions(read_csv(data, max_bytes=max_bytes, max_rows=max_rows), today=today)
 
 
-def read_csv(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS) -> CsvTable:
+def read_csv(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS
+) -> CsvTable:
     """Decodes the bytes, finds the header and the columns, and splits the data rows.
 
     Raises :class:`CsvFileError` for an empty, binary, too large or headerless file, missing
@@ -274,10 +278,18 @@ def read_csv(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int =
     for number, cells in rows:
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             header_warnings.append(
-                RowIssue(number, None, f"The row has {len(cells) - len(header)} more cell(s) than the header; ignored.")
+                RowIssue(
+                    number,
+                    None,
+                    f"The row has {len(cells) - len(header)} more cell(s) than the header; ignored.",
+                )
             )
     return CsvTable(
-        encoding=encoding, delimiter=delimiter, columns=columns, rows=rows, warnings=warnings + header_warnings
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=columns,
+        rows=rows,
+        warnings=warnings + header_warnings,
     )
 
 
@@ -296,7 +308,7 @@ def parse_positions(table: CsvTable, *, today: dt.date) -> ParseResult:
         formula_columns = _formula_cells(number, values, errors)
         usable = {name: value for name, value in values.items() if name not in formula_columns}
         if values.get("ticker", "").upper() == CASH_TICKER:
-            _cash_row(number, usable, result, errors, today)
+            _cash_row(number, usable, formula_columns, result, errors, today)
             result.errors.extend(errors)
             continue
         parsed = _position_row(number, usable, formula_columns, errors, today)
@@ -376,7 +388,9 @@ def decode(data: bytes) -> tuple[str, str, list[RowIssue]]:
         text, encoding = _strict_decode(data[len(codecs.BOM_UTF8) :], "utf-8", "UTF-8"), "utf-8-sig"
     else:
         if b"\x00" in data:
-            raise CsvFileError("binary", f"The file contains binary data (NUL bytes), not CSV text. {_SAVE_AS_CSV}")
+            raise CsvFileError(
+                "binary", f"The file contains binary data (NUL bytes), not CSV text. {_SAVE_AS_CSV}"
+            )
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
@@ -403,7 +417,8 @@ def _strict_decode(data: bytes, codec: str, label: str) -> str:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
         raise CsvFileError(
-            "encoding", f"The file starts with a {label} byte-order mark but is not valid {label} (byte {exc.start})."
+            "encoding",
+            f"The file starts with a {label} byte-order mark but is not valid {label} (byte {exc.start}).",
         ) from None
 
 
@@ -443,12 +458,15 @@ def _columns(header: list[str], row: int) -> tuple[dict[str, int], list[RowIssue
             warnings.append(RowIssue(row, None, f"Column {index + 1} has no name; it was ignored."))
         elif name in columns:
             raise CsvFileError(
-                "header", f"The column {name!r} appears twice in the header (columns {columns[name] + 1} and {index + 1})."
+                "header",
+                f"The column {name!r} appears twice in the header (columns {columns[name] + 1} and {index + 1}).",
             )
         elif name in COLUMNS:
             columns[name] = index
         else:
-            warnings.append(RowIssue(row, raw.strip(), f"Column {raw.strip()!r} is not used and was ignored."))
+            warnings.append(
+                RowIssue(row, raw.strip(), f"Column {raw.strip()!r} is not used and was ignored.")
+            )
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         found = ", ".join(repr(c.strip()) for c in header if c.strip()) or "none"
@@ -517,26 +535,38 @@ def _position_row(
 
 
 def _cash_row(
-    number: int, values: Mapping[str, str], result: ParseResult, errors: list[RowIssue], today: dt.date
+    number: int,
+    values: Mapping[str, str],
+    skip: set[str],
+    result: ParseResult,
+    errors: list[RowIssue],
+    today: dt.date,
 ) -> None:
-    """The CASH row: ``quantity`` is the cash balance (USD); entry_price blank or 1; no exit."""
-    bad: set[str] = set()
+    """The CASH row: ``quantity`` is the cash balance (USD); entry_price blank or 1; no exit.
+    Columns in ``skip`` were already reported (formulas)."""
+    bad: set[str] = set(skip)
     if result.cash_row is not None:
-        errors.append(RowIssue(number, "ticker", f"Only one CASH row is allowed (the first is row {result.cash_row})."))
+        errors.append(
+            RowIssue(number, "ticker", f"Only one CASH row is allowed (the first is row {result.cash_row}).")
+        )
         return
     raw = values.get("quantity", "")
     balance = _number(number, "quantity", raw, errors, bad, CASH_DECIMALS)
-    if not raw:
+    if not raw and "quantity" not in bad:
         errors.append(RowIssue(number, "quantity", "The CASH row needs the cash balance (USD) in quantity."))
     price = _number(number, "entry_price", values.get("entry_price", ""), errors, bad, MAX_DECIMALS)
     if price is not None and price != 1:
         errors.append(RowIssue(number, "entry_price", "The CASH row's entry_price must be 1 (or blank)."))
     entry = _date(number, "entry_date", values.get("entry_date", ""), errors, bad)
     if entry is not None and entry > today:
-        errors.append(RowIssue(number, "entry_date", f"Must not be in the future (today is {today.isoformat()})."))
+        errors.append(
+            RowIssue(number, "entry_date", f"Must not be in the future (today is {today.isoformat()}).")
+        )
     for name in ("exit_date", "exit_price"):
         if values.get(name):
-            errors.append(RowIssue(number, name, "The CASH row has no exit: leave exit_date and exit_price blank."))
+            errors.append(
+                RowIssue(number, name, "The CASH row has no exit: leave exit_date and exit_price blank.")
+            )
     if any(values.get(name) for name in ("tags", "strategy")):
         result.warnings.append(RowIssue(number, "tags", "Tags on the CASH row are ignored."))
     if not errors and balance is not None:
@@ -581,7 +611,9 @@ def _date(number: int, column: str, text: str, errors: list[RowIssue], bad: set[
     if not text:
         return None
     if not _DATE.match(text):
-        errors.append(RowIssue(number, column, f"{_clip(text)!r} is not a date: use YYYY-MM-DD (e.g. 2025-03-14)."))
+        errors.append(
+            RowIssue(number, column, f"{_clip(text)!r} is not a date: use YYYY-MM-DD (e.g. 2025-03-14).")
+        )
         bad.add(column)
         return None
     try:

@@ -52,7 +52,9 @@ class OnboardingUpload(models.Model):
     filename = models.CharField(max_length=255, blank=True, default="")
     size_bytes = models.PositiveIntegerField(default=0)
     encoding = models.CharField(max_length=32, blank=True, default="")
-    content = models.BinaryField(help_text="The uploaded bytes (at most CSV_UPLOAD_MAX_BYTES), re-read by the task.")
+    content = models.BinaryField(
+        help_text="The uploaded bytes (at most CSV_UPLOAD_MAX_BYTES), re-read by the task."
+    )
     status = models.CharField(
         max_length=16, choices=OnboardingStatus.choices, default=OnboardingStatus.QUEUED, db_index=True
     )

@@ -69,7 +69,9 @@ BATCH_TRIGGER = "onboarding"
 #: engine's rule: analytics.selectors.market_inputs.MAX_PRICE_AGE_DAYS).
 PRICE_MAX_AGE_DAYS = 7
 UPLOAD_JOB_TYPE = "portfolio_upload"
-_PROCESSED = frozenset({OnboardingStatus.ENRICHING, OnboardingStatus.READY, OnboardingStatus.FAILED, OnboardingStatus.COMPLETED})
+_PROCESSED = frozenset(
+    {OnboardingStatus.ENRICHING, OnboardingStatus.READY, OnboardingStatus.FAILED, OnboardingStatus.COMPLETED}
+)
 _POSITION_WRITE_FIELDS = (
     "symbol",
     "position_type",
@@ -186,7 +188,11 @@ def upload_retry(*, user: Any, upload_id: uuid.UUID | str) -> OnboardingUpload:
         upload = _locked(user=user, upload_id=upload_id)
         if upload.status == OnboardingStatus.COMPLETED:
             raise Conflict("The upload has been imported already; upload the file again to re-import it.")
-        if upload.status in (OnboardingStatus.QUEUED, OnboardingStatus.VALIDATING, OnboardingStatus.ENRICHING):
+        if upload.status in (
+            OnboardingStatus.QUEUED,
+            OnboardingStatus.VALIDATING,
+            OnboardingStatus.ENRICHING,
+        ):
             raise Conflict(f"The upload is still being processed ({upload.status}); poll its status.")
         if upload.status == OnboardingStatus.FAILED and upload.errors:
             raise _rows_invalid_error(upload.errors, upload.rows_total)
@@ -208,6 +214,11 @@ def upload_process(*, upload_id: uuid.UUID | str, steps: Sequence[str] = ("valid
     """
     upload = OnboardingUpload.objects.select_related("job").get(pk=upload_id)
     job = upload.job
+    if job is not None and job.cancel_requested:
+        upload.failure_message = "The processing was cancelled; POST retry to run it again."
+        upload.save(update_fields=["failure_message", "updated_at"])
+        _progress(upload, OnboardingStatus.FAILED, 100)
+        return
     if job is not None:
         job_start(job=job)
     try:
@@ -238,7 +249,9 @@ def upload_process(*, upload_id: uuid.UUID | str, steps: Sequence[str] = ("valid
         _finish_job(job, JobStatus.PARTIAL if partial else JobStatus.SUCCEEDED, upload)
     except Exception as exc:  # noqa: BLE001 - recorded on the upload; retry re-runs it
         logger.exception("Onboarding upload %s failed", upload_id)
-        upload.failure_message = f"Processing failed unexpectedly ({type(exc).__name__}); POST retry to run it again."
+        upload.failure_message = (
+            f"Processing failed unexpectedly ({type(exc).__name__}); POST retry to run it again."
+        )
         upload.save(update_fields=["failure_message", "updated_at"])
         _progress(upload, OnboardingStatus.FAILED, 100)
         _finish_job(job, JobStatus.FAILED, upload, error=upload.failure_message)
@@ -335,10 +348,16 @@ def upload_readiness(*, upload: OnboardingUpload) -> dict[str, Any]:
 
     def fresh(symbol: str) -> bool:
         info = prices.get(symbol)
-        return info is not None and info.price_date is not None and (as_of - info.price_date).days <= PRICE_MAX_AGE_DAYS
+        return (
+            info is not None
+            and info.price_date is not None
+            and (as_of - info.price_date).days <= PRICE_MAX_AGE_DAYS
+        )
 
     risk_symbols = sorted({r.lookup_symbol for r in rows})
-    unpriced = sorted({r.symbol for r in rows if not fresh(r.symbol) and not (r.is_option and fresh(r.lookup_symbol))})
+    unpriced = sorted(
+        {r.symbol for r in rows if not fresh(r.symbol) and not (r.is_option and fresh(r.lookup_symbol))}
+    )
     short_history = [
         {"symbol": s, "bars": prices[s].bars if s in prices else 0, "required": minimum}
         for s in risk_symbols
@@ -440,7 +459,14 @@ def upload_complete(*, user: Any, upload_id: uuid.UUID | str) -> OnboardingUploa
         upload.positions_updated = outcome.updated
         upload.completed_at = timezone.now()
         upload.save(
-            update_fields=["portfolio", "status", "positions_created", "positions_updated", "completed_at", "updated_at"]
+            update_fields=[
+                "portfolio",
+                "status",
+                "positions_created",
+                "positions_updated",
+                "completed_at",
+                "updated_at",
+            ]
         )
     upload.batch_job_id, upload.batch_note = batch_queue(owner=user, portfolio_id=outcome.portfolio.pk)
     upload.save(update_fields=["batch_job_id", "batch_note", "updated_at"])
@@ -471,7 +497,11 @@ def portfolio_import(
     if not result.ok:
         raise _rows_invalid_error(issues_as_dicts(result.errors), result.rows_total)
     outcome = _import_rows(
-        owner=owner, portfolio_id=portfolio_id, name=name or "", rows=result.rows, cash_balance=result.cash_balance
+        owner=owner,
+        portfolio_id=portfolio_id,
+        name=name or "",
+        rows=result.rows,
+        cash_balance=result.cash_balance,
     )
     outcome.warnings = result.warnings
     outcome.batch_job_id, outcome.batch_note = batch_queue(owner=owner, portfolio_id=outcome.portfolio.pk)
@@ -561,7 +591,11 @@ def _clean(row: ParsedRow, today: dt.date) -> dict[str, Any]:
         return position_clean(data, today=today)
     except PositionInvalid as exc:
         issues = [
-            {"row": row.row, "field": "ticker" if name in ("symbol", *_OCC_FIELDS) else name, "message": message}
+            {
+                "row": row.row,
+                "field": "ticker" if name in ("symbol", *_OCC_FIELDS) else name,
+                "message": message,
+            }
             for name, messages in exc.errors.items()
             for message in messages
         ]
@@ -596,21 +630,23 @@ def batch_queue(*, owner: Any, portfolio_id: uuid.UUID) -> tuple[uuid.UUID | Non
     installed or fails: the import stands either way. The task runs in-process (``apply``): it only
     records the run and its Job and hands the run to Celery when the transaction commits (to the
     broker when one is configured, in-process in eager mode), so its Job id is known here. The Job
-    is given to ``owner`` so that they can poll it (``/system/jobs/{id}``).
+    belongs to ``owner`` so that they can poll it (``/system/jobs/{id}``).
     """
     task = _batch_task()
     if task is None:
         return None, f"batch not queued: the task {BATCH_TASK_NAME} is not installed"
     with transaction.atomic():
         savepoint = transaction.savepoint()
-        outcome = task.apply(kwargs={"portfolio_ids": [str(portfolio_id)], "trigger": BATCH_TRIGGER})
+        outcome = task.apply(
+            kwargs={"portfolio_ids": [str(portfolio_id)], "trigger": BATCH_TRIGGER, "owner_id": str(owner.pk)}
+        )
         if outcome.failed():
             transaction.savepoint_rollback(savepoint)
-            logger.warning("The first batch for portfolio %s was not queued: %r", portfolio_id, outcome.result)
+            logger.warning(
+                "The first batch for portfolio %s was not queued: %r", portfolio_id, outcome.result
+            )
             return None, f"batch not queued: {type(outcome.result).__name__}"
-        job_id = uuid.UUID(str(outcome.result))
-        Job.objects.filter(pk=job_id, owner__isnull=True).update(owner=owner)
-    return job_id, "queued"
+    return uuid.UUID(str(outcome.result)), "queued"
 
 
 def _batch_task() -> Any:
@@ -660,7 +696,9 @@ def _queue_processing(*, upload_id: uuid.UUID, steps: Sequence[str] | None = Non
 
 def _progress(upload: OnboardingUpload, status: str, percent: float) -> None:
     upload.status, upload.progress_percent = status, percent
-    OnboardingUpload.objects.filter(pk=upload.pk).update(status=status, progress_percent=percent, updated_at=timezone.now())
+    OnboardingUpload.objects.filter(pk=upload.pk).update(
+        status=status, progress_percent=percent, updated_at=timezone.now()
+    )
     if upload.job is not None:
         job_progress(job=upload.job, percent=percent)
 
@@ -675,7 +713,9 @@ def _finish_job(job: Job | None, status: str, upload: OnboardingUpload, error: s
         "rows_valid": upload.rows_valid,
         "rows_invalid": upload.rows_invalid,
     }
-    failures = [{"symbol": s, "reason": r} for s, r in sorted((upload.enrichment.get("failures") or {}).items())]
+    failures = [
+        {"symbol": s, "reason": r} for s, r in sorted((upload.enrichment.get("failures") or {}).items())
+    ]
     job_finish(job=job, status=status, result=result, error=error, errors=failures)
 
 
@@ -688,7 +728,16 @@ def _store_report(upload: OnboardingUpload, result: ParseResult) -> None:
     upload.warnings = issues_as_dicts(result.warnings)
     upload.cash_balance = result.cash_balance
     upload.save(
-        update_fields=["rows_total", "rows_valid", "rows_invalid", "rows", "errors", "warnings", "cash_balance", "updated_at"]
+        update_fields=[
+            "rows_total",
+            "rows_valid",
+            "rows_invalid",
+            "rows",
+            "errors",
+            "warnings",
+            "cash_balance",
+            "updated_at",
+        ]
     )
 
 
@@ -704,7 +753,12 @@ def _enrich(upload: OnboardingUpload) -> None:
     try:
         provider = get_provider()
     except ImproperlyConfigured as exc:
-        upload.enrichment = {**summary, "status": "failed", "error": str(exc), "failures": {s: str(exc) for s in symbols}}
+        upload.enrichment = {
+            **summary,
+            "status": "failed",
+            "error": str(exc),
+            "failures": {s: str(exc) for s in symbols},
+        }
         upload.save(update_fields=["enrichment", "updated_at"])
         return
 
@@ -755,7 +809,9 @@ def _prices(*, symbols: Sequence[str], as_of: dt.date, quote_missing: bool) -> d
     }
     latest = stored.filter(
         date=Subquery(
-            PriceBar.objects.filter(symbol=OuterRef("symbol"), date__lte=as_of).order_by("-date").values("date")[:1]
+            PriceBar.objects.filter(symbol=OuterRef("symbol"), date__lte=as_of)
+            .order_by("-date")
+            .values("date")[:1]
         )
     ).values_list("symbol", "close")
     for symbol, close in latest:

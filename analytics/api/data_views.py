@@ -40,10 +40,14 @@ MAX_POSITION_IDS = 500
 
 
 def errors_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in (401, *codes)}
+    return {
+        code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in (401, *codes)
+    }
 
 
-_AS_OF = OpenApiParameter("as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest batch run.")
+_AS_OF = OpenApiParameter(
+    "as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest batch run."
+)
 _PORTFOLIO_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Portfolio id.")
 
 
@@ -55,7 +59,8 @@ class PortfolioItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     currency = serializers.CharField()
     total_value = serializers.FloatField(
-        allow_null=True, help_text="NAV (USD) of the latest batch run; null when valuation_status is not_calculated."
+        allow_null=True,
+        help_text="NAV (USD) of the latest batch run; null when valuation_status is not_calculated.",
     )
     cash_balance = serializers.FloatField(help_text="The stored cash balance (USD).")
     position_count = serializers.IntegerField(help_text="Open positions (no exit date).")
@@ -75,15 +80,24 @@ class ValuedPositionSerializer(serializers.Serializer):
     multiplier = serializers.IntegerField()
     entry_price = serializers.FloatField()
     entry_date = serializers.DateField()
-    previous_close = serializers.FloatField(allow_null=True, help_text="Last close strictly before as_of_date.")
-    price_source = serializers.CharField(allow_null=True, help_text="Provider of the price, or `model` (BSM).")
+    previous_close = serializers.FloatField(
+        allow_null=True,
+        help_text="Last close strictly before as_of_date (the entry price for a lot opened after it).",
+    )
+    price_source = serializers.CharField(
+        allow_null=True, help_text="Provider of the price, or `model` (BSM)."
+    )
     market_value = serializers.FloatField(allow_null=True, help_text="quantity x price x multiplier (USD).")
     cost_basis = serializers.FloatField(help_text="quantity x entry_price x multiplier (USD).")
     unrealized_pnl = serializers.FloatField(allow_null=True)
     unrealized_pnl_percent = serializers.FloatField(allow_null=True, help_text="Percent of |cost_basis|.")
     daily_pnl = serializers.FloatField(allow_null=True, help_text="Against the previous close (USD).")
-    weight = serializers.FloatField(allow_null=True, help_text="market_value / NAV (fraction); null if NAV <= 0.")
-    delta = serializers.FloatField(allow_null=True, help_text="Per share: 1 for stocks, BSM delta for options.")
+    weight = serializers.FloatField(
+        allow_null=True, help_text="market_value / NAV (fraction); null if NAV <= 0."
+    )
+    delta = serializers.FloatField(
+        allow_null=True, help_text="Per share: 1 for stocks, BSM delta for options."
+    )
     delta_adjusted_exposure = serializers.FloatField(allow_null=True, help_text="USD.")
     underlying_symbol = serializers.CharField(allow_null=True)
     option_type = serializers.CharField(allow_null=True)
@@ -127,14 +141,18 @@ class CompleteDataQualitySerializer(serializers.Serializer):
     complete_data_positions = serializers.IntegerField()
     partial_data_positions = serializers.IntegerField()
     insufficient_data_positions = serializers.IntegerField()
-    data_as_of_date = serializers.DateField(allow_null=True, help_text="Last stored bar on or before as_of_date.")
+    data_as_of_date = serializers.DateField(
+        allow_null=True, help_text="Last stored bar on or before as_of_date."
+    )
     history_window_sessions = serializers.IntegerField()
 
 
 class PortfolioCompleteSerializer(serializers.Serializer):
     portfolio = CompletePortfolioBlockSerializer()
     positions_summary = PositionsSummarySerializer()
-    positions = CompletePositionSerializer(many=True, required=False, help_text="Omitted when include_positions=false.")
+    positions = CompletePositionSerializer(
+        many=True, required=False, help_text="Omitted when include_positions=false."
+    )
     data_quality = CompleteDataQualitySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
@@ -203,7 +221,9 @@ class DetailPositionSerializer(ValuedPositionSerializer):
     current_price = serializers.FloatField(allow_null=True)
     exit_date = serializers.DateField(allow_null=True)
     exit_price = serializers.FloatField(allow_null=True)
-    realized_pnl = serializers.FloatField(allow_null=True, help_text="Closed lots: (exit - entry) x qty x multiplier.")
+    realized_pnl = serializers.FloatField(
+        allow_null=True, help_text="Closed lots: (exit - entry) x qty x multiplier."
+    )
     status = serializers.CharField(help_text="open | closed.")
     valued = serializers.BooleanField(help_text="False for open lots the latest run did not value.")
 
@@ -402,7 +422,10 @@ class PortfolioDataQualityView(APIView):
             "correlation_matrix >= 30 in the last 90 sessions for at least two symbols, volatility_analysis "
             ">= 20 in the last 60 sessions. Needs no batch run."
         ),
-        parameters=[_PORTFOLIO_ID, OpenApiParameter("as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD.")],
+        parameters=[
+            _PORTFOLIO_ID,
+            OpenApiParameter("as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD."),
+        ],
         responses={200: DataQualitySerializer, **errors_responses(400, 404)},
     )
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002
@@ -426,7 +449,9 @@ class PositionDetailsView(APIView):
         ),
         parameters=[
             OpenApiParameter("portfolio_id", OpenApiTypes.UUID, required=True),
-            OpenApiParameter("position_ids", str, description=f"Comma-separated UUIDs (max {MAX_POSITION_IDS})."),
+            OpenApiParameter(
+                "position_ids", str, description=f"Comma-separated UUIDs (max {MAX_POSITION_IDS})."
+            ),
             OpenApiParameter("include_closed", bool, description="Default false."),
         ],
         responses={200: PositionDetailsSerializer, **errors_responses(400, 404, 422)},
@@ -455,7 +480,9 @@ class TopPositionsView(APIView):
         parameters=[
             OpenApiParameter("portfolio_id", OpenApiTypes.UUID, OpenApiParameter.PATH),
             OpenApiParameter("limit", int, description="1 to 50, default 20."),
-            OpenApiParameter("sort_by", str, enum=["market_value", "weight"], description="Default market_value."),
+            OpenApiParameter(
+                "sort_by", str, enum=["market_value", "weight"], description="Default market_value."
+            ),
         ],
         responses={200: TopPositionsSerializer, **errors_responses(400, 404, 422)},
     )

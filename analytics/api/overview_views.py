@@ -36,10 +36,14 @@ class PortfolioOverviewSerializer(serializers.Serializer):
     total_pnl = serializers.FloatField(
         allow_null=True, help_text="Unrealized P&L of the priced positions (null when none is priced)."
     )
-    total_pnl_percent = serializers.FloatField(allow_null=True, help_text="total_pnl / sum |cost basis| x 100.")
+    total_pnl_percent = serializers.FloatField(
+        allow_null=True, help_text="total_pnl / sum |cost basis| x 100."
+    )
     daily_pnl = serializers.FloatField(allow_null=True, help_text="Against each position's previous close.")
     cost_basis = serializers.FloatField(help_text="Sum of signed cost bases (USD).")
-    exposures = ExposureSetSerializer(help_text="By market value: long = sum of positive MVs, short of negative.")
+    exposures = ExposureSetSerializer(
+        help_text="By market value: long = sum of positive MVs, short of negative."
+    )
     delta_adjusted = ExposureSetSerializer(help_text="Stocks MV; options delta x S x multiplier x quantity.")
     position_count = serializers.IntegerField()
     priced_position_count = serializers.IntegerField()
@@ -63,7 +67,9 @@ class PortfolioOverviewView(APIView):
         ),
         parameters=[
             OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH),
-            OpenApiParameter("as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest run."),
+            OpenApiParameter(
+                "as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest run."
+            ),
         ],
         responses={200: PortfolioOverviewSerializer, **errors_responses(400, 404, 422)},
     )

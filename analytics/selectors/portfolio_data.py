@@ -138,7 +138,9 @@ def _valuations(*, portfolio: Portfolio, as_of: dt.date) -> list[tuple[dict[str,
     )
 
 
-def _tags_by_position(*, portfolio: Portfolio, position_ids: Sequence[Any] | None = None) -> dict[Any, list[str]]:
+def _tags_by_position(
+    *, portfolio: Portfolio, position_ids: Sequence[Any] | None = None
+) -> dict[Any, list[str]]:
     """Tag names (sorted) per position id of the portfolio, one query."""
     qs = Position.tags.through.objects.filter(position__portfolio=portfolio)
     if position_ids is not None:
@@ -164,7 +166,9 @@ def sources_by_symbol(*, symbols: Sequence[str]) -> dict[str, str]:
     symbols = sorted(set(symbols))
     if not symbols:
         return {}
-    last = PriceBar.objects.filter(symbol__in=symbols).order_by("-date").values_list("date", flat=True).first()
+    last = (
+        PriceBar.objects.filter(symbol__in=symbols).order_by("-date").values_list("date", flat=True).first()
+    )
     if last is None:
         return {}
     rows = (
@@ -405,7 +409,9 @@ def position_details(
                 totals["pnl"] += v["unrealized_pnl"] or 0.0
         realized = None
         if closed:
-            realized = (float(p["exit_price"]) - float(p["entry_price"])) * float(p["quantity"]) * p["multiplier"]
+            realized = (
+                (float(p["exit_price"]) - float(p["entry_price"])) * float(p["quantity"]) * p["multiplier"]
+            )
             totals["realized"] += realized
         row.update(
             current_price=row.pop("last_price"),
@@ -416,8 +422,18 @@ def position_details(
             valued=v is not None,
         )
         if closed:  # a closed lot has no current market figures
-            for key in ("current_price", "previous_close", "price_source", "market_value", "unrealized_pnl",
-                        "unrealized_pnl_percent", "daily_pnl", "weight", "delta", "delta_adjusted_exposure"):
+            for key in (
+                "current_price",
+                "previous_close",
+                "price_source",
+                "market_value",
+                "unrealized_pnl",
+                "unrealized_pnl_percent",
+                "daily_pnl",
+                "weight",
+                "delta",
+                "delta_adjusted_exposure",
+            ):
                 row[key] = None
         rows.append(row)
     open_count = sum(1 for r in rows if r["status"] == "open")

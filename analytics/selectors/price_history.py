@@ -104,8 +104,10 @@ def _insufficient_reason(days: int) -> str:
 
 def _risk_symbols(*, portfolio: Portfolio, as_of: dt.date) -> list[str]:
     """Risk symbol of each position held on as_of (underlying for options), one per position."""
-    rows = Position.objects.filter(portfolio=portfolio).filter(held_on(as_of)).values_list(
-        "symbol", "underlying_symbol", "position_type"
+    rows = (
+        Position.objects.filter(portfolio=portfolio)
+        .filter(held_on(as_of))
+        .values_list("symbol", "underlying_symbol", "position_type")
     )
     return [underlying if ptype in _OPTION_TYPES else symbol for symbol, underlying, ptype in rows]
 
@@ -113,7 +115,9 @@ def _risk_symbols(*, portfolio: Portfolio, as_of: dt.date) -> list[str]:
 def _default_as_of(portfolio: Portfolio) -> dt.date:
     """The last stored bar of the portfolio's symbols, else today's (UTC) date."""
     symbols: set[str] = set()
-    for symbol, underlying in Position.objects.filter(portfolio=portfolio).values_list("symbol", "underlying_symbol"):
+    for symbol, underlying in Position.objects.filter(portfolio=portfolio).values_list(
+        "symbol", "underlying_symbol"
+    ):
         symbols.add(underlying or symbol)
     last = latest_bar_date(symbols=sorted(symbols)) if symbols else None
     return last or timezone.now().date()
@@ -131,7 +135,9 @@ def portfolio_data_quality(*, portfolio: Portfolio, as_of: dt.date | None = None
     counts = bar_counts(symbols=sorted(set(position_symbols) | set(etfs.values())), as_of=as_of)
     start, end = session_window(as_of, HISTORY_WINDOW)
 
-    per_position = counts["days_252"].reindex(position_symbols).to_numpy(dtype=int) if position_symbols else []
+    per_position = (
+        counts["days_252"].reindex(position_symbols).to_numpy(dtype=int) if position_symbols else []
+    )
     classes = [history_class(int(d)) for d in per_position]
     total = len(position_symbols)
     held = sorted(set(position_symbols))
@@ -145,12 +151,16 @@ def portfolio_data_quality(*, portfolio: Portfolio, as_of: dt.date | None = None
         elif kind == "partial":
             partial.append({"symbol": symbol, "days_available": days, "days_missing": HISTORY_WINDOW - days})
         else:
-            insufficient.append({"symbol": symbol, "days_available": days, "reason": _insufficient_reason(days)})
+            insufficient.append(
+                {"symbol": symbol, "days_available": days, "reason": _insufficient_reason(days)}
+            )
 
     feasibility: dict[str, dict[str, Any]] = {}
     for name, (window, minimum) in FEASIBILITY.items():
         column = f"days_{window}"
-        ok = counts[column].reindex(position_symbols).to_numpy(dtype=int) >= minimum if total else np.array([])
+        ok = (
+            counts[column].reindex(position_symbols).to_numpy(dtype=int) >= minimum if total else np.array([])
+        )
         eligible = int(ok.sum())
         eligible_symbols = {s for s, good in zip(position_symbols, ok, strict=True) if good}
         reason = None
@@ -236,9 +246,16 @@ def bars_window_frame(*, symbols: Sequence[str], start: dt.date, end: dt.date) -
             )
             text = cursor.fetchone()[0]
         if not text:
-            return pd.DataFrame({c: pd.Series(dtype=object if c == "symbol" else float) for c in _BAR_COLUMNS})
+            return pd.DataFrame(
+                {c: pd.Series(dtype=object if c == "symbol" else float) for c in _BAR_COLUMNS}
+            )
         return pd.read_csv(
-            io.StringIO(text), sep="\t", header=None, names=_BAR_COLUMNS, keep_default_na=False, na_values=[""],
+            io.StringIO(text),
+            sep="\t",
+            header=None,
+            names=_BAR_COLUMNS,
+            keep_default_na=False,
+            na_values=[""],
             dtype={"symbol": str, "day": np.int64, **dict.fromkeys((*PRICE_FIELDS, "volume"), np.float64)},
         )
     rows = (
@@ -309,7 +326,8 @@ def historical_prices(
     if frame is not None and len(frame):
         row_index = pd.Index(symbols).get_indexer(frame["symbol"])
         col_index = np.searchsorted(
-            np.array([(d - _EPOCH).days for d in dates], dtype=np.int64), frame["day"].to_numpy(dtype=np.int64)
+            np.array([(d - _EPOCH).days for d in dates], dtype=np.int64),
+            frame["day"].to_numpy(dtype=np.int64),
         )
         for f in matrices:
             matrices[f][row_index, col_index] = frame[f].to_numpy(dtype=np.float64)
@@ -335,4 +353,8 @@ def historical_prices(
     }
     if include_factor_etfs:
         metadata["factor_etfs"] = factor_etfs
-    return {"metadata": metadata, "symbols": body_symbols, "data_source": data_source(symbols=symbols or None)}
+    return {
+        "metadata": metadata,
+        "symbols": body_symbols,
+        "data_source": data_source(symbols=symbols or None),
+    }

@@ -257,7 +257,9 @@ def aggregation_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResul
     valuations = valuations[valuations["portfolio_id"].isin(list(cash))]
     tags = position_tags(position_ids=list(valuations["position_id"]))
     totals, breakdowns = portfolio_aggregates_compute(valuations=valuations, tags=tags, cash=cash)
-    written = portfolio_aggregates_upsert(totals=totals, breakdowns=breakdowns, as_of=as_of, failed=list(failures))
+    written = portfolio_aggregates_upsert(
+        totals=totals, breakdowns=breakdowns, as_of=as_of, failed=list(failures)
+    )
     unpriced = int(np.isnan(valuations["market_value"].to_numpy(dtype=np.float64)).sum())
     return EngineResult(
         counts={"portfolios": written, "positions": len(valuations), "unpriced": unpriced},

@@ -191,9 +191,10 @@ def _kind_table(
     factors = [str(c) for c in betas.columns]
     index = pd.MultiIndex.from_product([portfolio_ids, factors], names=["portfolio", "factor"])
     nav = pd.Series({pid: navs[pid] for pid in portfolio_ids}, dtype=np.float64)
+    weights = pd.DataFrame(0.0, index=pd.Index([], dtype=object), columns=portfolio_ids)
+    with_betas: set[str] = set()
     if held.empty:
         table = pd.DataFrame({"exposure_dollar": np.nan, "exposure": np.nan, "coverage": np.nan}, index=index)
-        weights = pd.DataFrame(0.0, index=pd.Index([], dtype=object), columns=portfolio_ids)
     else:
         by_position = held.set_index("position_id")
         pos_betas = position_betas(betas, by_position["risk_symbol"])
@@ -202,11 +203,13 @@ def _kind_table(
         ).reindex(index)
         covered = pos_betas.notna().all(axis=1) & by_position["exposure"].notna()
         cov = by_position[covered.to_numpy()]
-        weights = (
-            cov.pivot_table(index="risk_symbol", columns="portfolio_id", values="exposure", aggfunc="sum")
-            .reindex(columns=portfolio_ids)
-            .fillna(0.0)
-        )
+        with_betas = set(cov["portfolio_id"])
+        if not cov.empty:
+            weights = (
+                cov.pivot_table(index="risk_symbol", columns="portfolio_id", values="exposure", aggfunc="sum")
+                .reindex(columns=portfolio_ids)
+                .fillna(0.0)
+            )
     # A portfolio holding nothing has zero exposure (not unknown).
     empty = table["exposure_dollar"].isna() & ~table.index.get_level_values("portfolio").isin(
         held["portfolio_id"].unique() if not held.empty else []
@@ -216,6 +219,9 @@ def _kind_table(
     with np.errstate(invalid="ignore", divide="ignore"):
         zero_ratio = np.where(nav_of_row > 0, 0.0, np.nan)
     table.loc[empty, "exposure"] = zero_ratio[empty.to_numpy()]
+    # Holdings without a single beta: the exposure is unknown, not zero (never a made-up number).
+    unknown = ~empty & ~table.index.get_level_values("portfolio").isin(sorted(with_betas))
+    table.loc[unknown, ["exposure_dollar", "exposure"]] = np.nan
     return _KindTable(kind=kind, factors=factors, exposures=table, weights=weights)
 
 
@@ -336,6 +342,10 @@ def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     """
     ids = [str(p) for p in portfolio_ids]
     factor_etfs = model_factor_etfs()
+    if "Market" not in factor_etfs:
+        raise RuntimeError(
+            "No active factor definitions (the Market factor is missing): seed marketdata first."
+        )
 
     # given: holdings with their stored exposures, and one price frame for every symbol
     positions = position_exposures_frame(portfolio_ids=ids, as_of=as_of)

@@ -46,20 +46,13 @@ from django.db.models import Q
 from analytics.batch.registry import EngineResult
 from analytics.engines.contributions import annualized_covariance
 from analytics.engines.correlations import log_returns as log_returns_of
-from analytics.engines.stress import (
-    FACTOR_ETFS,
-    STRESS_VARIABLES,
-    ewma_covariance,
-    run_stress_tests,
-    stress_variables,
-)
+from analytics.engines.stress import FACTOR_ETFS, STRESS_VARIABLES, ewma_covariance, stress_variables
 from analytics.models import PortfolioAggregate, PositionValuation, SymbolFactorExposure
 from analytics.models_risk import RiskMetrics, RiskView, StressScenario, StressTestResult
 from analytics.selectors.market_inputs import option_greeks_frame
 from analytics.services.contributions import average_correlation, beta_vs_spy, contribution_metrics
 from analytics.services.risk_book import (
     BOOK_COLUMNS,
-    book_position_set,
     num,
     pricing_reason,
     side_of,
@@ -67,8 +60,10 @@ from analytics.services.risk_book import (
 )
 from analytics.services.stress import (
     MACRO_SENSITIVITIES,
+    StressOutcome,
     book_sensitivities,
     scenario_from_model,
+    stress_book_run,
     stress_inputs_dump,
     stress_result_fields,
 )
@@ -385,21 +380,34 @@ def _portfolio_risk(
     *,
     nav: float,
     nav_source: str,
-    scenarios: list[StressScenario],
+    scenario_ids: set[str] | None,
+    outcome: StressOutcome,
+    rows: np.ndarray,
+    sens: pd.DataFrame,
     market: RiskMarketInputs,
     symbols: SymbolRisk,
     seed: int,
 ) -> PortfolioRisk:
-    sens = book_sensitivities(book, symbols.sensitivities)
-    results = run_stress_tests(
-        [scenario_from_model(s) for s in scenarios], market.stress_cov, book_position_set(book), sens, nav
-    )
-    stress = {s.id: stress_result_fields(book, sens, r) for s, r in zip(scenarios, results, strict=True)}
+    """One portfolio's rows; ``rows`` are its positions' columns in the chunk's stress outcome and
+    ``scenario_ids`` the scenarios it runs (None: all of the outcome's)."""
+    stress = {
+        scenario.id: stress_result_fields(
+            book=book,
+            sens=sens,
+            shocks=scenario.shocks,
+            factor_moves=moves,
+            pnl=outcome.pnl[j, rows],
+            returns=outcome.returns[j, rows],
+            nav=nav,
+        )
+        for j, (scenario, moves) in enumerate(zip(outcome.scenarios, outcome.factor_moves, strict=True))
+        if scenario_ids is None or scenario.id in scenario_ids
+    }
     metrics = {
         view: _view_metrics(view, book, nav=nav, nav_source=nav_source, market=market, symbols=symbols, seed=seed)
         for view in VIEWS
     }
-    unmodeled = len(results[0].unmodeled) if results else 0
+    unmodeled = int((~np.isfinite(outcome.pnl[:, rows])).any(axis=0).sum()) if outcome.pnl.size else 0
     return PortfolioRisk(stress, metrics, stress_inputs_dump(book, sens, market.stress_cov, nav), unmodeled)
 
 
@@ -466,17 +474,27 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     )
     seed = monte_carlo_seed(as_of)
 
+    # Every scenario on the whole chunk at once (conditional moves computed once per scenario).
+    chunk = pd.concat([b for b in loaded.books.values()]) if loaded.books else _empty_book()
+    sens = book_sensitivities(chunk, symbols.sensitivities)
+    outcome = stress_book_run(chunk, sens, [scenario_from_model(s) for s in scenarios], market.stress_cov)
+    columns = {pid: np.flatnonzero(chunk["portfolio_id"].to_numpy() == pid) for pid in loaded.books}
+
     computed: dict[str, PortfolioRisk] = {}
     unmodeled = 0
     for pid, book in loaded.books.items():
         owner = loaded.owners.get(pid)
-        mine = [s for s in scenarios if s.owner_id is None or s.owner_id == owner]
+        mine = {s.id for s in scenarios if s.owner_id is None or s.owner_id == owner}
+        rows = columns[pid]
         try:
             computed[pid] = _portfolio_risk(
                 book,
                 nav=loaded.navs[pid],
                 nav_source=loaded.nav_sources[pid],
-                scenarios=mine,
+                scenario_ids=mine,
+                outcome=outcome,
+                rows=rows,
+                sens=sens.iloc[rows],
                 market=market,
                 symbols=symbols,
                 seed=seed,

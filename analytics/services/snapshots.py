@@ -272,7 +272,7 @@ def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.dat
     types = {"portfolio_id": "uuid", "date": "date", "position_count": "integer"}
     buffer = io.StringIO()
     rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d")).to_csv(
-        buffer, sep="\t", columns=cols, header=False, index=False, na_rep="\\N", float_format="%.17g"
+        buffer, sep="\t", columns=cols, header=False, index=False, na_rep="\\N"
     )
     changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
     with connection.cursor() as cursor:

@@ -11,6 +11,7 @@ numbers. Units: impacts USD signed (gain > 0), percentages of NAV x 100.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,6 @@ import pandas as pd
 from analytics.engines.stress import (
     STRESS_VARIABLES,
     Scenario,
-    StressResult,
     run_stress_tests,
     severity,
 )
@@ -33,6 +33,8 @@ __all__ = [
     "stress_custom_evaluate",
     "stress_inputs_dump",
     "stress_inputs_load",
+    "StressOutcome",
+    "stress_book_run",
     "stress_result_fields",
     "view_impact",
 ]
@@ -42,6 +44,7 @@ __all__ = [
 MACRO_SENSITIVITIES = ("Interest Rate", "Oil", "International")
 
 _INPUT_COLUMNS = [
+    "portfolio_id",
     "symbol",
     "risk_symbol",
     "side",
@@ -80,60 +83,85 @@ def scenario_from_model(scenario: StressScenario) -> Scenario:
     )
 
 
-def _by_position(book: pd.DataFrame, result: StressResult) -> list[dict[str, Any]]:
-    frame = result.positions
-    return [
+def stress_result_fields(
+    *,
+    book: pd.DataFrame,
+    sens: pd.DataFrame,
+    shocks: Mapping[str, float],
+    factor_moves: Mapping[str, float],
+    pnl: np.ndarray,
+    returns: np.ndarray,
+    nav: float,
+) -> dict[str, Any]:
+    """The stored fields of one scenario's result for one portfolio (StressTestResult minus keys).
+
+    ``pnl`` (USD) and ``returns`` (fractions) are the engine's per-position outcomes, aligned with
+    ``book``; NaN = unmodeled. The total is the sum of the finite P&Ls (as the engine sums);
+    ``percentage_impact`` = total / NAV x 100 and severity by ``engines.stress.severity``.
+    """
+    pnl = np.asarray(pnl, dtype=np.float64)
+    total = float(np.nansum(pnl)) if pnl.size else 0.0
+    valid_nav = bool(np.isfinite(nav) and nav > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = pnl / nav * 100.0 if valid_nav else np.full(pnl.shape, np.nan)
+    by_position = [
         {
             "position_id": pid,
             "symbol": symbol,
             "side": side,
-            "delta_adjusted_exposure": num(exposure),
             "underlying_return": num(ret),
-            "dollar_impact": num(pnl),
-            "percentage_impact": num(pct),
+            "dollar_impact": num(p),
+            "percentage_impact": num(pc),
         }
-        for pid, symbol, side, exposure, ret, pnl, pct in zip(
-            book.index,
-            book["symbol"],
-            book["side"],
-            book["exposure"],
-            frame["underlying_return"].to_numpy(),
-            frame["pnl"].to_numpy(),
-            frame["pnl_percent_nav"].to_numpy(),
-            strict=True,
+        for pid, symbol, side, ret, p, pc in zip(
+            book.index, book["symbol"], book["side"], returns, pnl, pct, strict=True
         )
     ]
-
-
-def _unmodeled(book: pd.DataFrame, sens: pd.DataFrame, result: StressResult) -> list[dict[str, Any]]:
-    no_betas = ~np.isfinite(sens.to_numpy(dtype=float)).any(axis=1)
-    reasons = dict(zip(book.index, book["reason"], strict=True))
-    flags = dict(zip(book.index, no_betas, strict=True))
-    symbols = book["symbol"].to_dict()
-    return [
-        {
-            "position_id": pid,
-            "symbol": symbols[pid],
-            "reason": reasons[pid] or ("no_factor_betas" if flags[pid] else "not_revaluable"),
-        }
-        for pid in result.unmodeled
+    no_betas = ~np.isfinite(sens.to_numpy(dtype=np.float64)).any(axis=1) if len(sens) else np.zeros(0, bool)
+    unmodeled = [
+        {"position_id": pid, "symbol": symbol, "reason": reason or ("no_factor_betas" if flag else "not_revaluable")}
+        for pid, symbol, reason, flag, ok in zip(
+            book.index, book["symbol"], book["reason"], no_betas, np.isfinite(pnl), strict=True
+        )
+        if not ok
     ]
-
-
-def stress_result_fields(book: pd.DataFrame, sens: pd.DataFrame, result: StressResult) -> dict[str, Any]:
-    """The stored fields of one scenario's result (StressTestResult minus keys)."""
-    nav = result.nav
     return {
-        "portfolio_value": nav,
-        "dollar_impact": result.total_pnl,
-        "percentage_impact": num(result.impact_percent),
-        "new_portfolio_value": nav + result.total_pnl,
-        "severity": result.severity,
-        "shocks": dict(result.scenario.shocks),
-        "factor_moves": {k: num(v) for k, v in result.factor_moves.items()},
-        "by_position": _by_position(book, result),
-        "unmodeled": _unmodeled(book, sens, result),
+        "portfolio_value": float(nav),
+        "dollar_impact": total,
+        "percentage_impact": num(total / nav * 100.0) if valid_nav else None,
+        "new_portfolio_value": float(nav) + total,
+        "severity": severity(total, nav),
+        "shocks": {str(k): float(v) for k, v in shocks.items()},
+        "factor_moves": {k: num(v) for k, v in factor_moves.items()},
+        "by_position": by_position,
+        "unmodeled": unmodeled,
     }
+
+
+@dataclass(frozen=True, eq=False)
+class StressOutcome:
+    """Every scenario on a book: ``pnl`` and ``returns`` are scenarios x positions (USD and
+    fractions, NaN = unmodeled); ``factor_moves`` one dict per scenario."""
+
+    scenarios: tuple[Scenario, ...]
+    factor_moves: tuple[dict[str, float], ...]
+    pnl: np.ndarray
+    returns: np.ndarray
+
+
+def stress_book_run(
+    book: pd.DataFrame, sens: pd.DataFrame, scenarios: Sequence[Scenario], cov: pd.DataFrame
+) -> StressOutcome:
+    """Runs the scenarios on a book (one engine call, however many portfolios the book spans:
+    the conditional factor moves are computed once per scenario). Totals and percentages are
+    per portfolio, in :func:`stress_result_fields`."""
+    results = run_stress_tests(list(scenarios), cov, book_position_set(book), sens, float("nan"))
+    n = len(book)
+    pnl = np.array([r.positions["pnl"].to_numpy() for r in results], dtype=np.float64).reshape(len(results), n)
+    rets = np.array(
+        [r.positions["underlying_return"].to_numpy() for r in results], dtype=np.float64
+    ).reshape(len(results), n)
+    return StressOutcome(tuple(scenarios), tuple(r.factor_moves for r in results), pnl, rets)
 
 
 def view_impact(by_position: Sequence[Mapping[str, Any]], nav: float, view: str) -> dict[str, Any]:
@@ -162,7 +190,7 @@ def stress_inputs_dump(book: pd.DataFrame, sens: pd.DataFrame, cov: pd.DataFrame
         values = book[col].tolist()
         if col in ("is_option", "is_call"):
             columns[col] = [bool(v) for v in values]
-        elif col in ("symbol", "risk_symbol", "side", "reason"):
+        elif col in ("portfolio_id", "symbol", "risk_symbol", "side", "reason"):
             columns[col] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
         else:
             columns[col] = nums(values)
@@ -207,6 +235,13 @@ def stress_custom_evaluate(
     fields (see :func:`stress_result_fields`) of the result. Shocks must be validated already."""
     book, sens, cov, nav = stress_inputs_load(inputs)
     scenario = Scenario(id="custom", name=name, category="custom", description=description, shocks=dict(shocks))
-    (result,) = run_stress_tests([scenario], cov, book_position_set(book), sens, nav)
-    return stress_result_fields(book, sens, result)
-
+    outcome = stress_book_run(book, sens, [scenario], cov)
+    return stress_result_fields(
+        book=book,
+        sens=sens,
+        shocks=scenario.shocks,
+        factor_moves=outcome.factor_moves[0],
+        pnl=outcome.pnl[0],
+        returns=outcome.returns[0],
+        nav=nav,
+    )

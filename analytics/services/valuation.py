@@ -70,9 +70,21 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     """
     if positions.empty:
         return pd.DataFrame(
-            columns=["portfolio_id", "symbol", "price", "price_source", "previous_close", "underlying_price",
-                     "market_value", "cost_basis", "unrealized_pnl", "pnl_percent", "daily_pnl", "delta",
-                     "delta_adjusted_exposure"]
+            columns=[
+                "portfolio_id",
+                "symbol",
+                "price",
+                "price_source",
+                "previous_close",
+                "underlying_price",
+                "market_value",
+                "cost_basis",
+                "unrealized_pnl",
+                "pnl_percent",
+                "daily_pnl",
+                "delta",
+                "delta_adjusted_exposure",
+            ]
         )
     ids = pd.Index(positions["id"], name="position_id")
     is_option = positions["is_option"].to_numpy(dtype=bool)
@@ -97,7 +109,10 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     # from the underlying's previous close (same sigma, rate and dividend yield as today).
     previous_session = last_session_before(as_of)
     days_before = np.array(
-        [(e - previous_session).days if isinstance(e, dt.date) else np.nan for e in positions["expiration_date"]],
+        [
+            (e - previous_session).days if isinstance(e, dt.date) else np.nan
+            for e in positions["expiration_date"]
+        ],
         dtype=np.float64,
     )
     underlying_previous = snapshot.previous_close.reindex(underlyings).to_numpy(dtype=np.float64)
@@ -217,7 +232,9 @@ def valuation_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     """
     positions = positions_frame(portfolio_ids=portfolio_ids, as_of=as_of)
     valuations = position_valuations_frame(positions=positions, as_of=as_of)
-    written, deleted = position_valuations_upsert(valuations=valuations, as_of=as_of, portfolio_ids=portfolio_ids)
+    written, deleted = position_valuations_upsert(
+        valuations=valuations, as_of=as_of, portfolio_ids=portfolio_ids
+    )
     priced = np.isfinite(valuations["price"].to_numpy(dtype=np.float64))
     exposure_known = np.isfinite(valuations["delta_adjusted_exposure"].to_numpy(dtype=np.float64))
     missing = valuations[~priced]

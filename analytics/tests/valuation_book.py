@@ -38,8 +38,15 @@ RATE = 0.05
 
 def bar(symbol: str, date: dt.date, close: float, source: str = "synthetic", volume: int = 1000) -> PriceBar:
     return PriceBar(
-        symbol=symbol, date=date, open=close, high=close, low=close, close=close, adjusted_close=close,
-        volume=volume, source=source,
+        symbol=symbol,
+        date=date,
+        open=close,
+        high=close,
+        low=close,
+        close=close,
+        adjusted_close=close,
+        volume=volume,
+        source=source,
     )
 
 
@@ -74,28 +81,84 @@ class Book:
         put_price, put_delta = bs(102, 95, (EXPIRY - AS_OF).days, RATE, 0.25, False)
         put_previous = bs(100, 95, (EXPIRY - PREVIOUS).days, RATE, 0.25, False)[0]
         return {
-            "aaa": dict(price=102.0, previous_close=100.0, market_value=10200.0, cost_basis=9000.0,
-                        unrealized_pnl=1200.0, pnl_percent=1200 / 9000 * 100, daily_pnl=200.0, delta=1.0,
-                        delta_adjusted_exposure=10200.0, underlying_price=102.0, price_source="synthetic"),
-            "bbb_short": dict(price=48.0, previous_close=50.0, market_value=-2400.0, cost_basis=-2750.0,
-                              unrealized_pnl=350.0, pnl_percent=350 / 2750 * 100, daily_pnl=100.0, delta=1.0,
-                              delta_adjusted_exposure=-2400.0, underlying_price=48.0, price_source="synthetic"),
-            "call": dict(price=9.5, previous_close=8.0, market_value=1900.0, cost_basis=1000.0,
-                         unrealized_pnl=900.0, pnl_percent=90.0, daily_pnl=300.0, delta=call_delta,
-                         delta_adjusted_exposure=call_delta * 102 * 100 * 2, underlying_price=102.0,
-                         price_source="synthetic"),
-            "put": dict(price=put_price, previous_close=put_previous, market_value=-300 * put_price,
-                        cost_basis=-1200.0, unrealized_pnl=-300 * put_price + 1200,
-                        pnl_percent=(-300 * put_price + 1200) / 1200 * 100,
-                        daily_pnl=-300 * (put_price - put_previous), delta=put_delta,
-                        delta_adjusted_exposure=put_delta * 102 * 100 * -3, underlying_price=102.0,
-                        price_source="model"),
-            "ccc": dict(price=None, previous_close=None, market_value=None, cost_basis=200.0,
-                        unrealized_pnl=None, pnl_percent=None, daily_pnl=None, delta=1.0,
-                        delta_adjusted_exposure=None, underlying_price=None, price_source=""),
-            "bbb_new": dict(price=48.0, previous_close=47.5, market_value=480.0, cost_basis=475.0,
-                            unrealized_pnl=5.0, pnl_percent=5 / 475 * 100, daily_pnl=5.0, delta=1.0,
-                            delta_adjusted_exposure=480.0, underlying_price=48.0, price_source="synthetic"),
+            "aaa": dict(
+                price=102.0,
+                previous_close=100.0,
+                market_value=10200.0,
+                cost_basis=9000.0,
+                unrealized_pnl=1200.0,
+                pnl_percent=1200 / 9000 * 100,
+                daily_pnl=200.0,
+                delta=1.0,
+                delta_adjusted_exposure=10200.0,
+                underlying_price=102.0,
+                price_source="synthetic",
+            ),
+            "bbb_short": dict(
+                price=48.0,
+                previous_close=50.0,
+                market_value=-2400.0,
+                cost_basis=-2750.0,
+                unrealized_pnl=350.0,
+                pnl_percent=350 / 2750 * 100,
+                daily_pnl=100.0,
+                delta=1.0,
+                delta_adjusted_exposure=-2400.0,
+                underlying_price=48.0,
+                price_source="synthetic",
+            ),
+            "call": dict(
+                price=9.5,
+                previous_close=8.0,
+                market_value=1900.0,
+                cost_basis=1000.0,
+                unrealized_pnl=900.0,
+                pnl_percent=90.0,
+                daily_pnl=300.0,
+                delta=call_delta,
+                delta_adjusted_exposure=call_delta * 102 * 100 * 2,
+                underlying_price=102.0,
+                price_source="synthetic",
+            ),
+            "put": dict(
+                price=put_price,
+                previous_close=put_previous,
+                market_value=-300 * put_price,
+                cost_basis=-1200.0,
+                unrealized_pnl=-300 * put_price + 1200,
+                pnl_percent=(-300 * put_price + 1200) / 1200 * 100,
+                daily_pnl=-300 * (put_price - put_previous),
+                delta=put_delta,
+                delta_adjusted_exposure=put_delta * 102 * 100 * -3,
+                underlying_price=102.0,
+                price_source="model",
+            ),
+            "ccc": dict(
+                price=None,
+                previous_close=None,
+                market_value=None,
+                cost_basis=200.0,
+                unrealized_pnl=None,
+                pnl_percent=None,
+                daily_pnl=None,
+                delta=1.0,
+                delta_adjusted_exposure=None,
+                underlying_price=None,
+                price_source="",
+            ),
+            "bbb_new": dict(
+                price=48.0,
+                previous_close=47.5,
+                market_value=480.0,
+                cost_basis=475.0,
+                unrealized_pnl=5.0,
+                pnl_percent=5 / 475 * 100,
+                daily_pnl=5.0,
+                delta=1.0,
+                delta_adjusted_exposure=480.0,
+                underlying_price=48.0,
+                price_source="synthetic",
+            ),
         }
 
 
@@ -128,30 +191,58 @@ def hand_book(owner: Any = None, *, with_market_data: bool = True) -> Book:
     """Creates the book (and, by default, its market data) for ``owner``."""
     if with_market_data:
         market_data()
-    portfolio = PortfolioFactory(**({"owner": owner} if owner is not None else {}), cash_balance=Decimal("10000"))
+    portfolio = PortfolioFactory(
+        **({"owner": owner} if owner is not None else {}), cash_balance=Decimal("10000")
+    )
     tech = TagFactory(owner=portfolio.owner, name="tech")
     hedge = TagFactory(owner=portfolio.owner, name="hedge", strategy=True)
     common = {"portfolio": portfolio, "entry_date": dt.date(2024, 1, 2)}
     option = {"multiplier": 100, "underlying_symbol": "AAA", "expiration_date": EXPIRY}
     return Book(
         portfolio=portfolio,
-        aaa=PositionFactory(**common, symbol="AAA", quantity=Decimal("100"), entry_price=Decimal("90"), tags=[tech]),
-        bbb_short=PositionFactory(**common, short=True, symbol="BBB", quantity=Decimal("-50"), entry_price=Decimal("55")),
+        aaa=PositionFactory(
+            **common, symbol="AAA", quantity=Decimal("100"), entry_price=Decimal("90"), tags=[tech]
+        ),
+        bbb_short=PositionFactory(
+            **common, short=True, symbol="BBB", quantity=Decimal("-50"), entry_price=Decimal("55")
+        ),
         call=PositionFactory(
-            **common, **option, long_call=True, symbol=CALL_OCC, quantity=Decimal("2"), entry_price=Decimal("5"),
-            strike_price=Decimal("100"), implied_volatility=0.30, tags=[tech],
+            **common,
+            **option,
+            long_call=True,
+            symbol=CALL_OCC,
+            quantity=Decimal("2"),
+            entry_price=Decimal("5"),
+            strike_price=Decimal("100"),
+            implied_volatility=0.30,
+            tags=[tech],
         ),
         put=PositionFactory(
-            **common, **option, short_put=True, symbol=PUT_OCC, quantity=Decimal("-3"), entry_price=Decimal("4"),
-            strike_price=Decimal("95"), implied_volatility=0.25, tags=[hedge],
+            **common,
+            **option,
+            short_put=True,
+            symbol=PUT_OCC,
+            quantity=Decimal("-3"),
+            entry_price=Decimal("4"),
+            strike_price=Decimal("95"),
+            implied_volatility=0.25,
+            tags=[hedge],
         ),
         ccc=PositionFactory(**common, symbol="CCC", quantity=Decimal("10"), entry_price=Decimal("20")),
         bbb_new=PositionFactory(
-            portfolio=portfolio, symbol="BBB", quantity=Decimal("10"), entry_price=Decimal("47.5"), entry_date=AS_OF
+            portfolio=portfolio,
+            symbol="BBB",
+            quantity=Decimal("10"),
+            entry_price=Decimal("47.5"),
+            entry_date=AS_OF,
         ),
         closed=PositionFactory(
-            **common, symbol="AAA", quantity=Decimal("5"), entry_price=Decimal("80"),
-            exit_price=Decimal("85"), exit_date=dt.date(2024, 7, 1),
+            **common,
+            symbol="AAA",
+            quantity=Decimal("5"),
+            entry_price=Decimal("80"),
+            exit_price=Decimal("85"),
+            exit_date=dt.date(2024, 7, 1),
         ),
     )
 
@@ -175,10 +266,18 @@ def sized_book(owner: Any, n: int) -> Portfolio:
             underlying = f"S{n}X{i - 1}"
             positions.append(
                 Position(
-                    portfolio=portfolio, symbol=f"{underlying} 241220C00100000", position_type="LC",
-                    quantity=Decimal("1"), multiplier=100, entry_price=Decimal("3"), entry_date=dt.date(2024, 1, 2),
-                    underlying_symbol=underlying, option_type="call", strike_price=Decimal("100"),
-                    expiration_date=EXPIRY, implied_volatility=0.3,
+                    portfolio=portfolio,
+                    symbol=f"{underlying} 241220C00100000",
+                    position_type="LC",
+                    quantity=Decimal("1"),
+                    multiplier=100,
+                    entry_price=Decimal("3"),
+                    entry_date=dt.date(2024, 1, 2),
+                    underlying_symbol=underlying,
+                    option_type="call",
+                    strike_price=Decimal("100"),
+                    expiration_date=EXPIRY,
+                    implied_volatility=0.3,
                 )
             )
             continue
@@ -186,8 +285,12 @@ def sized_book(owner: Any, n: int) -> Portfolio:
         bars += [bar(symbol, PREVIOUS, 100 + i), bar(symbol, AS_OF, 101 + i)]
         positions.append(
             Position(
-                portfolio=portfolio, symbol=symbol, position_type="LONG" if i % 2 == 0 else "SHORT",
-                quantity=Decimal(10 if i % 2 == 0 else -10), multiplier=1, entry_price=Decimal("99"),
+                portfolio=portfolio,
+                symbol=symbol,
+                position_type="LONG" if i % 2 == 0 else "SHORT",
+                quantity=Decimal(10 if i % 2 == 0 else -10),
+                multiplier=1,
+                entry_price=Decimal("99"),
                 entry_date=dt.date(2024, 1, 2),
             )
         )

@@ -35,7 +35,8 @@ TAG = ["onboarding"]
 # Input ----------------------------------------------------------------------------------------------
 
 _FILE_HELP = (
-    "The positions CSV (UTF-8, at most CSV_UPLOAD_MAX_BYTES = 10 MB and CSV_UPLOAD_MAX_ROWS = 10,000 rows). "
+    "The positions CSV: UTF-8 with or without BOM (a file that is not UTF-8 is read as Windows-1252/Latin-1 "
+    "with a warning), at most CSV_UPLOAD_MAX_BYTES = 10 MB and CSV_UPLOAD_MAX_ROWS = 10,000 data rows. "
     f"Header required, case-insensitive: {', '.join(REQUIRED_COLUMNS)} (required), {', '.join(OPTIONAL_COLUMNS)} "
     "(optional). A CASH row sets the cash balance. GET /portfolio/templates gives an example."
 )
@@ -45,15 +46,22 @@ class UploadInputSerializer(serializers.Serializer):
     """Multipart: ``file`` and either ``portfolio_name`` (new portfolio) or ``portfolio_id`` (re-import)."""
 
     file = serializers.FileField(allow_empty_file=True, help_text=_FILE_HELP)
-    portfolio_name = serializers.CharField(required=False, max_length=200, help_text="Name of the new portfolio.")
+    portfolio_name = serializers.CharField(
+        required=False, max_length=200, help_text="Name of the new portfolio."
+    )
     portfolio_id = serializers.UUIDField(
-        required=False, help_text="One of your portfolios to re-import into (lots keyed on symbol + entry_date)."
+        required=False,
+        help_text="One of your portfolios to re-import into (lots keyed on symbol + entry_date).",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("portfolio_name" in attrs) == ("portfolio_id" in attrs):
             raise serializers.ValidationError(
-                {"portfolio_id": ["Give either portfolio_name (new portfolio) or portfolio_id (re-import), not both."]}
+                {
+                    "portfolio_id": [
+                        "Give either portfolio_name (new portfolio) or portfolio_id (re-import), not both."
+                    ]
+                }
             )
         return attrs
 
@@ -64,7 +72,8 @@ class ManagementUploadInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, help_text=_FILE_HELP)
     name = serializers.CharField(required=False, max_length=200, help_text="Name of the new portfolio.")
     portfolio_id = serializers.UUIDField(
-        required=False, help_text="One of your portfolios to re-import into (lots keyed on symbol + entry_date)."
+        required=False,
+        help_text="One of your portfolios to re-import into (lots keyed on symbol + entry_date).",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -95,8 +104,12 @@ def _file_bytes(upload: Any) -> bytes:
 
 
 class RowIssueSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="Spreadsheet row (header = 1); null for the whole file.")
-    field = serializers.CharField(allow_null=True, help_text="The CSV column; null when not about one column.")
+    row = serializers.IntegerField(
+        allow_null=True, help_text="Spreadsheet row (header = 1); null for the whole file."
+    )
+    field = serializers.CharField(
+        allow_null=True, help_text="The CSV column; null when not about one column."
+    )
     message = serializers.CharField()
 
 
@@ -113,7 +126,9 @@ class EnrichmentSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="pending|succeeded|partial|failed")
     as_of_date = serializers.DateField(allow_null=True)
     provider = serializers.CharField(allow_null=True)
-    symbols = serializers.IntegerField(help_text="Symbols synced: the positions' and their option underlyings.")
+    symbols = serializers.IntegerField(
+        help_text="Symbols synced: the positions' and their option underlyings."
+    )
     failures = serializers.ListField(child=serializers.DictField(), help_text="[{symbol, reason}]")
 
 
@@ -133,8 +148,12 @@ class UploadStatusSerializer(serializers.Serializer):
     failure_message = serializers.CharField(allow_null=True)
     positions_created = serializers.IntegerField(allow_null=True)
     positions_updated = serializers.IntegerField(allow_null=True)
-    batch_job_id = serializers.UUIDField(allow_null=True, help_text="The first batch run's Job, after complete.")
-    batch_note = serializers.CharField(allow_null=True, help_text="'queued', or why the batch was not queued.")
+    batch_job_id = serializers.UUIDField(
+        allow_null=True, help_text="The first batch run's Job, after complete."
+    )
+    batch_note = serializers.CharField(
+        allow_null=True, help_text="'queued', or why the batch was not queued."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
@@ -143,7 +162,9 @@ class UploadStatusSerializer(serializers.Serializer):
 class ParsedPositionSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     symbol = serializers.CharField(help_text="Options: the padded 21-character OCC symbol.")
-    position_type = serializers.CharField(help_text="LONG|SHORT|LC|LP|SC|SP, derived from sign and instrument.")
+    position_type = serializers.CharField(
+        help_text="LONG|SHORT|LC|LP|SC|SP, derived from sign and instrument."
+    )
     quantity = serializers.FloatField(help_text="Signed; contracts for options.")
     multiplier = serializers.IntegerField()
     entry_price = serializers.FloatField()
@@ -164,7 +185,9 @@ class UploadResultsSerializer(serializers.Serializer):
     rows_total = serializers.IntegerField()
     rows_valid = serializers.IntegerField()
     rows_invalid = serializers.IntegerField()
-    cash_balance = serializers.FloatField(allow_null=True, help_text="From the CASH row (USD); null without one.")
+    cash_balance = serializers.FloatField(
+        allow_null=True, help_text="From the CASH row (USD); null without one."
+    )
     errors = RowIssueSerializer(many=True)
     warnings = RowIssueSerializer(many=True)
     positions = ParsedPositionSerializer(many=True)
@@ -174,9 +197,13 @@ class PreviewPositionSerializer(ParsedPositionSerializer):
     cost_basis = serializers.FloatField(help_text="quantity x multiplier x entry_price (USD, signed).")
     price = serializers.FloatField(allow_null=True, help_text="Per share; null when none was found.")
     price_date = serializers.DateField(allow_null=True)
-    price_source = serializers.CharField(allow_null=True, help_text="close (stored close) | quote (provider) | null")
+    price_source = serializers.CharField(
+        allow_null=True, help_text="close (stored close) | quote (provider) | null"
+    )
     underlying_price = serializers.FloatField(allow_null=True)
-    market_value = serializers.FloatField(allow_null=True, help_text="quantity x multiplier x price (USD, signed).")
+    market_value = serializers.FloatField(
+        allow_null=True, help_text="quantity x multiplier x price (USD, signed)."
+    )
 
 
 class OptionLegSerializer(serializers.Serializer):
@@ -244,7 +271,9 @@ class ReadinessSerializer(serializers.Serializer):
 
 
 class CompleteAcceptedSerializer(serializers.Serializer):
-    job_id = serializers.UUIDField(allow_null=True, help_text="The first batch run's Job; null when not queued.")
+    job_id = serializers.UUIDField(
+        allow_null=True, help_text="The first batch run's Job; null when not queued."
+    )
     status = serializers.CharField(help_text="queued, or not_queued (see batch_note).")
     poll_url = serializers.CharField(allow_null=True)
     upload_id = serializers.UUIDField()
@@ -299,7 +328,9 @@ def _status(upload: OnboardingUpload) -> dict[str, Any]:
             "as_of_date": enrichment.get("as_of_date"),
             "provider": enrichment.get("provider"),
             "symbols": enrichment.get("symbols", 0),
-            "failures": [{"symbol": s, "reason": r} for s, r in sorted((enrichment.get("failures") or {}).items())],
+            "failures": [
+                {"symbol": s, "reason": r} for s, r in sorted((enrichment.get("failures") or {}).items())
+            ],
         },
         "failure_message": upload.failure_message or None,
         "positions_created": upload.positions_created,
@@ -367,7 +398,9 @@ class UploadView(APIView):
         ),
         request={"multipart/form-data": UploadInputSerializer},
         responses={202: UploadAcceptedSerializer, **errors(400, 404, 413)},
-        examples=[OpenApiExample("Accepted", value=_UPLOAD_EXAMPLE, response_only=True, status_codes=["202"])],
+        examples=[
+            OpenApiExample("Accepted", value=_UPLOAD_EXAMPLE, response_only=True, status_codes=["202"])
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = UploadInputSerializer(data=request.data)
@@ -574,7 +607,10 @@ class TemplateView(APIView):
             "stocks with quoted comma-separated tags, a short, a bull call spread as two OCC legs with a "
             "strategy, a closed lot (exit_date, exit_price) and a CASH row."
         ),
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The template."), **errors(400)},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The template."),
+            **errors(400),
+        },
     )
     def get(self, request: Request) -> HttpResponse:
         parse_query(NoQuerySerializer, request)

@@ -23,9 +23,9 @@ from rest_framework.serializers import BaseSerializer
 
 from portfolios import selectors, services
 from portfolios.api import serializers as s
-from sigmasight.api.schema import errors
 from portfolios.filters import PortfolioFilter, PositionFilter, TagFilter
 from portfolios.models import Portfolio, Position, Tag
+from sigmasight.api.schema import errors
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
 

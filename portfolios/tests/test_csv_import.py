@@ -120,6 +120,12 @@ class TestFileLevelErrors:
 
         assert parse(HEADER + "\n" + rows, max_rows=5).rows_total == 5
 
+    def test_a_cell_too_large_for_csv_is_malformed(self):
+        with pytest.raises(CsvFileError) as info:
+            parse(f'{HEADER}\nAAPL,1,1,"{"x" * 200_000}"\n')
+
+        assert info.value.code == "malformed" and "line" in info.value.message
+
     def test_a_column_given_twice_is_an_error(self):
         with pytest.raises(CsvFileError, match="appears twice"):
             parse("ticker,quantity,entry_price,entry_date,Ticker\nAAPL,1,1,2025-01-02,MSFT\n")
@@ -312,7 +318,9 @@ class TestRowRules:
         assert result.ok and len(result.rows) == 2
 
     def test_padded_and_unpadded_forms_of_one_contract_are_duplicates(self):
-        result = parse(f"{HEADER}\nAAPL  270115C00230000,1,5,2025-01-02\nAAPL270115C00230000,1,5,2025-01-02\n")
+        result = parse(
+            f"{HEADER}\nAAPL  270115C00230000,1,5,2025-01-02\nAAPL270115C00230000,1,5,2025-01-02\n"
+        )
 
         assert issues(result) == {(3, "ticker")}
 
@@ -326,12 +334,22 @@ class TestCashRow:
 
     @pytest.mark.parametrize(
         ("cells", "field"),
-        [("100,2,2025-01-02", "entry_price"), ("100.001,1,2025-01-02", "quantity"), (",1,2025-01-02", "quantity")],
+        [
+            ("100,2,2025-01-02", "entry_price"),
+            ("100.001,1,2025-01-02", "quantity"),
+            (",1,2025-01-02", "quantity"),
+        ],
     )
     def test_errors(self, cells, field):
         result = parse(f"{HEADER}\nCASH,{cells}\n")
 
         assert issues(result) == {(2, field)} and result.cash_balance is None
+
+    def test_a_formula_as_the_balance_is_reported_once(self):
+        result = parse(f"{HEADER}\nCASH,=1+1,1,2025-01-02\n")
+
+        assert [(e.row, e.field) for e in result.errors] == [(2, "quantity")]
+        assert "formula" in result.errors[0].message
 
     def test_only_the_cash_row_alone_is_a_valid_file(self):
         result = parse(f"{HEADER}\nCASH,100,1,2025-01-02\n")
@@ -405,6 +423,9 @@ class TestOCCRoundTripThroughACsvRow:
         )
         assert fields["strike_price"] == contract.strike
         assert fields["symbol"] == format_occ(contract, padded=True)
-        assert fields["position_type"] == {("call", True): "LC", ("call", False): "SC", ("put", True): "LP", ("put", False): "SP"}[
-            (contract.option_type, quantity > 0)
-        ]
+        assert (
+            fields["position_type"]
+            == {("call", True): "LC", ("call", False): "SC", ("put", True): "LP", ("put", False): "SP"}[
+                (contract.option_type, quantity > 0)
+            ]
+        )

@@ -100,7 +100,9 @@ class TestProcessing:
         assert info.value.details["file"]
         assert not OnboardingUpload.objects.exists() and not Job.objects.exists()
 
-    def test_a_crash_is_recorded_and_retry_processes_again(self, user, process, monkeypatch, django_capture_on_commit_callbacks):
+    def test_a_crash_is_recorded_and_retry_processes_again(
+        self, user, process, monkeypatch, django_capture_on_commit_callbacks
+    ):
         real = onboarding.csv_validate
 
         def boom(**kwargs):  # type: ignore[no-untyped-def]
@@ -118,6 +120,19 @@ class TestProcessing:
         upload.refresh_from_db()
 
         assert upload.status == OnboardingStatus.READY and upload.failure_message == ""
+
+    def test_a_cancelled_job_is_not_processed(self, user, django_capture_on_commit_callbacks):
+        from sigmasight.jobs.services import job_cancel
+
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            upload = onboarding.upload_create(owner=user, data=README, portfolio_name="x")
+        job_cancel(job=upload.job)
+        for callback in callbacks:
+            callback()
+        upload.refresh_from_db()
+
+        assert upload.status == OnboardingStatus.FAILED and "cancelled" in upload.failure_message
+        assert upload.rows == [] and Job.objects.get(pk=upload.job_id).status == JobStatus.CANCELLED
 
     def test_retry_of_a_ready_upload_reruns_the_sync(self, user, process, django_capture_on_commit_callbacks):
         upload = process(user)
@@ -166,7 +181,9 @@ class TestComplete:
         assert (portfolio.name, portfolio.cash_balance) == ("My Book", Decimal("25000.00"))
         assert (upload.status, upload.portfolio_id) == (OnboardingStatus.COMPLETED, portfolio.pk)
         assert (upload.positions_created, upload.positions_updated) == (6, 0)
-        positions = {p.symbol: p for p in Position.objects.filter(portfolio=portfolio).prefetch_related("tags")}
+        positions = {
+            p.symbol: p for p in Position.objects.filter(portfolio=portfolio).prefetch_related("tags")
+        }
         assert {s: p.position_type for s, p in positions.items()} == {
             "AAPL": "LONG",
             "MSFT": "LONG",
@@ -275,7 +292,9 @@ class TestReimport:
     def test_rows_keyed_on_symbol_and_entry_date_update_never_duplicate(self, user, process, no_batch):
         portfolio = PortfolioFactory(owner=user, name="Existing", cash_balance=Decimal("5"))
         kept = PositionFactory(portfolio=portfolio, symbol="XOM", entry_date=dt.date(2024, 1, 8))
-        old = PositionFactory(portfolio=portfolio, symbol="AAPL", quantity=Decimal("1"), entry_date=dt.date(2025, 3, 3))
+        old = PositionFactory(
+            portfolio=portfolio, symbol="AAPL", quantity=Decimal("1"), entry_date=dt.date(2025, 3, 3)
+        )
         data = README.replace(b"AAPL,100,253.40", b"AAPL,150,250.00")
 
         upload = process(user, data, portfolio_id=portfolio.pk)
@@ -355,7 +374,9 @@ class TestReadsAndQueryCounts:
 
     def _upload(self, user, n: int) -> OnboardingUpload:  # type: ignore[no-untyped-def]
         result = parse_csv(rows_csv(UNIVERSE[:n]), today=dt.date(2026, 11, 24))
-        return OnboardingUploadFactory(owner=user, rows=[r.to_json() for r in result.rows], rows_total=n, rows_valid=n)
+        return OnboardingUploadFactory(
+            owner=user, rows=[r.to_json() for r in result.rows], rows_total=n, rows_valid=n
+        )
 
     def test_complete_queries_do_not_grow_with_the_positions(self, user, other_user, no_batch):
         counts = []

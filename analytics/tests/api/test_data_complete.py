@@ -16,15 +16,42 @@ from portfolios.tests.factories import PortfolioFactory
 pytestmark = pytest.mark.django_db
 
 PORTFOLIO_FIELDS = {
-    "id", "name", "currency", "total_value", "cash_balance", "long_value", "short_value", "gross_exposure",
-    "net_exposure", "position_count", "as_of_date",
+    "id",
+    "name",
+    "currency",
+    "total_value",
+    "cash_balance",
+    "long_value",
+    "short_value",
+    "gross_exposure",
+    "net_exposure",
+    "position_count",
+    "as_of_date",
 }
 POSITION_FIELDS = {
-    "id", "symbol", "position_type", "quantity", "multiplier", "entry_price", "entry_date", "last_price",
-    "market_value", "cost_basis", "unrealized_pnl", "underlying_symbol", "strike_price", "expiration_date", "tags",
+    "id",
+    "symbol",
+    "position_type",
+    "quantity",
+    "multiplier",
+    "entry_price",
+    "entry_date",
+    "last_price",
+    "market_value",
+    "cost_basis",
+    "unrealized_pnl",
+    "underlying_symbol",
+    "strike_price",
+    "expiration_date",
+    "tags",
     "has_complete_history",
 }
-QUALITY_FIELDS = {"complete_data_positions", "partial_data_positions", "insufficient_data_positions", "data_as_of_date"}
+QUALITY_FIELDS = {
+    "complete_data_positions",
+    "partial_data_positions",
+    "insufficient_data_positions",
+    "data_as_of_date",
+}
 
 
 def url(portfolio_id: object) -> str:
@@ -45,7 +72,9 @@ class TestPortfolioComplete:
         assert response.status_code == 200, response.content
         body = response.json()
         assert PORTFOLIO_FIELDS <= set(body["portfolio"])
-        assert {"long_count", "short_count", "option_count", "total_market_value"} <= set(body["positions_summary"])
+        assert {"long_count", "short_count", "option_count", "total_market_value"} <= set(
+            body["positions_summary"]
+        )
         assert QUALITY_FIELDS <= set(body["data_quality"])
         assert body["data_source"] == "synthetic" and body["as_of_date"] == AS_OF.isoformat()
         expected = book.expected()
@@ -65,7 +94,10 @@ class TestPortfolioComplete:
             assert POSITION_FIELDS <= set(row)
         aaa = positions[str(book.aaa.id)]
         assert (aaa["last_price"], aaa["market_value"], aaa["cost_basis"], aaa["unrealized_pnl"]) == (
-            102.0, 10200.0, 9000.0, 1200.0,
+            102.0,
+            10200.0,
+            9000.0,
+            1200.0,
         )
         assert aaa["tags"] == ["tech"] and aaa["quantity"] == 100.0 and aaa["multiplier"] == 1
         call = positions[str(book.call.id)]
@@ -93,7 +125,9 @@ class TestPortfolioComplete:
         assert body["data_quality"]["complete_data_positions"] == 3
 
     def test_include_flags(self, book, auth_client) -> None:
-        body = auth_client.get(url(book.portfolio.id), {"include_positions": "false", "include_cash": "false"}).json()
+        body = auth_client.get(
+            url(book.portfolio.id), {"include_positions": "false", "include_cash": "false"}
+        ).json()
         assert "positions" not in body
         assert "cash_balance" not in body["portfolio"]
         assert body["portfolio"]["total_value"] is not None

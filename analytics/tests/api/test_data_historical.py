@@ -35,7 +35,10 @@ def portfolio(user):  # type: ignore[no-untyped-def]
     PositionFactory(portfolio=portfolio, symbol="AAA")
     PositionFactory(portfolio=portfolio, short=True, symbol="BBB")
     PositionFactory(
-        portfolio=portfolio, long_call=True, symbol="CCC  241220C00020000", underlying_symbol="CCC",
+        portfolio=portfolio,
+        long_call=True,
+        symbol="CCC  241220C00020000",
+        underlying_symbol="CCC",
         expiration_date=EXPIRY,
     )
     PositionFactory(portfolio=portfolio, symbol="DDD", exit_date=dt.date(2024, 6, 1), exit_price=9)
@@ -49,8 +52,13 @@ class TestHistoricalPrices:
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["metadata"] == {
-            "lookback_days": 150, "start_date": "2024-07-02", "end_date": "2024-07-05", "trading_days_included": 3,
-            "date_format": "iso", "symbol_count": 3, "symbols_without_data": [],
+            "lookback_days": 150,
+            "start_date": "2024-07-02",
+            "end_date": "2024-07-05",
+            "trading_days_included": 3,
+            "date_format": "iso",
+            "symbol_count": 3,
+            "symbols_without_data": [],
         }
         assert set(body["symbols"]) == {"AAA", "BBB", "CCC"}
         bbb = body["symbols"]["BBB"]

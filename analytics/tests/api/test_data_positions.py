@@ -14,8 +14,18 @@ from portfolios.tests.factories import PortfolioFactory, PositionFactory
 pytestmark = pytest.mark.django_db
 DETAILS = "/api/v1/data/positions/details"
 DETAIL_FIELDS = {
-    "id", "portfolio_id", "symbol", "position_type", "quantity", "entry_date", "entry_price", "cost_basis",
-    "current_price", "market_value", "unrealized_pnl", "unrealized_pnl_percent",
+    "id",
+    "portfolio_id",
+    "symbol",
+    "position_type",
+    "quantity",
+    "entry_date",
+    "entry_price",
+    "cost_basis",
+    "current_price",
+    "market_value",
+    "unrealized_pnl",
+    "unrealized_pnl_percent",
 }
 SUMMARY_FIELDS = {"total_positions", "total_cost_basis", "total_market_value", "total_unrealized_pnl"}
 
@@ -45,19 +55,28 @@ class TestPositionDetails:
             assert DETAIL_FIELDS <= set(row)
         bbb = rows[str(book.bbb_short.id)]
         assert (bbb["current_price"], bbb["market_value"], bbb["cost_basis"], bbb["unrealized_pnl"]) == (
-            48.0, -2400.0, -2750.0, 350.0,
+            48.0,
+            -2400.0,
+            -2750.0,
+            350.0,
         )
         assert bbb["unrealized_pnl_percent"] == pytest.approx(350 / 2750 * 100, abs=1e-4)
         assert bbb["status"] == "open" and bbb["valued"] is True
         summary = body["summary"]
         priced = [r for r in rows.values() if r["market_value"] is not None]
         assert summary["total_positions"] == 6 and summary["unpriced_positions"] == 1
-        assert summary["total_market_value"] == pytest.approx(sum(r["market_value"] for r in priced), abs=0.05)
-        assert summary["total_unrealized_pnl"] == pytest.approx(sum(r["unrealized_pnl"] for r in priced), abs=0.05)
+        assert summary["total_market_value"] == pytest.approx(
+            sum(r["market_value"] for r in priced), abs=0.05
+        )
+        assert summary["total_unrealized_pnl"] == pytest.approx(
+            sum(r["unrealized_pnl"] for r in priced), abs=0.05
+        )
         assert summary["total_cost_basis"] == pytest.approx(6725.0)
 
     def test_include_closed_adds_realized_pnl(self, book, auth_client) -> None:
-        body = auth_client.get(DETAILS, {"portfolio_id": str(book.portfolio.id), "include_closed": "true"}).json()
+        body = auth_client.get(
+            DETAILS, {"portfolio_id": str(book.portfolio.id), "include_closed": "true"}
+        ).json()
         rows = {row["id"]: row for row in body["positions"]}
         closed = rows[str(book.closed.id)]
         assert closed["status"] == "closed"
@@ -76,20 +95,31 @@ class TestPositionDetails:
         elsewhere = PositionFactory(portfolio=PortfolioFactory(owner=user))
         unknown = uuid.uuid4()
         response = auth_client.get(
-            DETAILS, {"portfolio_id": str(book.portfolio.id), "position_ids": f"{book.aaa.id},{elsewhere.id},{unknown}"}
+            DETAILS,
+            {
+                "portfolio_id": str(book.portfolio.id),
+                "position_ids": f"{book.aaa.id},{elsewhere.id},{unknown}",
+            },
         )
         assert response.status_code == 404
         assert set(response.json()["error"]["details"]["position_ids"]) == {str(elsewhere.id), str(unknown)}
 
     def test_position_added_after_the_run_is_listed_unvalued(self, book, auth_client) -> None:
         late = PositionFactory(portfolio=book.portfolio, symbol="AAA")
-        rows = {r["id"]: r for r in auth_client.get(DETAILS, {"portfolio_id": str(book.portfolio.id)}).json()["positions"]}
+        rows = {
+            r["id"]: r
+            for r in auth_client.get(DETAILS, {"portfolio_id": str(book.portfolio.id)}).json()["positions"]
+        }
         assert rows[str(late.id)]["valued"] is False and rows[str(late.id)]["market_value"] is None
 
-    def test_portfolio_id_required_and_owned(self, book, other_user, client_for, api_client, auth_client) -> None:
+    def test_portfolio_id_required_and_owned(
+        self, book, other_user, client_for, api_client, auth_client
+    ) -> None:
         response = auth_client.get(DETAILS)
         assert response.status_code == 400 and "portfolio_id" in response.json()["error"]["details"]
-        assert client_for(other_user).get(DETAILS, {"portfolio_id": str(book.portfolio.id)}).status_code == 404
+        assert (
+            client_for(other_user).get(DETAILS, {"portfolio_id": str(book.portfolio.id)}).status_code == 404
+        )
         assert auth_client.get(DETAILS, {"portfolio_id": str(uuid.uuid4())}).status_code == 404
         assert api_client.get(DETAILS, {"portfolio_id": str(book.portfolio.id)}).status_code == 401
 
@@ -119,7 +149,9 @@ class TestPositionDetails:
         for n in (10, 60):
             portfolio = sized_book(user, n)
             with CaptureQueriesContext(connection) as ctx:
-                response = auth_client.get(DETAILS, {"portfolio_id": str(portfolio.id), "include_closed": "true"})
+                response = auth_client.get(
+                    DETAILS, {"portfolio_id": str(portfolio.id), "include_closed": "true"}
+                )
             assert response.status_code == 200 and len(response.json()["positions"]) == n
             counts.append(len(ctx))
         assert counts[0] == counts[1]

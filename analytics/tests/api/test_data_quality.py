@@ -37,11 +37,18 @@ def portfolio(user):  # type: ignore[no-untyped-def]
     for symbol in ("FULL", "PART", "THIN", "NONE"):
         PositionFactory(portfolio=portfolio, symbol=symbol, entry_date=dt.date(2024, 1, 2))
     PositionFactory(
-        portfolio=portfolio, long_call=True, symbol="FULL  241220C00100000", underlying_symbol="FULL",
-        expiration_date=EXPIRY, entry_date=dt.date(2024, 1, 2),
+        portfolio=portfolio,
+        long_call=True,
+        symbol="FULL  241220C00100000",
+        underlying_symbol="FULL",
+        expiration_date=EXPIRY,
+        entry_date=dt.date(2024, 1, 2),
     )
     PositionFactory(
-        portfolio=portfolio, symbol="PART", entry_date=dt.date(2024, 1, 2), exit_date=dt.date(2024, 3, 1),
+        portfolio=portfolio,
+        symbol="PART",
+        entry_date=dt.date(2024, 1, 2),
+        exit_date=dt.date(2024, 3, 1),
         exit_price=Decimal("1"),
     )
     return portfolio
@@ -55,16 +62,24 @@ class TestDataQuality:
         body = response.json()
         assert body["as_of_date"] == AS_OF.isoformat()  # the portfolio's last stored bar
         assert body["window"] == {
-            "sessions": 252, "start_date": SESSIONS[0].isoformat(), "end_date": AS_OF.isoformat(),
+            "sessions": 252,
+            "start_date": SESSIONS[0].isoformat(),
+            "end_date": AS_OF.isoformat(),
         }
         assert body["summary"] == {
-            "total_positions": 5, "complete_data": 2, "partial_data": 1, "insufficient_data": 2,
+            "total_positions": 5,
+            "complete_data": 2,
+            "partial_data": 1,
+            "insufficient_data": 2,
             "data_coverage_percent": 40.0,
         }
         quality = body["position_data_quality"]
         assert quality["complete_history"] == ["FULL"]
         assert quality["partial_history"] == [{"symbol": "PART", "days_available": 100, "days_missing": 152}]
-        assert [(r["symbol"], r["days_available"]) for r in quality["insufficient_data"]] == [("NONE", 0), ("THIN", 30)]
+        assert [(r["symbol"], r["days_available"]) for r in quality["insufficient_data"]] == [
+            ("NONE", 0),
+            ("THIN", 30),
+        ]
         assert all(r["reason"] for r in quality["insufficient_data"])
         assert body["data_source"] == "synthetic"
 
@@ -81,7 +96,11 @@ class TestDataQuality:
         assert (correlation["positions_eligible"], correlation["min_days_required"]) == (4, 30)
         assert correlation["feasible"] is True and correlation["reason"] is None
         volatility = feasibility["volatility_analysis"]
-        assert (volatility["positions_eligible"], volatility["positions_excluded"], volatility["feasible"]) == (4, 1, True)
+        assert (
+            volatility["positions_eligible"],
+            volatility["positions_excluded"],
+            volatility["feasible"],
+        ) == (4, 1, True)
 
         # when the factor ETFs have 60 bars, the regression becomes feasible
         PriceBar.objects.bulk_create([b for etf in model_factor_etfs().values() for b in bars(etf, 60)])

@@ -17,8 +17,16 @@ def url(portfolio_id: object) -> str:
 
 
 FIELDS = {
-    "total_value", "cash_balance", "total_pnl", "total_pnl_percent", "exposures", "delta_adjusted",
-    "position_count", "as_of_date", "calculated_at", "data_source",
+    "total_value",
+    "cash_balance",
+    "total_pnl",
+    "total_pnl_percent",
+    "exposures",
+    "delta_adjusted",
+    "position_count",
+    "as_of_date",
+    "calculated_at",
+    "data_source",
 }
 
 
@@ -30,7 +38,9 @@ class TestPortfolioOverview:
 
         # when
         response = auth_client.get(url(book.portfolio.id))
-        positions = auth_client.get(f"/api/v1/data/portfolio/{book.portfolio.id}/complete").json()["positions"]
+        positions = auth_client.get(f"/api/v1/data/portfolio/{book.portfolio.id}/complete").json()[
+            "positions"
+        ]
 
         # then
         assert response.status_code == 200, response.content
@@ -53,12 +63,20 @@ class TestPortfolioOverview:
         assert body["total_value"] == pytest.approx(sum(mvs) + 10000, abs=tolerance)
         assert body["cash_balance"] == 10000.0
         nav = body["total_value"]
-        assert exposures["long"]["percentage"] == pytest.approx(exposures["long"]["value"] / nav * 100, rel=1e-4)
+        assert exposures["long"]["percentage"] == pytest.approx(
+            exposures["long"]["value"] / nav * 100, rel=1e-4
+        )
         pnl = [p["unrealized_pnl"] for p in positions if p["unrealized_pnl"] is not None]
         assert body["total_pnl"] == pytest.approx(sum(pnl), abs=tolerance)
-        exposure = [p["delta_adjusted_exposure"] for p in positions if p["delta_adjusted_exposure"] is not None]
+        exposure = [
+            p["delta_adjusted_exposure"] for p in positions if p["delta_adjusted_exposure"] is not None
+        ]
         assert body["delta_adjusted"]["net"]["value"] == pytest.approx(sum(exposure), abs=tolerance)
-        assert (body["position_count"], body["priced_position_count"], body["missing_price_count"]) == (6, 5, 1)
+        assert (body["position_count"], body["priced_position_count"], body["missing_price_count"]) == (
+            6,
+            5,
+            1,
+        )
 
     def test_422_before_the_batch_ran(self, user, auth_client) -> None:
         portfolio = PortfolioFactory(owner=user)

@@ -33,7 +33,10 @@ class TestAggregationStep:
         # given the hand-worked values (put price p, call and put deltas from Black-Scholes)
         e = book.expected()
         p, p_prev = e["put"]["price"], e["put"]["previous_close"]
-        call_exposure, put_exposure = e["call"]["delta_adjusted_exposure"], e["put"]["delta_adjusted_exposure"]
+        call_exposure, put_exposure = (
+            e["call"]["delta_adjusted_exposure"],
+            e["put"]["delta_adjusted_exposure"],
+        )
 
         # when
         result = run(book.portfolio)
@@ -107,7 +110,9 @@ class TestAggregationStep:
         stale = PositionFactory(portfolio=PortfolioFactory(), symbol="AAA", entry_date=dt.date(2024, 1, 2))
         valuation_step(as_of=AS_OF, portfolio_ids=[str(book.portfolio.id)])
 
-        result = aggregation_step(as_of=AS_OF, portfolio_ids=[str(book.portfolio.id), str(stale.portfolio_id)])
+        result = aggregation_step(
+            as_of=AS_OF, portfolio_ids=[str(book.portfolio.id), str(stale.portfolio_id)]
+        )
 
         assert set(result.failures) == {str(stale.portfolio_id)}
         assert "valuation missing for 1 of 1" in result.failures[str(stale.portfolio_id)]
@@ -117,7 +122,9 @@ class TestAggregationStep:
     def test_batch_run_of_both_engines(self, book: Book) -> None:
         from analytics.batch.services import batch_run_create, batch_run_execute
 
-        run_ = batch_run_create(as_of=AS_OF, engines=["valuation", "aggregation"], portfolio_ids=[book.portfolio.id])
+        run_ = batch_run_create(
+            as_of=AS_OF, engines=["valuation", "aggregation"], portfolio_ids=[book.portfolio.id]
+        )
         run_ = batch_run_execute(run=run_)
         assert run_.status == "succeeded"
         assert PortfolioAggregate.objects.filter(portfolio=book.portfolio, as_of_date=AS_OF).exists()

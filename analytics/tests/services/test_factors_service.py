@@ -201,6 +201,24 @@ class TestPortfolioExposures:
         assert "aggregate" in result.failures[str(p4.id)]
         assert exposures(p1)
 
+    def test_holdings_without_any_beta_have_unknown_not_zero_exposure(self, book):
+        # given: CCC has 50 bars (insufficient) and NOPE none at all
+        p = PortfolioFactory()
+        hold(p, "CCC", exposure=8_000.0)
+        hold(p, "NOPE", exposure=2_000.0)
+        aggregate(p, 10_000.0)
+
+        result = factors_step(as_of=AS_OF, portfolio_ids=[str(book[0].id), str(p.id)])
+
+        assert not result.failures
+        rows = exposures(p)
+        assert rows["Market"].exposure_dollar is None and rows["Market"].exposure is None
+        assert rows["Market"].coverage == 0.0
+        assert result.notes["missing_prices"] == ["NOPE"]
+        assert SymbolFactorExposure.objects.get(symbol="NOPE").quality_flag == "insufficient_history"
+        # the rest is computed
+        assert exposures(book[0])["Market"].exposure_dollar is not None
+
     def test_an_empty_portfolio_has_zero_exposure(self, book):
         empty = PortfolioFactory()
         aggregate(empty, 5_000.0)

@@ -16,8 +16,17 @@ from portfolios.tests.factories import PortfolioFactory, PositionFactory
 pytestmark = pytest.mark.django_db
 
 FIELDS = [
-    "price", "previous_close", "market_value", "cost_basis", "unrealized_pnl", "pnl_percent", "daily_pnl",
-    "delta", "delta_adjusted_exposure", "underlying_price", "price_source",
+    "price",
+    "previous_close",
+    "market_value",
+    "cost_basis",
+    "unrealized_pnl",
+    "pnl_percent",
+    "daily_pnl",
+    "delta",
+    "delta_adjusted_exposure",
+    "underlying_price",
+    "price_source",
 ]
 
 
@@ -49,7 +58,12 @@ class TestValuationStep:
                 else:
                     assert got == pytest.approx(want, rel=1e-9, abs=1e-9), (name, field)
         assert result.counts == {
-            "positions": 6, "priced": 5, "model_priced": 1, "missing_price": 1, "missing_delta": 0, "deleted": 0,
+            "positions": 6,
+            "priced": 5,
+            "model_priced": 1,
+            "missing_price": 1,
+            "missing_delta": 0,
+            "deleted": 0,
         }
 
     def test_option_delta_signs_and_exposure(self, book: Book) -> None:
@@ -92,7 +106,9 @@ class TestValuationStep:
     def test_previous_close_across_a_weekend(self, book: Book) -> None:
         # given Monday 2024-07-08 bars: the previous close is Friday's
         monday = dt.date(2024, 7, 8)
-        PriceBar.objects.bulk_create([bar("AAA", monday, 103), bar("BBB", monday, 47), bar(CALL_OCC, monday, 10)])
+        PriceBar.objects.bulk_create(
+            [bar("AAA", monday, 103), bar("BBB", monday, 47), bar(CALL_OCC, monday, 10)]
+        )
 
         valuation_step(as_of=monday, portfolio_ids=[str(book.portfolio.id)])
 

@@ -37,7 +37,9 @@ def upload(auth_client, django_capture_on_commit_callbacks):  # type: ignore[no-
     def post(data: bytes = README, client=None, **fields):  # type: ignore[no-untyped-def]
         fields = fields or {"portfolio_name": "My First Book"}
         with django_capture_on_commit_callbacks(execute=True):
-            return (client or auth_client).post(f"{API}/upload", {"file": csv_file(data), **fields}, format="multipart")
+            return (client or auth_client).post(
+                f"{API}/upload", {"file": csv_file(data), **fields}, format="multipart"
+            )
 
     return post
 
@@ -64,7 +66,14 @@ class TestTheReadmeExampleAsANewUser:
         results = auth_client.get(f"{API}/upload/{upload_id}/results/").json()
         assert (results["rows_total"], results["rows_valid"], results["rows_invalid"]) == (7, 7, 0)
         assert results["errors"] == [] and results["cash_balance"] == 25000.0
-        assert [p["position_type"] for p in results["positions"]] == ["LONG", "LONG", "LONG", "SHORT", "LC", "SC"]
+        assert [p["position_type"] for p in results["positions"]] == [
+            "LONG",
+            "LONG",
+            "LONG",
+            "SHORT",
+            "LC",
+            "SC",
+        ]
         leg = results["positions"][4]
         assert (leg["underlying_symbol"], leg["strike_price"], leg["expiration_date"], leg["multiplier"]) == (
             "AAPL",
@@ -79,7 +88,10 @@ class TestTheReadmeExampleAsANewUser:
         assert all(p["price"] is not None and p["market_value"] is not None for p in preview["positions"])
         (spread,) = preview["option_legs"]
         assert (spread["underlying_symbol"], spread["expiration_date"]) == ("AAPL", "2027-01-15")
-        assert [(leg["strike_price"], leg["quantity"]) for leg in spread["legs"]] == [(230.0, 5.0), (250.0, -5.0)]
+        assert [(leg["strike_price"], leg["quantity"]) for leg in spread["legs"]] == [
+            (230.0, 5.0),
+            (250.0, -5.0),
+        ]
         assert preview["summary"]["position_count"] == 6 and preview["cash_balance"] == 25000.0
 
         # validate: ready, every check listed
@@ -108,7 +120,9 @@ class TestTheReadmeExampleAsANewUser:
         assert auth_client.get(f"{API}/upload/{upload_id}/status").json()["status"] == "completed"
 
     @pytest.mark.slow
-    def test_the_batch_runs_and_analytics_answer(self, auth_client, upload, django_capture_on_commit_callbacks):
+    def test_the_batch_runs_and_analytics_answer(
+        self, auth_client, upload, django_capture_on_commit_callbacks
+    ):
         upload_id = upload().json()["upload_id"]
 
         with django_capture_on_commit_callbacks(execute=True):
@@ -118,7 +132,9 @@ class TestTheReadmeExampleAsANewUser:
         assert job["status"] in ("succeeded", "partial"), job
         greeks = auth_client.get(f"/api/v1/analytics/risk/{done['portfolio_id']}/greeks")
         assert greeks.status_code == 200, greeks.content
-        assert len(greeks.json()["positions"]) == 2  # the two legs of the spread
+        body = greeks.json()
+        assert body["current"]["positions"] == 6 and body["current"]["delta"] is not None
+        assert {u["underlying"] for u in body["by_underlying"]} >= {"AAPL", "TSLA"}
         overview = auth_client.get(f"/api/v1/analytics/portfolio/{done['portfolio_id']}/overview")
         assert overview.status_code == 200, overview.content
 
@@ -126,7 +142,9 @@ class TestTheReadmeExampleAsANewUser:
 @pytest.mark.django_db
 class TestUpload:
     def test_both_slash_forms_answer(self, upload, auth_client):
-        response = auth_client.post(f"{API}/upload/", {"file": csv_file(README), "portfolio_name": "x"}, format="multipart")
+        response = auth_client.post(
+            f"{API}/upload/", {"file": csv_file(README), "portfolio_name": "x"}, format="multipart"
+        )
 
         assert response.status_code == 202
 
@@ -196,7 +214,9 @@ class TestUpload:
             ("formula_cells.csv", [(2, "tags"), (3, "strategy"), (4, "ticker"), (5, "tags")]),
         ],
     )
-    def test_row_errors_fail_the_upload_and_complete_writes_nothing(self, auth_client, upload, name, expected):
+    def test_row_errors_fail_the_upload_and_complete_writes_nothing(
+        self, auth_client, upload, name, expected
+    ):
         upload_id = upload((CORPUS / name).read_bytes()).json()["upload_id"]
 
         status = auth_client.get(f"{API}/upload/{upload_id}/status").json()
@@ -222,7 +242,9 @@ class TestStatusAndResults:
     def test_unknown_query_parameter_is_400(self, auth_client, user):
         ready = OnboardingUploadFactory(owner=user)
 
-        error = assert_error(auth_client.get(f"{API}/upload/{ready.pk}/status?verbose=1"), 400, "VALIDATION_ERROR")
+        error = assert_error(
+            auth_client.get(f"{API}/upload/{ready.pk}/status?verbose=1"), 400, "VALIDATION_ERROR"
+        )
         assert "verbose" in error["details"]
 
     @pytest.mark.parametrize(
@@ -274,7 +296,11 @@ class TestRetryAndReimport:
         again = upload(README.replace(b"JNJ,80", b"JNJ,120"), portfolio_id=portfolio_id).json()
         done = auth_client.post(f"{API}/onboarding/{again['upload_id']}/complete").json()
 
-        assert (done["portfolio_id"], done["positions_created"], done["positions_updated"]) == (portfolio_id, 0, 6)
+        assert (done["portfolio_id"], done["positions_created"], done["positions_updated"]) == (
+            portfolio_id,
+            0,
+            6,
+        )
         assert Position.objects.filter(portfolio_id=portfolio_id).count() == 6
         assert Position.objects.get(portfolio_id=portfolio_id, symbol="JNJ").quantity == Decimal("120")
         assert Portfolio.objects.filter(owner=user).count() == 1
@@ -310,7 +336,7 @@ class TestTemplate:
 
         rows = list(csv.reader(io.StringIO(auth_client.get(f"{API}/templates").content.decode())))
 
-        assert rows[1][4] == "'=HYPERLINK(\"http://evil\",\"x\")" and rows[1][5] == "'@cmd"
+        assert rows[1][4] == '\'=HYPERLINK("http://evil","x")' and rows[1][5] == "'@cmd"
 
     def test_requires_a_token(self, api_client):
         assert_error(api_client.get(f"{API}/templates"), 401, "NOT_AUTHENTICATED")
