@@ -11,8 +11,9 @@
 2. Market inputs shared by the chunk: simple daily returns (last 500 rows), the EWMA covariance
    (lambda 0.94, 252 days) of the 11 stress variables and the annualized 252-day sample
    covariance of the 7 factor regressors.
-3. Per portfolio: every active library scenario (plus the owner's own) through
-   ``engines.stress.run_stress_tests``; per view (portfolio, longs, shorts: sign of delta-adjusted
+3. Every active library scenario (plus the owners' own) through ``engines.stress.run_stress_tests``
+   once for the whole chunk (the conditional factor moves are shared), then per portfolio its
+   totals, percentages of NAV and severities; per view (portfolio, longs, shorts: sign of delta-adjusted
    exposure) VaR/ES (historical, parametric, and Monte Carlo for the portfolio view; 95 / 97.5 /
    99 %, 1 and 10 days), risk contributions, beta vs SPY and (longs / shorts) average correlation.
 4. Upserts StressTestResult and RiskMetrics rows, deletes stale rows of that date.
@@ -475,7 +476,8 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     seed = monte_carlo_seed(as_of)
 
     # Every scenario on the whole chunk at once (conditional moves computed once per scenario).
-    chunk = pd.concat([b for b in loaded.books.values()]) if loaded.books else _empty_book()
+    parts = [b for b in loaded.books.values() if not b.empty]
+    chunk = pd.concat(parts) if parts else _empty_book()
     sens = book_sensitivities(chunk, symbols.sensitivities)
     outcome = stress_book_run(chunk, sens, [scenario_from_model(s) for s in scenarios], market.stress_cov)
     columns = {pid: np.flatnonzero(chunk["portfolio_id"].to_numpy() == pid) for pid in loaded.books}
