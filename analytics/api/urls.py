@@ -23,7 +23,9 @@ urlpatterns += [
     route("factors/definitions", FactorDefinitionsView.as_view(), name="analytics-factors-definitions"),
     route("factors/correlations", FactorCorrelationsView.as_view(), name="analytics-factors-correlations"),
     route("factors/<uuid:id>/exposures", FactorExposuresView.as_view(), name="analytics-factors-exposures"),
-    route("correlation/<uuid:id>/matrix", CorrelationMatrixView.as_view(), name="analytics-correlation-matrix"),
+    route(
+        "correlation/<uuid:id>/matrix", CorrelationMatrixView.as_view(), name="analytics-correlation-matrix"
+    ),
 ]
 
 # Performance and attribution (batch engine 8)

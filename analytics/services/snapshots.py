@@ -29,7 +29,8 @@ Queries per chunk: positions, cash, closes, benchmark bars, rates, stored snapsh
 from __future__ import annotations
 
 import datetime as dt
-import io
+import struct
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -52,11 +53,11 @@ from analytics.selectors.performance import (
     PRICE_LOOKBACK_DAYS,
     RETURN_KEYS,
     benchmark_daily_returns,
+    closes_frame,
     daily_risk_free,
     lot_price_frame,
     lots_by_id,
 )
-from marketdata.selectors import price_frame
 from portfolios.holdings import portfolio_cash, positions_frame
 
 #: Stored columns of a snapshot besides its key (portfolio, date).
@@ -263,17 +264,40 @@ def _upsert_portable(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.dat
     return len(objs), deleted
 
 
+#: The float columns of a snapshot (all of SNAPSHOT_FIELDS but position_count, which is last).
+FLOAT_FIELDS = SNAPSHOT_FIELDS[:-1]
+_PG_EPOCH = np.datetime64("2000-01-01", "D")
+
+
+def _pg_binary_copy(rows: pd.DataFrame) -> bytes:
+    """The rows in PostgreSQL's binary COPY format (portfolio_id uuid, date, the float columns as
+    float8 with NaN kept as NaN, position_count int4): fixed-width tuples built as one numpy
+    record array, so 25,000 rows encode in milliseconds (no per-value Python formatting)."""
+    layout: list[tuple[str, str]] = [("fields", ">i2"), ("len_id", ">i4"), ("id", "S16"), ("len_date", ">i4"),
+                                     ("date", ">i4")]
+    for name in FLOAT_FIELDS:
+        layout += [(f"len_{name}", ">i4"), (name, ">f8")]
+    layout += [("len_count", ">i4"), ("position_count", ">i4")]
+    rec = np.empty(len(rows), dtype=layout)
+    rec["fields"] = 3 + len(FLOAT_FIELDS)
+    uuids = {pid: uuid.UUID(pid).bytes for pid in set(rows["portfolio_id"])}
+    rec["len_id"], rec["id"] = 16, [uuids[pid] for pid in rows["portfolio_id"]]
+    days = pd.to_datetime(rows["date"]).to_numpy().astype("datetime64[D]") - _PG_EPOCH
+    rec["len_date"], rec["date"] = 4, days.astype(np.int64)
+    for name in FLOAT_FIELDS:
+        rec[f"len_{name}"], rec[name] = 8, rows[name].to_numpy(dtype=np.float64)
+    rec["len_count"], rec["position_count"] = 4, rows["position_count"].to_numpy(dtype=np.int64)
+    return b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + rec.tobytes() + struct.pack(">h", -1)
+
+
 def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.date) -> tuple[int, int]:
-    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT that only
-    touches rows whose values changed, and one DELETE of the stale rows (no rows read into Python).
-    Returns (rows written, rows deleted)."""
+    """PostgreSQL: binary COPY of the rows into a temporary table, then one INSERT ... ON CONFLICT
+    that only touches rows whose values changed, and one DELETE of the stale rows (no rows read
+    into Python). Returns (rows written, rows deleted)."""
     table = PortfolioSnapshot._meta.db_table
     cols = ["portfolio_id", "date", *SNAPSHOT_FIELDS]
     types = {"portfolio_id": "uuid", "date": "date", "position_count": "integer"}
-    buffer = io.StringIO()
-    rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d")).to_csv(
-        buffer, sep="\t", columns=cols, header=False, index=False, na_rep="\\N"
-    )
+    select = [f"NULLIF({c}, 'NaN'::float8)" if c == "daily_return" else c for c in cols]
     changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS snapshot_upsert")
@@ -282,12 +306,12 @@ def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.dat
             + ", ".join(f"{c} {types.get(c, 'double precision')}" for c in cols)
             + ") ON COMMIT DROP"
         )
-        with cursor.cursor.copy(f"COPY snapshot_upsert ({', '.join(cols)}) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
+        with cursor.cursor.copy(f"COPY snapshot_upsert ({', '.join(cols)}) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(_pg_binary_copy(rows))
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(cols)}, calculated_at) "  # noqa: S608 - fixed names
-            f"SELECT {', '.join(cols)}, now() FROM snapshot_upsert "
-            f"ON CONFLICT (portfolio_id, date) DO UPDATE SET "
+            f"SELECT {', '.join(select)}, now() FROM snapshot_upsert "
+            "ON CONFLICT (portfolio_id, date) DO UPDATE SET "
             + ", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
             + f", calculated_at = EXCLUDED.calculated_at WHERE {changed}"
         )
@@ -355,13 +379,11 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     summaries: list[PerformanceSummary] = []
     if len(lots):
         earliest = min(lots["entry_date"])
-        closes = price_frame(
+        closes = closes_frame(
             symbols=sorted(set(lots["symbol"]) | {DEFAULT_BENCHMARK}),
             start=earliest - dt.timedelta(days=PRICE_LOOKBACK_DAYS),
             end=as_of,
-            field="close",
         )
-        closes.index = pd.to_datetime(closes.index)
         histories = chunk_histories(lots=lots, closes=closes, cash=cash)
         bench = benchmark_daily_returns(symbol=DEFAULT_BENCHMARK, start=earliest, end=as_of)
         rf = daily_risk_free(start=earliest, end=as_of)
