@@ -15,10 +15,10 @@ from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.models import PerformanceSummary
 from analytics.services.snapshots import snapshots_step
 from analytics.tests.performance_book import (
-    D,
     FLOW_NAV,
     FLOW_RETURNS,
     RATE,
+    D,
     flow_book,
     lot,
     random_walk,

@@ -13,11 +13,11 @@ from analytics.models import PerformanceSummary, PortfolioSnapshot
 from analytics.services.snapshots import snapshots_step
 from analytics.tests.performance_book import (
     AAA_CLOSES,
-    D,
     FLOW_FLOWS,
     FLOW_NAV,
     FLOW_RETURNS,
     RATE,
+    D,
     flow_book,
     lot,
     random_walk,
@@ -344,3 +344,23 @@ class TestChunk:
         assert third.counts["snapshots_deleted"] == 2
         rows = snapshots(portfolio)
         assert [r.date for r in rows] == D[2:] and rows[0].daily_return is None
+
+
+def test_closes_frame_equals_price_frame(monkeypatch):
+    # the raw PostgreSQL read and the ORM read give the same [date x symbol] closes
+    from django.db import connection
+
+    from analytics.selectors.performance import closes_frame
+
+    store_market()
+    store_bars("AAA", D[1:5], AAA_CLOSES[1:5])
+    symbols = ["ZZZ", "SPY", "AAA"]
+
+    raw = closes_frame(symbols=symbols, start=D[0], end=D[5])
+    monkeypatch.setattr(connection, "vendor", "other")
+    orm = closes_frame(symbols=symbols, start=D[0], end=D[5])
+
+    assert list(raw.columns) == symbols == list(orm.columns)
+    assert list(raw.index) == list(orm.index) == [np.datetime64(d) for d in D[:6]]
+    np.testing.assert_array_equal(raw.to_numpy(), orm.to_numpy())
+    assert np.isnan(raw["ZZZ"]).all() and np.isnan(raw.loc[raw.index[0], "AAA"])
