@@ -20,7 +20,13 @@ class PortfolioSnapshotAdmin(ReadOnlyAdmin):
 @admin.register(PerformanceSummary)
 class PerformanceSummaryAdmin(ReadOnlyAdmin):
     list_display = [
-        "portfolio", "as_of_date", "total_return", "sharpe_ratio", "max_drawdown", "beta", "calculated_at",
+        "portfolio",
+        "as_of_date",
+        "total_return",
+        "sharpe_ratio",
+        "max_drawdown",
+        "beta",
+        "calculated_at",
     ]
     list_filter = ["as_of_date"]
     search_fields = ["portfolio__name"]

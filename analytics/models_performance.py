@@ -80,7 +80,9 @@ class PerformanceSummary(models.Model):
     class Meta:
         verbose_name_plural = "performance summaries"
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "as_of_date"], name="perfsummary_unique_portfolio_date")
+            models.UniqueConstraint(
+                fields=["portfolio", "as_of_date"], name="perfsummary_unique_portfolio_date"
+            )
         ]
 
     def __str__(self) -> str:

@@ -35,8 +35,12 @@ class PerformanceQuery(StrictQuerySerializer):
         symbol = value.strip().upper()
         if not _SYMBOL.match(symbol):
             raise serializers.ValidationError("Not a valid symbol.")
-        if not selectors.benchmark_exists(symbol):
-            raise serializers.ValidationError(f"No stored prices for {symbol}: choose a symbol with price history.")
+        # the default benchmark is not checked: without its bars beta, alpha and benchmark_returns are null
+        explicit = "benchmark" in getattr(self, "initial_data", {})
+        if explicit and not selectors.benchmark_exists(symbol):
+            raise serializers.ValidationError(
+                f"No stored prices for {symbol}: choose a symbol with price history."
+            )
         return symbol
 
 
@@ -77,7 +81,9 @@ class PerformancePointSerializer(serializers.Serializer):
     nav = serializers.FloatField(allow_null=True, help_text="USD")
     flow = serializers.FloatField(allow_null=True, help_text="External flow F_t (USD, start of day).")
     daily_return = serializers.FloatField(allow_null=True, help_text="Time-weighted (fraction).")
-    cumulative_return = serializers.FloatField(allow_null=True, help_text="Since the period start (fraction).")
+    cumulative_return = serializers.FloatField(
+        allow_null=True, help_text="Since the period start (fraction)."
+    )
     drawdown = serializers.FloatField(allow_null=True, help_text="Since the period start (fraction, <= 0).")
 
 
@@ -150,7 +156,9 @@ class PortfolioPerformanceView(APIView):
         operation_id="analytics_portfolio_performance",
         parameters=[
             OpenApiParameter(
-                "period", str, enum=list(selectors.PERIODS),
+                "period",
+                str,
+                enum=list(selectors.PERIODS),
                 description="Window of the metrics and of `series` (default `all`: since inception).",
             ),
             OpenApiParameter("benchmark", str, description="Symbol with stored prices (default SPY)."),
@@ -168,8 +176,19 @@ class PortfolioPerformanceView(APIView):
         examples=[
             OpenApiExample(
                 "period=1y",
-                value={"returns": {"1d": 0.004, "1w": 0.01, "1m": 0.02, "3m": 0.05, "ytd": 0.08, "1y": 0.12,
-                                   "inception": 0.3}, "sharpe_ratio": 1.1, "max_drawdown": -0.08},
+                value={
+                    "returns": {
+                        "1d": 0.004,
+                        "1w": 0.01,
+                        "1m": 0.02,
+                        "3m": 0.05,
+                        "ytd": 0.08,
+                        "1y": 0.12,
+                        "inception": 0.3,
+                    },
+                    "sharpe_ratio": 1.1,
+                    "max_drawdown": -0.08,
+                },
                 response_only=True,
             )
         ],
@@ -179,7 +198,9 @@ class PortfolioPerformanceView(APIView):
         query = parse_query(PerformanceQuery, request)
         return Response(
             selectors.portfolio_performance(
-                portfolio=portfolio, period=query["period"], benchmark=query["benchmark"],
+                portfolio=portfolio,
+                period=query["period"],
+                benchmark=query["benchmark"],
                 as_of=query.get("as_of_date"),
             )
         )
@@ -190,9 +211,15 @@ class PositionAttributionView(APIView):
         operation_id="analytics_positions_attribution",
         parameters=[
             OpenApiParameter("portfolio_id", UUID, required=True),
-            OpenApiParameter("start_date", dt.date, description="Exclusive start (default: end_date - 30 days)."),
-            OpenApiParameter("end_date", dt.date, description="Inclusive end (default: today); not in the future."),
-            OpenApiParameter("group_by", str, enum=list(selectors.GROUP_BY), description="Default `position`."),
+            OpenApiParameter(
+                "start_date", dt.date, description="Exclusive start (default: end_date - 30 days)."
+            ),
+            OpenApiParameter(
+                "end_date", dt.date, description="Inclusive end (default: today); not in the future."
+            ),
+            OpenApiParameter(
+                "group_by", str, enum=list(selectors.GROUP_BY), description="Default `position`."
+            ),
         ],
         responses=AttributionSerializer,
         description=(
@@ -207,6 +234,9 @@ class PositionAttributionView(APIView):
         portfolio = owned_portfolio(request.user, query["portfolio_id"])
         return Response(
             selectors.position_attribution(
-                portfolio=portfolio, start=query["start_date"], end=query["end_date"], group_by=query["group_by"]
+                portfolio=portfolio,
+                start=query["start_date"],
+                end=query["end_date"],
+                group_by=query["group_by"],
             )
         )

@@ -101,9 +101,10 @@ def closes_frame(*, symbols: Sequence[str], start: dt.date, end: dt.date) -> pd.
     name_codes, name_values = pd.factorize(table[:, 1], sort=True)
     matrix = np.full((len(day_values), len(name_values)), np.nan)
     matrix[day_codes, name_codes] = table[:, 2].astype(np.float64)
-    index = pd.DatetimeIndex(np.asarray(day_values, dtype="datetime64[D]").astype("datetime64[ns]"), name="date")
+    index = pd.DatetimeIndex(
+        np.asarray(day_values, dtype="datetime64[D]").astype("datetime64[ns]"), name="date"
+    )
     return pd.DataFrame(matrix, index=index, columns=name_values).reindex(columns=symbols)
-
 
 
 def lot_price_frame(
@@ -138,9 +139,11 @@ def lots_by_id(lots: pd.DataFrame) -> pd.DataFrame:
 
 def daily_risk_free(*, start: dt.date, end: dt.date) -> pd.Series:
     """DGS3MO / 252 per date (fraction per day) from ``start - 31 days`` to ``end``; empty if none."""
-    frame = macro_frame(series_ids=[RISK_FREE_SERIES], start=start - dt.timedelta(days=RATE_LOOKBACK_DAYS), end=end)
+    frame = macro_frame(
+        series_ids=[RISK_FREE_SERIES], start=start - dt.timedelta(days=RATE_LOOKBACK_DAYS), end=end
+    )
     if frame.empty:
-        return pd.Series(dtype=np.float64)
+        return pd.Series(dtype=np.float64, index=pd.DatetimeIndex([]))
     s = frame[RISK_FREE_SERIES].astype(np.float64).dropna() / TRADING_DAYS
     s.index = pd.to_datetime(s.index)
     return s
@@ -150,10 +153,13 @@ def benchmark_daily_returns(*, symbol: str, start: dt.date, end: dt.date) -> pd.
     """Simple daily returns of the benchmark's adjusted close on its bar dates in [start, end]
     (the first one from the bar before ``start`` when there is one within 14 days)."""
     frame = price_frame(
-        symbols=[symbol], start=start - dt.timedelta(days=PRICE_LOOKBACK_DAYS), end=end, field="adjusted_close"
+        symbols=[symbol],
+        start=start - dt.timedelta(days=PRICE_LOOKBACK_DAYS),
+        end=end,
+        field="adjusted_close",
     )
     if frame.empty:
-        return pd.Series(dtype=np.float64)
+        return pd.Series(dtype=np.float64, index=pd.DatetimeIndex([]))
     px = frame[symbol].dropna()
     px.index = pd.to_datetime(px.index)
     r = px.pct_change(fill_method=None)
@@ -187,7 +193,10 @@ def _returns_dict(values: Mapping[str, float]) -> dict[str, float | None]:
 
 
 def portfolio_performance(
-    *, portfolio: Portfolio, period: str = DEFAULT_PERIOD, benchmark: str = DEFAULT_BENCHMARK,
+    *,
+    portfolio: Portfolio,
+    period: str = DEFAULT_PERIOD,
+    benchmark: str = DEFAULT_BENCHMARK,
     as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """Performance of the stored snapshots up to ``as_of`` (default: the latest) over ``period``.
@@ -231,8 +240,13 @@ def portfolio_performance(
             "drawdown": _num(draw),
         }
         for d, nav, flow, ret, cum, draw in zip(
-            window["date"], window["nav"], window["flow"], r.to_numpy(), cumulative.to_numpy(),
-            drawdowns.to_numpy(), strict=True,
+            window["date"],
+            window["nav"],
+            window["flow"],
+            r.to_numpy(),
+            cumulative.to_numpy(),
+            drawdowns.to_numpy(),
+            strict=True,
         )
     ]
     symbols = sorted(set(Position.objects.filter(portfolio=portfolio).values_list("symbol", flat=True)))
@@ -281,9 +295,7 @@ def _group_keys(lots: pd.DataFrame, group_by: str) -> pd.Series:
         names = tags.groupby("position_id")["tag"].agg(lambda s: sorted(s)).to_dict() if len(tags) else {}
         return pd.Series([names.get(i) for i in ids], index=ids, dtype=object)
     known = securities(symbols=sorted(set(lots["risk_symbol"])))
-    sectors = [
-        (known[s].sector or None) if s in known else None for s in lots["risk_symbol"]
-    ]
+    sectors = [(known[s].sector or None) if s in known else None for s in lots["risk_symbol"]]
     return pd.Series(sectors, index=ids, dtype=object)
 
 
@@ -323,7 +335,9 @@ def position_attribution(
             as_of_date = pd.Timestamp(closes.index.max()).date().isoformat()
             keyed = lots_by_id(lots)
             prices = lot_price_frame(lots, closes, entry_fill_from=fetch_start)
-            by_lot = pnl_attribution(keyed, prices, dict(zip(keyed.index, keyed.index, strict=True)), start, end)
+            by_lot = pnl_attribution(
+                keyed, prices, dict(zip(keyed.index, keyed.index, strict=True)), start, end
+            )
             # lots with no capital and no P&L in the range (closed before it) are left out
             active = by_lot.index[(by_lot["capital"].fillna(0) != 0) | (by_lot["pnl"] != 0)]
             keyed = keyed.loc[active]
@@ -334,7 +348,9 @@ def position_attribution(
             by_group = (
                 pnl_attribution(keyed, prices[list(keyed.index)], keys, start, end, missing_label=missing)
                 if len(keyed)
-                else pd.DataFrame(columns=["pnl", "capital", "pnl_percent", "contribution_percent", "positions"])
+                else pd.DataFrame(
+                    columns=["pnl", "capital", "pnl_percent", "contribution_percent", "positions"]
+                )
             )
             members: dict[Any, list[str]] = {}
             for lot_id, key in keys.items():

@@ -5,8 +5,10 @@ For each portfolio of the chunk (DESIGN.md "Performance"):
 - Lots: every position entered on or before ``as_of``, closed ones included (an exit after
   ``as_of`` has not happened yet as of ``as_of``). A lot is held on d when entry_date <= d <
   exit_date.
-- Trading days: the dates with a stored bar for SPY (the reference calendar) or for one of the
-  portfolio's symbols, from its earliest entry date to ``as_of``; a snapshot for every one.
+- Trading days: the dates with a stored close for SPY (the reference calendar) or for any symbol
+  of the chunk, from the portfolio's earliest entry date to ``as_of``; a snapshot for every one
+  (with exchange data these are the sessions; a bar dated off-session would only add a day
+  valued at carried-forward closes).
 - Prices: the stored ``close`` per share (options: the OCC contract's own bars), x quantity x
   multiplier. A missing close is carried forward from the last known one; a lot held before its
   symbol's first bar is valued at its entry price (both counted in the step's notes).
@@ -20,10 +22,14 @@ For each portfolio of the chunk (DESIGN.md "Performance"):
 - Summary: the statistics of the whole history vs SPY (risk-free DGS3MO / 252 per day), stored in
   :class:`PerformanceSummary` for ``as_of``.
 
-Writes: only rows that differ from the stored ones are upserted (bulk, in batches), and stored
-rows of these portfolios dated on or before ``as_of`` that are no longer trading days of their
-history are deleted; a rerun of the same date writes nothing new and leaves row counts unchanged.
-Queries per chunk: positions, cash, closes, benchmark bars, rates, stored snapshots, then the writes.
+Speed (1,000 portfolios x 30 lots x 2 years in ~30 s on 2 cores): one price query per chunk, the
+per-lot values of the whole chunk in one matrix pass summed per portfolio, and on PostgreSQL a
+binary COPY into a temporary table followed by one INSERT ... ON CONFLICT DO UPDATE that only
+rewrites changed rows and one DELETE of stale rows (other databases: compare with the stored rows,
+then bulk upserts in batches). Stored rows of these portfolios dated on or before ``as_of`` that
+are no longer days of their history are deleted; a rerun of the same date writes nothing and
+leaves row counts unchanged. Queries per chunk: positions, cash, closes, benchmark bars, rates,
+then the writes.
 """
 
 from __future__ import annotations
@@ -128,8 +134,9 @@ def chunk_histories(*, lots: pd.DataFrame, closes: pd.DataFrame, cash: dict[str,
     values = lot_values(lots_by_id(lots), prices, ffill_prices=False)
     dates = values.dates
     # carried-forward closes and entry-price stand-ins on held days, counted for the notes
-    raw = closes.reindex(columns=list(lots["symbol"])).to_numpy(dtype=np.float64)
-    known = ~np.isnan(closes.reindex(columns=list(lots["symbol"])).ffill().to_numpy(dtype=np.float64))
+    by_lot = closes.reindex(columns=list(lots["symbol"])).sort_index()
+    raw = by_lot.reindex(dates).to_numpy(dtype=np.float64)
+    known = ~np.isnan(by_lot.ffill().reindex(dates).to_numpy(dtype=np.float64))
     gap = values.held & np.isnan(raw)
     out.lots_priced_at_entry = int((gap & ~known).any(axis=0).sum())
     out.lots_carried_forward = int((gap & known).any(axis=0).sum())
@@ -179,8 +186,13 @@ def _none(x: float) -> float | None:
 
 
 def _summary(
-    *, portfolio_id: str, as_of: dt.date, frame: pd.DataFrame, risk_free: pd.Series | float,
-    benchmark: pd.Series, benchmark_periods: dict[str, float],
+    *,
+    portfolio_id: str,
+    as_of: dt.date,
+    frame: pd.DataFrame,
+    risk_free: pd.Series | float,
+    benchmark: pd.Series,
+    benchmark_periods: dict[str, float],
 ) -> PerformanceSummary:
     """The performance statistics of a portfolio's whole history (engine math only);
     ``benchmark_periods``: the benchmark's period returns over the same history."""
@@ -217,7 +229,9 @@ def _stored(portfolio_ids: Sequence[str], as_of: dt.date) -> pd.DataFrame:
     """Stored snapshots of the portfolios dated on or before as_of (id, key and values)."""
     cols = ["id", "portfolio_id", "date", *SNAPSHOT_FIELDS]
     rows = list(
-        PortfolioSnapshot.objects.filter(portfolio_id__in=list(portfolio_ids), date__lte=as_of).values_list(*cols)
+        PortfolioSnapshot.objects.filter(portfolio_id__in=list(portfolio_ids), date__lte=as_of).values_list(
+            *cols
+        )
     )
     frame = pd.DataFrame(rows, columns=cols)
     frame["portfolio_id"] = frame["portfolio_id"].astype(str)
@@ -273,8 +287,13 @@ def _pg_binary_copy(rows: pd.DataFrame) -> bytes:
     """The rows in PostgreSQL's binary COPY format (portfolio_id uuid, date, the float columns as
     float8 with NaN kept as NaN, position_count int4): fixed-width tuples built as one numpy
     record array, so 25,000 rows encode in milliseconds (no per-value Python formatting)."""
-    layout: list[tuple[str, str]] = [("fields", ">i2"), ("len_id", ">i4"), ("id", "S16"), ("len_date", ">i4"),
-                                     ("date", ">i4")]
+    layout: list[tuple[str, str]] = [
+        ("fields", ">i2"),
+        ("len_id", ">i4"),
+        ("id", "S16"),
+        ("len_date", ">i4"),
+        ("date", ">i4"),
+    ]
     for name in FLOAT_FIELDS:
         layout += [(f"len_{name}", ">i4"), (name, ">f8")]
     layout += [("len_count", ">i4"), ("position_count", ">i4")]
@@ -306,7 +325,9 @@ def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.dat
             + ", ".join(f"{c} {types.get(c, 'double precision')}" for c in cols)
             + ") ON COMMIT DROP"
         )
-        with cursor.cursor.copy(f"COPY snapshot_upsert ({', '.join(cols)}) FROM STDIN (FORMAT binary)") as copy:
+        with cursor.cursor.copy(
+            f"COPY snapshot_upsert ({', '.join(cols)}) FROM STDIN (FORMAT binary)"
+        ) as copy:
             copy.write(_pg_binary_copy(rows))
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(cols)}, calculated_at) "  # noqa: S608 - fixed names
@@ -337,7 +358,11 @@ def _use_copy() -> bool:
 
 @transaction.atomic
 def snapshots_save(
-    *, rows: pd.DataFrame, summaries: list[PerformanceSummary], as_of: dt.date, computed: list[str],
+    *,
+    rows: pd.DataFrame,
+    summaries: list[PerformanceSummary],
+    as_of: dt.date,
+    computed: list[str],
     emptied: list[str],
 ) -> tuple[int, int]:
     """Upserts the snapshots of the ``computed`` portfolios (deleting their stale rows on or before
@@ -389,7 +414,9 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
         rf = daily_risk_free(start=earliest, end=as_of)
         # rates carried forward onto the calendar once (0 before the first stored rate)
         risk_free: pd.Series | float = (
-            rf.reindex(closes.index.union(rf.index)).ffill().reindex(closes.index).fillna(0.0) if len(rf) else 0.0
+            rf.reindex(closes.index.union(rf.index)).ffill().reindex(closes.index).fillna(0.0)
+            if len(rf)
+            else 0.0
         )
         bench_periods: dict[pd.Timestamp, dict[str, float]] = {}
         for pid, frame in histories.frames.items():
@@ -398,7 +425,11 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
                 bench_periods[first] = period_returns(bench.loc[bench.index >= first], frame.index[-1])
             summaries.append(
                 _summary(
-                    portfolio_id=pid, as_of=as_of, frame=frame, risk_free=risk_free, benchmark=bench,
+                    portfolio_id=pid,
+                    as_of=as_of,
+                    frame=frame,
+                    risk_free=risk_free,
+                    benchmark=bench,
                     benchmark_periods=bench_periods[first],
                 )
             )
@@ -410,13 +441,18 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     computed = sorted(histories.frames)
     rows = (
         pd.concat(
-            [f.assign(portfolio_id=pid).rename_axis("date").reset_index() for pid, f in histories.frames.items()],
+            [
+                f.assign(portfolio_id=pid).rename_axis("date").reset_index()
+                for pid, f in histories.frames.items()
+            ],
             ignore_index=True,
         )
         if computed
         else pd.DataFrame(columns=["portfolio_id", "date", *SNAPSHOT_FIELDS])
     )
-    written, deleted = snapshots_save(rows=rows, summaries=summaries, as_of=as_of, computed=computed, emptied=emptied)
+    written, deleted = snapshots_save(
+        rows=rows, summaries=summaries, as_of=as_of, computed=computed, emptied=emptied
+    )
     result.counts.update(
         {
             "snapshots": len(rows),

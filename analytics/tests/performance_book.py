@@ -44,8 +44,15 @@ FLOW_RETURNS = [None, 10 / 1100, 10 / 2310, 132 / 2320, -120 / 2320, 0.0, 60 / 2
 
 def bar(symbol: str, date: dt.date, close: float, adjusted: float | None = None) -> PriceBar:
     return PriceBar(
-        symbol=symbol, date=date, open=close, high=close, low=close, close=close,
-        adjusted_close=close if adjusted is None else adjusted, volume=1000, source="synthetic",
+        symbol=symbol,
+        date=date,
+        open=close,
+        high=close,
+        low=close,
+        close=close,
+        adjusted_close=close if adjusted is None else adjusted,
+        volume=1000,
+        source="synthetic",
     )
 
 
@@ -65,14 +72,26 @@ def store_market(dates: Sequence[dt.date] = D) -> None:
     store_rate(dates)
 
 
-def lot(portfolio: Portfolio, symbol: str, quantity: float, entry_price: float, entry_date: dt.date,
-        exit_price: float | None = None, exit_date: dt.date | None = None, **extra: Any) -> Position:
+def lot(
+    portfolio: Portfolio,
+    symbol: str,
+    quantity: float,
+    entry_price: float,
+    entry_date: dt.date,
+    exit_price: float | None = None,
+    exit_date: dt.date | None = None,
+    **extra: Any,
+) -> Position:
     """A stock lot (position_type from the sign) unless ``extra`` says otherwise."""
     fields: dict[str, Any] = {
-        "portfolio": portfolio, "symbol": symbol, "quantity": Decimal(str(quantity)),
-        "entry_price": Decimal(str(entry_price)), "entry_date": entry_date,
+        "portfolio": portfolio,
+        "symbol": symbol,
+        "quantity": Decimal(str(quantity)),
+        "entry_price": Decimal(str(entry_price)),
+        "entry_date": entry_date,
         "position_type": "LONG" if quantity > 0 else "SHORT",
-        "exit_price": None if exit_price is None else Decimal(str(exit_price)), "exit_date": exit_date,
+        "exit_price": None if exit_price is None else Decimal(str(exit_price)),
+        "exit_date": exit_date,
     }
     fields.update(extra)
     return PositionFactory(**fields)

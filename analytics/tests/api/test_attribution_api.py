@@ -26,7 +26,12 @@ URL = "/api/v1/analytics/positions/attribution"
 
 
 def params(portfolio, **extra):  # type: ignore[no-untyped-def]
-    return {"portfolio_id": str(portfolio.id), "start_date": D[0].isoformat(), "end_date": D[-1].isoformat(), **extra}
+    return {
+        "portfolio_id": str(portfolio.id),
+        "start_date": D[0].isoformat(),
+        "end_date": D[-1].isoformat(),
+        **extra,
+    }
 
 
 def lots(portfolio) -> tuple[Position, Position]:  # type: ignore[no-untyped-def]
@@ -44,11 +49,20 @@ class TestAttribution:
 
         assert response.status_code == 200, response.content
         body = response.json()
-        assert {"start_date", "end_date", "total_pnl", "groups", "data_source", "as_of_date", "calculated_at"} <= set(
-            body
+        assert {
+            "start_date",
+            "end_date",
+            "total_pnl",
+            "groups",
+            "data_source",
+            "as_of_date",
+            "calculated_at",
+        } <= set(body)
+        assert (body["start_date"], body["end_date"], body["group_by"]) == (
+            D[0].isoformat(),
+            D[-1].isoformat(),
+            "position",
         )
-        assert (body["start_date"], body["end_date"], body["group_by"]) == (D[0].isoformat(), D[-1].isoformat(),
-                                                                             "position")
         assert body["total_pnl"] == pytest.approx(92.0)
         assert body["data_source"] == "synthetic"
         assert body["as_of_date"] == D[-1].isoformat()
@@ -64,8 +78,14 @@ class TestAttribution:
         assert groups[str(b.id)]["label"] == "AAA"
         assert [g["key"] for g in body["groups"]] == [str(b.id), str(a.id)]  # largest P&L first
         assert groups[str(b.id)]["positions"] == [
-            {"id": str(b.id), "symbol": "AAA", "position_type": "LONG", "pnl": 60.0, "pnl_percent": pytest.approx(5.0),
-             "contribution_percent": pytest.approx(60 / 92 * 100)}
+            {
+                "id": str(b.id),
+                "symbol": "AAA",
+                "position_type": "LONG",
+                "pnl": 60.0,
+                "pnl_percent": pytest.approx(5.0),
+                "contribution_percent": pytest.approx(60 / 92 * 100),
+            }
         ]
 
     def test_a_range_after_the_sale(self, user, auth_client):
@@ -83,7 +103,9 @@ class TestAttribution:
         portfolio = flow_book(owner=user)
         a, _ = lots(portfolio)
 
-        body = auth_client.get(URL, params(portfolio, start_date=D[3].isoformat(), end_date=D[4].isoformat())).json()
+        body = auth_client.get(
+            URL, params(portfolio, start_date=D[3].isoformat(), end_date=D[4].isoformat())
+        ).json()
 
         # then: lot A sold on D4 at the D3 close: no P&L on the day of the sale
         groups = {g["key"]: g for g in body["groups"]}
@@ -103,7 +125,11 @@ class TestAttribution:
         by_sector = auth_client.get(URL, params(portfolio, group_by="sector")).json()
 
         assert {g["key"]: g["pnl"] for g in by_type["groups"]} == {"LONG": 92.0, "SHORT": 20.0}
-        assert {g["key"]: g["pnl"] for g in by_tag["groups"]} == {"core": 32.0, "swing": 32.0, "(untagged)": 80.0}
+        assert {g["key"]: g["pnl"] for g in by_tag["groups"]} == {
+            "core": 32.0,
+            "swing": 32.0,
+            "(untagged)": 80.0,
+        }
         assert by_tag["total_pnl"] == pytest.approx(112.0)  # tags overlap; the total counts each lot once
         assert {g["key"]: g["pnl"] for g in by_sector["groups"]} == {"Technology": 92.0, "(unknown)": 20.0}
         untagged = next(g for g in by_tag["groups"] if g["key"] == "(untagged)")
@@ -116,8 +142,19 @@ class TestAttribution:
         store_bars(occ, D, [1.0, 1.5, 2.0, 3.0, 2.0, 2.0, 2.5])
         Security.objects.create(symbol="AAA", sector="Technology")
         portfolio = PortfolioFactory(owner=user)
-        lot(portfolio, occ, 2, 1.0, D[0], position_type="LC", multiplier=100, underlying_symbol="AAA",
-            option_type="call", strike_price=Decimal("10"), expiration_date=dt.date(2024, 6, 21))
+        lot(
+            portfolio,
+            occ,
+            2,
+            1.0,
+            D[0],
+            position_type="LC",
+            multiplier=100,
+            underlying_symbol="AAA",
+            option_type="call",
+            strike_price=Decimal("10"),
+            expiration_date=dt.date(2024, 6, 21),
+        )
 
         body = auth_client.get(URL, params(portfolio, group_by="sector")).json()
 
@@ -186,8 +223,12 @@ def test_query_count_does_not_grow_with_positions(user, auth_client, group_by):
             store_bars(symbol, days, [10.0 + i + j * 0.1 for j in range(len(days))])
             Security.objects.create(symbol=symbol, sector="Energy" if i % 2 else "Utilities")
             lot(portfolio, symbol, 5 + i, 10.0, days[i % 5]).tags.set([tag])
-        query = {"portfolio_id": str(portfolio.id), "start_date": days[2].isoformat(),
-                 "end_date": days[-1].isoformat(), "group_by": group_by}
+        query = {
+            "portfolio_id": str(portfolio.id),
+            "start_date": days[2].isoformat(),
+            "end_date": days[-1].isoformat(),
+            "group_by": group_by,
+        }
         with CaptureQueriesContext(connection) as ctx:
             response = auth_client.get(URL, query)
         assert response.status_code == 200

@@ -31,9 +31,22 @@ from sigmasight.tests.envelope import assert_error, assert_timestamp
 
 RETURN_KEYS = {"1d", "1w", "1m", "3m", "ytd", "1y", "inception"}
 API_FIELDS = {
-    "returns", "annualized_return", "annualized_volatility", "sharpe_ratio", "sortino_ratio", "max_drawdown",
-    "max_drawdown_start", "max_drawdown_end", "calmar_ratio", "beta", "alpha", "benchmark_returns", "series",
-    "as_of_date", "calculated_at", "data_source",
+    "returns",
+    "annualized_return",
+    "annualized_volatility",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "max_drawdown",
+    "max_drawdown_start",
+    "max_drawdown_end",
+    "calmar_ratio",
+    "beta",
+    "alpha",
+    "benchmark_returns",
+    "series",
+    "as_of_date",
+    "calculated_at",
+    "data_source",
 }
 N = 300  # sessions of the long book: 2023-01-02 .. 2024-02-23
 
@@ -80,7 +93,9 @@ class TestPerformance:
         assert set(body["series"][0]) >= {"date", "nav", "daily_return", "cumulative_return", "drawdown"}
         assert [p["nav"] for p in body["series"]] == FLOW_NAV
         assert body["series"][0]["daily_return"] is None
-        np.testing.assert_allclose([p["daily_return"] for p in body["series"][1:]], FLOW_RETURNS[1:], atol=1e-15)
+        np.testing.assert_allclose(
+            [p["daily_return"] for p in body["series"][1:]], FLOW_RETURNS[1:], atol=1e-15
+        )
         assert body["returns"]["1d"] == pytest.approx(60 / 2200)
         assert body["benchmark_returns"]["1d"] == pytest.approx(104 / 103 - 1)
         assert body["benchmark_returns"]["inception"] == pytest.approx(104 / 100 - 1)
@@ -97,7 +112,9 @@ class TestPerformance:
         excess = r - RATE / 252
         sharpe = excess.mean() / excess.std(ddof=1) * np.sqrt(252)
         assert body["sharpe_ratio"] == pytest.approx(sharpe, rel=1e-9)
-        assert body["sortino_ratio"] == pytest.approx(empyrical.sortino_ratio(r, required_return=RATE / 252), rel=1e-9)
+        assert body["sortino_ratio"] == pytest.approx(
+            empyrical.sortino_ratio(r, required_return=RATE / 252), rel=1e-9
+        )
         assert body["max_drawdown"] == pytest.approx(min(p["drawdown"] for p in body["series"]), rel=1e-12)
         assert body["max_drawdown"] == pytest.approx(empyrical.max_drawdown(r), rel=1e-9)
         assert body["observations"] == len(r)
@@ -105,7 +122,9 @@ class TestPerformance:
         summary = PerformanceSummary.objects.get(portfolio=portfolio, as_of_date=days[-1])
         assert body["sharpe_ratio"] == pytest.approx(summary.sharpe_ratio, rel=1e-12)
         assert body["beta"] == pytest.approx(summary.beta, rel=1e-12)
-        assert body["max_drawdown_start"] == (summary.max_drawdown_start and summary.max_drawdown_start.isoformat())
+        assert body["max_drawdown_start"] == (
+            summary.max_drawdown_start and summary.max_drawdown_start.isoformat()
+        )
 
     def test_period_window(self, user, auth_client):
         portfolio, days = long_book(user)
@@ -154,6 +173,22 @@ class TestPerformance:
         assert body["benchmark"] == "AAA" and body["as_of_date"] == D[3].isoformat()
         assert len(body["series"]) == 4
         assert body["benchmark_returns"]["1d"] == pytest.approx(13.2 / 12 - 1)
+
+    def test_default_benchmark_without_bars_gives_null_beta(self, user, auth_client):
+        # given: prices for the book's stock only (no SPY bars at all)
+        store_bars("AAA", D, [10.0, 11.0, 12.0, 13.2, 12.0, 12.0, 12.6])
+        portfolio = PortfolioFactory(owner=user)
+        lot(portfolio, "AAA", 100, 10, D[0])
+        run_snapshots(portfolio, D[-1])
+
+        body = auth_client.get(url(portfolio.id)).json()
+        explicit = auth_client.get(url(portfolio.id), {"benchmark": "SPY"})
+
+        assert body["beta"] is None and body["alpha"] is None
+        assert set(body["benchmark_returns"].values()) == {None}
+        assert body["returns"]["1d"] == pytest.approx(0.05)
+        assert body["risk_free_rate"] is None  # no DGS3MO stored: rf = 0
+        assert_error(explicit, 400, "VALIDATION_ERROR")
 
     def test_trailing_slash(self, user, auth_client):
         portfolio = flow_book(owner=user)

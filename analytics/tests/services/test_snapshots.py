@@ -51,7 +51,9 @@ class TestFlowBook:
         np.testing.assert_allclose([r.nav for r in rows], FLOW_NAV, rtol=1e-12)
         np.testing.assert_allclose([r.flow for r in rows], FLOW_FLOWS, rtol=1e-12)
         assert rows[0].daily_return is None
-        np.testing.assert_allclose([r.daily_return for r in rows[1:]], FLOW_RETURNS[1:], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            [r.daily_return for r in rows[1:]], FLOW_RETURNS[1:], rtol=1e-12, atol=1e-15
+        )
         assert [r.position_count for r in rows] == [1, 1, 2, 2, 1, 1, 1]
         assert all(r.cash == 1000.0 for r in rows)
         assert result.counts["snapshots"] == len(D)
@@ -119,8 +121,11 @@ class TestTimeWeighting:
         summary = PerformanceSummary.objects.get(portfolio=portfolio, as_of_date=D[-1])
         assert summary.returns["inception"] == pytest.approx(chained, rel=1e-12)
         assert summary.returns["1d"] == pytest.approx(0.1, rel=1e-12)
-        assert summary.returns["1w"] == pytest.approx(  # from D1 (the last NAV on or before D6 - 7 days)
-            float(np.prod(1 + np.array(expected[1:])) - 1), rel=1e-12
+        assert (
+            summary.returns["1w"]
+            == pytest.approx(  # from D1 (the last NAV on or before D6 - 7 days)
+                float(np.prod(1 + np.array(expected[1:])) - 1), rel=1e-12
+            )
         )
 
     def test_drawdown_with_peak_and_trough_dates(self):
@@ -146,7 +151,9 @@ class TestTimeWeighting:
     def test_missing_close_is_carried_forward(self):
         # given: AAA has no bar on D3 (SPY has one)
         store_market()
-        store_bars("AAA", [d for i, d in enumerate(D) if i != 3], [c for i, c in enumerate(AAA_CLOSES) if i != 3])
+        store_bars(
+            "AAA", [d for i, d in enumerate(D) if i != 3], [c for i, c in enumerate(AAA_CLOSES) if i != 3]
+        )
         portfolio = PortfolioFactory()
         lot(portfolio, "AAA", 100, 10, D[0])
 
@@ -177,8 +184,19 @@ class TestTimeWeighting:
         occ = "AAA   240621C00010000"
         store_bars(occ, D, [1.0, 1.5, 2.0, 3.0, 2.0, 2.0, 2.5])
         portfolio = PortfolioFactory()
-        lot(portfolio, occ, 2, 1.0, D[0], position_type="LC", multiplier=100, underlying_symbol="AAA",
-            option_type="call", strike_price=Decimal("10"), expiration_date=dt.date(2024, 6, 21))
+        lot(
+            portfolio,
+            occ,
+            2,
+            1.0,
+            D[0],
+            position_type="LC",
+            multiplier=100,
+            underlying_symbol="AAA",
+            option_type="call",
+            strike_price=Decimal("10"),
+            expiration_date=dt.date(2024, 6, 21),
+        )
 
         snapshots_step(as_of=D[-1], portfolio_ids=[str(portfolio.id)])
 
@@ -210,7 +228,9 @@ class TestAgainstEmpyrical:
         rf = RATE / 252
         assert summary.observations == 119
         assert summary.sharpe_ratio == pytest.approx(empyrical.sharpe_ratio(r, risk_free=rf), rel=1e-10)
-        assert summary.sortino_ratio == pytest.approx(empyrical.sortino_ratio(r, required_return=rf), rel=1e-10)
+        assert summary.sortino_ratio == pytest.approx(
+            empyrical.sortino_ratio(r, required_return=rf), rel=1e-10
+        )
         assert summary.max_drawdown == pytest.approx(empyrical.max_drawdown(r), rel=1e-10)
         assert summary.annualized_volatility == pytest.approx(empyrical.annual_volatility(r), rel=1e-10)
         assert summary.calmar_ratio == pytest.approx(empyrical.calmar_ratio(r), rel=1e-10)
@@ -276,7 +296,9 @@ class TestIdempotence:
         assert not result.failures
         assert result.counts["portfolios_without_positions"] == 1
         assert len(snapshots(portfolio)) == 7 and len(snapshots(later)) == 2 and not snapshots(empty)
-        assert PerformanceSummary.objects.filter(portfolio=later).get().returns["inception"] == pytest.approx(0.05)
+        assert PerformanceSummary.objects.filter(portfolio=later).get().returns["inception"] == pytest.approx(
+            0.05
+        )
 
     def test_no_market_data_is_a_failure_of_that_portfolio(self):
         portfolio = PortfolioFactory()
@@ -308,8 +330,15 @@ class TestChunk:
             for _ in range(5):
                 i, j = sorted(rng.integers(0, 80, 2))
                 closed = rng.random() < 0.4 and j > i
-                lot(p, symbols[rng.integers(0, 8)], float(rng.choice([-1, 1]) * rng.integers(1, 50)), 25.0,
-                    days[i], exit_price=26.0 if closed else None, exit_date=days[j] if closed else None)
+                lot(
+                    p,
+                    symbols[rng.integers(0, 8)],
+                    float(rng.choice([-1, 1]) * rng.integers(1, 50)),
+                    25.0,
+                    days[i],
+                    exit_price=26.0 if closed else None,
+                    exit_date=days[j] if closed else None,
+                )
         ids = [str(p.id) for p in portfolios]
 
         snapshots_step(as_of=days[-1], portfolio_ids=ids)
