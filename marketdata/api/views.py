@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from marketdata import selectors
 from marketdata.quotes import quotes_get
+from sigmasight.api.exceptions import InsufficientData
 from sigmasight.api.params import StrictQuerySerializer, parse_query
 
 #: a ticker (``BRK-B``, ``^VIX``), an unpadded OCC symbol, or an OCC symbol padded as positions store it
@@ -97,6 +98,13 @@ class FactorETFPricesView(APIView):
         body = selectors.factor_etf_prices(
             lookback_days=query["lookback_days"], factor_names=query.get("factors")
         )
+        empty = [name for name, f in body["factors"].items() if not any(p is not None for p in f["prices"])]
+        if empty:
+            raise InsufficientData(
+                f"No stored prices for the factor ETFs of: {', '.join(empty)}.",
+                {"missing": {name: body["factors"][name]["etf_symbol"] for name in empty},
+                 "how_to_fix": "Run `manage.py sync_market_data` or the batch's market-data step."},
+            )
         body["data_source"] = selectors.data_source(
             symbols=[f["etf_symbol"] for f in body["factors"].values()]
         )

@@ -148,7 +148,9 @@ class TestFactorETFPrices:
         assert response.json()["error"]["code"] == "NOT_AUTHENTICATED"
 
 
-def test_no_stored_prices_gives_empty_series_not_invented_ones(auth_client: APIClient) -> None:
-    body = auth_client.get(URL, {"lookback_days": 5, "factors": "Market"}).json()
-    assert body["factors"]["Market"] == {"etf_symbol": "SPY", "dates": [], "prices": [], "returns": []}
-    assert body["data_source"] == "synthetic"  # the configured provider
+def test_no_stored_prices_is_422_naming_the_missing_etf(auth_client: APIClient) -> None:
+    response = auth_client.get(URL, {"lookback_days": 5, "factors": "Market"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "INSUFFICIENT_DATA"
+    assert error["details"]["missing"] == {"Market": "SPY"}
