@@ -107,9 +107,13 @@ class CorrelationResultAdmin(ReadOnlyAdmin):
 @admin.action(description="Run batch for selected portfolios")
 def run_batch_for_portfolios(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     ids = [str(pk) for pk in queryset.values_list("id", flat=True)]
-    run = batch_run_enqueue(as_of=market_as_of(), portfolio_ids=ids, triggered_by=request.user, trigger="admin")
+    run = batch_run_enqueue(
+        as_of=market_as_of(), portfolio_ids=ids, triggered_by=request.user, trigger="admin"
+    )
     modeladmin.message_user(
-        request, f"Batch {run.id} queued for {len(ids)} portfolio(s) as of {run.as_of_date}.", messages.SUCCESS
+        request,
+        f"Batch {run.id} queued for {len(ids)} portfolio(s) as of {run.as_of_date}.",
+        messages.SUCCESS,
     )
 
 

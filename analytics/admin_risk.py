@@ -20,8 +20,19 @@ class StressScenarioAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
     fields = [
-        "id", "name", "category", "description", "shocks", "window", "source", "is_builtin", "owner",
-        "is_active", "display_order", "created_at", "updated_at",
+        "id",
+        "name",
+        "category",
+        "description",
+        "shocks",
+        "window",
+        "source",
+        "is_builtin",
+        "owner",
+        "is_active",
+        "display_order",
+        "created_at",
+        "updated_at",
     ]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]

@@ -23,7 +23,9 @@ class BatchRun(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     engines = models.JSONField(default=list, help_text="Engines run, in order.")
     portfolio_ids = models.JSONField(null=True, blank=True, help_text="Null = every portfolio.")
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="batch_runs")
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="batch_runs"
+    )
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -89,6 +91,9 @@ class PositionValuation(models.Model):
         ]
         indexes = [models.Index(fields=["portfolio", "as_of_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.position_id} {self.as_of_date} MV {self.market_value}"
+
 
 class PortfolioAggregate(models.Model):
     """Engine 3: exposures and NAV of a portfolio on a date (USD; percentages of NAV in *_percent)."""
@@ -115,8 +120,13 @@ class PortfolioAggregate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "as_of_date"], name="aggregate_unique_portfolio_date")
+            models.UniqueConstraint(
+                fields=["portfolio", "as_of_date"], name="aggregate_unique_portfolio_date"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio_id} {self.as_of_date} NAV {self.nav:,.2f}"
 
 
 class PositionGreeks(models.Model):
@@ -146,8 +156,13 @@ class PositionGreeks(models.Model):
     gamma_dollars = models.FloatField(null=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["position", "as_of_date"], name="greeks_unique_position_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["position", "as_of_date"], name="greeks_unique_position_date")
+        ]
         indexes = [models.Index(fields=["portfolio", "as_of_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.position_id} {self.as_of_date} delta {self.position_delta}"
 
 
 class SymbolFactorExposure(models.Model):
@@ -173,7 +188,12 @@ class SymbolFactorExposure(models.Model):
     calculated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["symbol", "as_of_date"], name="symfactor_unique_symbol_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["symbol", "as_of_date"], name="symfactor_unique_symbol_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.as_of_date} ({self.quality_flag})"
 
 
 class PortfolioFactorExposure(models.Model):
@@ -207,6 +227,9 @@ class PortfolioFactorExposure(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.portfolio_id} {self.as_of_date} {self.factor}"
+
 
 class FactorCorrelation(models.Model):
     """The factor regressors' correlation matrix over a window, with its condition number."""
@@ -222,8 +245,13 @@ class FactorCorrelation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["as_of_date", "lookback_days"], name="factorcorr_unique_date_window")
+            models.UniqueConstraint(
+                fields=["as_of_date", "lookback_days"], name="factorcorr_unique_date_window"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"factor correlations {self.as_of_date} ({self.lookback_days}d)"
 
 
 class CorrelationResult(models.Model):
@@ -248,6 +276,9 @@ class CorrelationResult(models.Model):
                 name="correlation_unique_portfolio_date_window",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio_id} {self.as_of_date} correlations ({self.lookback_days}d)"
 
 
 from analytics.models_risk import *  # noqa

@@ -115,14 +115,20 @@ class StressScenario(models.Model):
 
     id = models.SlugField(primary_key=True, max_length=64, help_text="Slug, e.g. market_down_10.")
     name = models.CharField(max_length=120)
-    category = models.CharField(max_length=32, choices=ScenarioCategory.choices, default=ScenarioCategory.CUSTOM)
+    category = models.CharField(
+        max_length=32, choices=ScenarioCategory.choices, default=ScenarioCategory.CUSTOM
+    )
     description = models.TextField(blank=True, default="")
     shocks = models.JSONField(default=dict, help_text='{"Market": -0.10, "Interest Rate": 0.0025}')
     window = models.CharField(max_length=64, blank=True, default="", help_text="Historical window replayed.")
     source = models.TextField(blank=True, default="", help_text="hypothetical, or the historical reference.")
     is_builtin = models.BooleanField(default=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="stress_scenarios"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stress_scenarios",
     )
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveIntegerField(default=1000)
@@ -197,7 +203,9 @@ class RiskMetrics(models.Model):
     class Meta:
         verbose_name_plural = "risk metrics"
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "as_of_date", "view"], name="riskmetrics_unique_portfolio_date_view")
+            models.UniqueConstraint(
+                fields=["portfolio", "as_of_date", "view"], name="riskmetrics_unique_portfolio_date_view"
+            )
         ]
 
     def __str__(self) -> str:

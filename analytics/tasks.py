@@ -16,7 +16,9 @@ def batch_global_step_task(_previous: Any = None, *, run_id: str, engine_name: s
 
 
 @shared_task(name="analytics.batch_chunk_step")
-def batch_chunk_step_task(_previous: Any = None, *, run_id: str, engine_names: list[str], portfolio_ids: list[str]) -> None:
+def batch_chunk_step_task(
+    _previous: Any = None, *, run_id: str, engine_names: list[str], portfolio_ids: list[str]
+) -> None:
     from analytics.batch.services import batch_chunk_step
 
     batch_chunk_step(run_id=run_id, engine_names=engine_names, portfolio_ids=portfolio_ids)
@@ -50,16 +52,19 @@ def nightly_batch_task(as_of_date: str | None = None) -> str:
 
 @shared_task(name="analytics.batch_portfolios")
 def batch_portfolios_task(
-    *, portfolio_ids: list[str], trigger: str = "onboarding", as_of_date: str | None = None, owner_id: str | None = None
+    *,
+    portfolio_ids: list[str],
+    trigger: str = "onboarding",
+    as_of_date: str | None = None,
+    owner_id: str | None = None,
 ) -> str:
     """Queues the whole pipeline for some portfolios (e.g. a newly onboarded one); returns the job id.
 
     Called by name from apps that must not import analytics (portfolios' onboarding).
     """
+    from accounts.models import User
     from analytics.batch.dispatch import batch_run_enqueue
     from marketdata.providers.registry import market_as_of
-
-    from accounts.models import User
 
     as_of = dt.date.fromisoformat(as_of_date) if as_of_date else market_as_of()
     owner = User.objects.filter(pk=owner_id).first() if owner_id else None

@@ -78,7 +78,10 @@ def build_book(n_portfolios: int, as_of: dt.date, seed: int = 7) -> list[str]:
                 OCCContract(symbol, third_friday(expiry.year, expiry.month), kind, Decimal(str(strike)))
             )
     portfolios = Portfolio.objects.bulk_create(
-        [Portfolio(owner=user, name=f"Bench {i:04d}", cash_balance=Decimal("100000")) for i in range(n_portfolios)]
+        [
+            Portfolio(owner=user, name=f"Bench {i:04d}", cash_balance=Decimal("100000"))
+            for i in range(n_portfolios)
+        ]
     )
     positions = []
     entry = as_of - dt.timedelta(days=400)
@@ -86,17 +89,33 @@ def build_book(n_portfolios: int, as_of: dt.date, seed: int = 7) -> list[str]:
         for symbol in rng.sample(universe, 25):
             qty = Decimal(rng.choice([-1, 1, 1, 1]) * rng.randint(10, 500))
             positions.append(
-                Position(portfolio=portfolio, symbol=symbol, position_type="LONG" if qty > 0 else "SHORT",
-                         quantity=qty, multiplier=1, entry_price=Decimal("100"), entry_date=entry)
+                Position(
+                    portfolio=portfolio,
+                    symbol=symbol,
+                    position_type="LONG" if qty > 0 else "SHORT",
+                    quantity=qty,
+                    multiplier=1,
+                    entry_price=Decimal("100"),
+                    entry_date=entry,
+                )
             )
         for c in rng.sample(contracts, 5):
             qty = Decimal(rng.choice([-1, 1]) * rng.randint(1, 20))
             kind = ("L" if qty > 0 else "S") + ("C" if c.option_type == "call" else "P")
             positions.append(
-                Position(portfolio=portfolio, symbol=format_occ(c), position_type=kind, quantity=qty,
-                         multiplier=100, entry_price=Decimal("5"), entry_date=as_of - dt.timedelta(days=30),
-                         underlying_symbol=c.underlying, option_type=c.option_type, strike_price=c.strike,
-                         expiration_date=c.expiration)
+                Position(
+                    portfolio=portfolio,
+                    symbol=format_occ(c),
+                    position_type=kind,
+                    quantity=qty,
+                    multiplier=100,
+                    entry_price=Decimal("5"),
+                    entry_date=as_of - dt.timedelta(days=30),
+                    underlying_symbol=c.underlying,
+                    option_type=c.option_type,
+                    strike_price=c.strike,
+                    expiration_date=c.expiration,
+                )
             )
     Position.objects.bulk_create(positions, batch_size=5000)
     return [str(p.id) for p in portfolios]
@@ -139,20 +158,39 @@ def naive_baseline(ids: list[str], as_of: dt.date, sample: int) -> tuple[float, 
     for position in positions:
         symbol = position.underlying_symbol or position.symbol
         etf_prices = {
-            etf: pd.Series(dict(PriceBar.objects.filter(symbol=etf, date__gte=start, date__lte=as_of)
-                                .values_list("date", "adjusted_close")))
+            etf: pd.Series(
+                dict(
+                    PriceBar.objects.filter(symbol=etf, date__gte=start, date__lte=as_of).values_list(
+                        "date", "adjusted_close"
+                    )
+                )
+            )
             for etf in etfs.values()
         }
         x = factor_regressors(pd.DataFrame(etf_prices).sort_index().pct_change().iloc[1:], etfs).iloc[-252:]
-        y = pd.Series(dict(PriceBar.objects.filter(symbol=symbol, date__gte=start, date__lte=as_of)
-                           .values_list("date", "adjusted_close"))).sort_index().pct_change()
+        y = (
+            pd.Series(
+                dict(
+                    PriceBar.objects.filter(symbol=symbol, date__gte=start, date__lte=as_of).values_list(
+                        "date", "adjusted_close"
+                    )
+                )
+            )
+            .sort_index()
+            .pct_change()
+        )
         data = pd.concat([y.rename("y"), x], axis=1).dropna()
         fit = sm.OLS(data["y"], sm.add_constant(data.drop(columns="y"))).fit()
         for name in x.columns:  # row-by-row saves, as a naive implementation would do
             SymbolFactorExposure.objects.update_or_create(
-                symbol=f"NAIVE:{symbol}:{name}"[:32], as_of_date=as_of,
-                defaults={"betas": {name: float(fit.params[name])}, "r_squared": float(fit.rsquared),
-                          "observations": int(fit.nobs), "t_stats": {name: float(np.nan_to_num(fit.tvalues[name]))}},
+                symbol=f"NAIVE:{symbol}:{name}"[:32],
+                as_of_date=as_of,
+                defaults={
+                    "betas": {name: float(fit.params[name])},
+                    "r_squared": float(fit.rsquared),
+                    "observations": int(fit.nobs),
+                    "t_stats": {name: float(np.nan_to_num(fit.tvalues[name]))},
+                },
             )
     elapsed = time.perf_counter() - t0
     SymbolFactorExposure.objects.filter(symbol__startswith="NAIVE:").delete()
@@ -160,7 +198,9 @@ def naive_baseline(ids: list[str], as_of: dt.date, sample: int) -> tuple[float, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--portfolios", type=int, default=1000)
     parser.add_argument("--baseline-sample", type=int, default=150)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 20))
@@ -173,8 +213,10 @@ def main() -> None:
     from portfolios.holdings import held_symbols
 
     held = held_symbols(portfolio_ids=ids, as_of=args.as_of)
-    print(f"book: {len(ids)} portfolios x 30 positions, {len(held.symbols)} price symbols "
-          f"(built in {time.perf_counter() - t0:.1f}s)")
+    print(
+        f"book: {len(ids)} portfolios x 30 positions, {len(held.symbols)} price symbols "
+        f"(built in {time.perf_counter() - t0:.1f}s)"
+    )
 
     total, per_engine, status = run_batch(ids, args.as_of)
     positions = len(ids) * 30
@@ -190,10 +232,14 @@ def main() -> None:
     naive_s, done = naive_baseline(ids, args.as_of, args.baseline_sample)
     naive_total = naive_s / max(done, 1) * positions
     factors = per_engine2.get("factors", float("nan"))
-    print(f"\nnaive baseline: {done} positions in {naive_s:.1f}s -> {naive_total:,.0f}s extrapolated to "
-          f"{positions:,} positions")
+    print(
+        f"\nnaive baseline: {done} positions in {naive_s:.1f}s -> {naive_total:,.0f}s extrapolated to "
+        f"{positions:,} positions"
+    )
     print(f"speed-up of the factor engine over the baseline: {naive_total / factors:,.0f}x")
-    print(f"speed-up of the whole batch (8 engines) over the baseline's factor step alone: {naive_total / total2:,.1f}x")
+    print(
+        f"speed-up of the whole batch (8 engines) over the baseline's factor step alone: {naive_total / total2:,.1f}x"
+    )
 
 
 if __name__ == "__main__":

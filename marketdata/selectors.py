@@ -22,11 +22,7 @@ def factor_definitions(*, active_only: bool = True) -> list[FactorDefinition]:
 
 def model_factor_etfs() -> dict[str, str]:
     """Factor name -> ETF symbol for the 7 market and style factors, in display order."""
-    return {
-        f.name: f.etf_symbol
-        for f in factor_definitions()
-        if f.kind in ("market", "style")
-    }
+    return {f.name: f.etf_symbol for f in factor_definitions() if f.kind in ("market", "style")}
 
 
 def reference_symbols() -> list[str]:
@@ -61,7 +57,9 @@ def price_frame(
     return wide.reindex(columns=list(symbols)).astype(float)
 
 
-def bars_frame(*, symbols: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+def bars_frame(
+    *, symbols: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
     """Full OHLCV bars (long format) for the symbols, sorted by symbol and date."""
     qs = PriceBar.objects.filter(symbol__in=list(symbols))
     if start is not None:
@@ -102,7 +100,9 @@ def data_source(*, symbols: Sequence[str] | None = None) -> str:
     return ",".join(sources) or settings.MARKET_DATA_PROVIDER
 
 
-def macro_frame(*, series_ids: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+def macro_frame(
+    *, series_ids: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
     """Macro series as a [date x series_id] frame of decimals."""
     qs = MacroSeries.objects.filter(series_id__in=list(series_ids))
     if start is not None:
@@ -113,7 +113,11 @@ def macro_frame(*, series_ids: Sequence[str], start: dt.date | None = None, end:
     if not rows:
         return pd.DataFrame(columns=list(series_ids), dtype=float)
     frame = pd.DataFrame(rows, columns=["date", "series_id", "value"])
-    return frame.pivot(index="date", columns="series_id", values="value").sort_index().reindex(columns=list(series_ids))
+    return (
+        frame.pivot(index="date", columns="series_id", values="value")
+        .sort_index()
+        .reindex(columns=list(series_ids))
+    )
 
 
 def securities(*, symbols: Sequence[str]) -> dict[str, Security]:

@@ -165,13 +165,23 @@ def demo_seed(*, as_of: dt.date, provider: MarketDataProvider, reset: bool = Fal
                 continue
             if r.underlying:
                 contract, price, opened = contracts[r.symbol]
-                data = {"symbol": format_occ(contract), "quantity": r.quantity, "entry_price": price,
-                        "entry_date": opened}
+                data = {
+                    "symbol": format_occ(contract),
+                    "quantity": r.quantity,
+                    "entry_price": price,
+                    "entry_date": opened,
+                }
             else:
                 assert r.entry_date is not None
-                data = {"symbol": r.symbol, "quantity": r.quantity, "entry_price": r.entry_price,
-                        "entry_date": session_on_or_before(r.entry_date)}
-            position = Position.objects.create(portfolio=portfolio, **position_fields_clean(data, today=as_of))
+                data = {
+                    "symbol": r.symbol,
+                    "quantity": r.quantity,
+                    "entry_price": r.entry_price,
+                    "entry_date": session_on_or_before(r.entry_date),
+                }
+            position = Position.objects.create(
+                portfolio=portfolio, **position_fields_clean(data, today=as_of)
+            )
             tags = tags_get_or_create(owner=user, names=r.tags)
             strategies = tags_get_or_create(owner=user, names=r.strategy_tags)
             Tag.objects.filter(pk__in=[t.pk for t in strategies]).update(tag_type=TagType.STRATEGY)

@@ -97,7 +97,9 @@ class Position(models.Model):
     option_type = models.CharField(max_length=4, choices=OptionType.choices, blank=True, default="")
     strike_price = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
     expiration_date = models.DateField(null=True, blank=True)
-    implied_volatility = models.FloatField(null=True, blank=True, help_text="Annualized, decimal (0.25 = 25%).")
+    implied_volatility = models.FloatField(
+        null=True, blank=True, help_text="Annualized, decimal (0.25 = 25%)."
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="positions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.common import owned_portfolio
+from analytics.selectors.access import owned_portfolio
 from analytics.selectors.correlations import (
     CORRELATION_MIN_OVERLAP,
     CORRELATION_WINDOW,

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.common import owned_portfolio
+from analytics.selectors.access import owned_portfolio
 from analytics.selectors.greeks import GREEKS_VIEWS, portfolio_greeks_get
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS, greeks_calculate
 from portfolios.models import OptionType

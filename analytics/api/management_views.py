@@ -16,7 +16,6 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from analytics.api.common import owned_portfolio
 from analytics.models_alerts import (
     METRIC_UNITS,
     Alert,
@@ -26,6 +25,7 @@ from analytics.models_alerts import (
     AlertPriority,
     AlertRule,
 )
+from analytics.selectors.access import owned_portfolio
 from analytics.selectors.alerts import alert_list, alert_rule_list
 from analytics.selectors.strategies import strategy_figures, strategy_list
 from analytics.services.alerts import (

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.common import owned_portfolio
 from analytics.selectors import performance as selectors
+from analytics.selectors.access import owned_portfolio
 from marketdata.providers.registry import market_as_of
 from sigmasight.api.params import StrictQuerySerializer, parse_query
 

@@ -19,9 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.common import AsOfQuery, owned_portfolio
+from analytics.api.common import AsOfQuery
 from analytics.models_risk import RiskView, shock_errors
 from analytics.selectors import risk as selectors
+from analytics.selectors.access import owned_portfolio
 from analytics.services.stress import stress_custom_evaluate
 from analytics.services.var import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
 from sigmasight.api.params import StrictQuerySerializer, parse_query
@@ -72,8 +73,13 @@ class VaRQuery(ViewQuery):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        if attrs.get("method") == "monte_carlo" and attrs.get("view", RiskView.PORTFOLIO) != RiskView.PORTFOLIO:
-            raise serializers.ValidationError({"view": ["Monte Carlo VaR is computed for the portfolio view only."]})
+        if (
+            attrs.get("method") == "monte_carlo"
+            and attrs.get("view", RiskView.PORTFOLIO) != RiskView.PORTFOLIO
+        ):
+            raise serializers.ValidationError(
+                {"view": ["Monte Carlo VaR is computed for the portfolio view only."]}
+            )
         return attrs
 
 
@@ -92,7 +98,9 @@ class CustomScenarioInput(serializers.Serializer):
     as_of_date = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        unknown = (
+            sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        )
         errors: dict[str, list[str]] = {name: ["Unknown field."] for name in unknown}
         errors.update(shock_errors(attrs.get("shocks")))
         if errors:
@@ -134,7 +142,9 @@ class ScenarioResultSerializer(serializers.Serializer):
     source = serializers.CharField(allow_null=True)
     shocks = serializers.DictField(child=serializers.FloatField())
     impact = ImpactSerializer()
-    severity = serializers.ChoiceField(choices=["positive", "mild", "moderate", "severe", "extreme"], allow_null=True)
+    severity = serializers.ChoiceField(
+        choices=["positive", "mild", "moderate", "severe", "extreme"], allow_null=True
+    )
     by_position = PositionImpactSerializer(many=True)
     factor_moves = serializers.DictField(child=serializers.FloatField(allow_null=True))
     unmodeled = UnmodeledSerializer(many=True)
@@ -354,7 +364,9 @@ class RiskContributionsView(APIView):
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ViewQuery, request)
         return Response(
-            selectors.risk_contributions_get(portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date"))
+            selectors.risk_contributions_get(
+                portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date")
+            )
         )
 
 
@@ -369,5 +381,7 @@ class RiskOverviewView(APIView):
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ViewQuery, request)
         return Response(
-            selectors.risk_overview_get(portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date"))
+            selectors.risk_overview_get(
+                portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date")
+            )
         )

@@ -22,8 +22,12 @@ from sigmasight.api.exceptions import NotFound
 
 ACCEPTED = inline_serializer(
     "JobAccepted",
-    {"job_id": serializers.UUIDField(), "status": serializers.CharField(), "poll_url": serializers.CharField(),
-     "batch_run_id": serializers.UUIDField()},
+    {
+        "job_id": serializers.UUIDField(),
+        "status": serializers.CharField(),
+        "poll_url": serializers.CharField(),
+        "batch_run_id": serializers.UUIDField(),
+    },
 )
 
 
@@ -38,8 +42,20 @@ class BatchRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BatchRun
-        fields = ["id", "job_id", "as_of_date", "status", "trigger", "portfolio_ids", "counts", "error",
-                  "created_at", "started_at", "finished_at", "engines"]
+        fields = [
+            "id",
+            "job_id",
+            "as_of_date",
+            "status",
+            "trigger",
+            "portfolio_ids",
+            "counts",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "engines",
+        ]
 
     def get_engines(self, run: BatchRun) -> list[dict[str, Any]]:
         return self.context["summaries"].get(str(run.id), [])
@@ -48,7 +64,9 @@ class BatchRunSerializer(serializers.ModelSerializer):
 class BatchTriggerView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=BatchTriggerInput, responses={202: ACCEPTED, 403: OpenApiResponse(description="Staff only")})
+    @extend_schema(
+        request=BatchTriggerInput, responses={202: ACCEPTED, 403: OpenApiResponse(description="Staff only")}
+    )
     def post(self, request: Request, trigger: str) -> Response:
         if trigger not in TRIGGERS:
             raise NotFound(f"Unknown batch trigger {trigger!r}.", {"known": sorted(TRIGGERS)})
@@ -59,7 +77,9 @@ class BatchTriggerView(APIView):
             found = set(Portfolio.objects.filter(id__in=ids).values_list("id", flat=True))
             missing = [str(i) for i in ids if i not in found]
             if missing:
-                raise serializers.ValidationError({"portfolio_ids": [f"Unknown portfolios: {', '.join(missing)}"]})
+                raise serializers.ValidationError(
+                    {"portfolio_ids": [f"Unknown portfolios: {', '.join(missing)}"]}
+                )
         run = batch_run_enqueue(
             as_of=data.validated_data.get("as_of_date") or market_as_of(),
             engines=list(TRIGGERS[trigger]),
@@ -68,8 +88,12 @@ class BatchTriggerView(APIView):
             trigger="api",
         )
         return Response(
-            {"job_id": str(run.job_id), "status": "queued", "poll_url": f"/api/v1/system/jobs/{run.job_id}",
-             "batch_run_id": str(run.id)},
+            {
+                "job_id": str(run.job_id),
+                "status": "queued",
+                "poll_url": f"/api/v1/system/jobs/{run.job_id}",
+                "batch_run_id": str(run.id),
+            },
             status=status.HTTP_202_ACCEPTED,
         )
 

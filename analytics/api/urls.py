@@ -32,7 +32,9 @@ urlpatterns += [
 from analytics.api.performance_views import PortfolioPerformanceView, PositionAttributionView  # noqa: E402
 
 urlpatterns += [
-    route("portfolio/<uuid:id>/performance", PortfolioPerformanceView.as_view(), name="analytics-performance"),
+    route(
+        "portfolio/<uuid:id>/performance", PortfolioPerformanceView.as_view(), name="analytics-performance"
+    ),
     route("positions/attribution", PositionAttributionView.as_view(), name="analytics-attribution"),
 ]
 
@@ -40,7 +42,9 @@ urlpatterns += [
 from analytics.api.overview_views import PortfolioOverviewView  # noqa: E402
 
 urlpatterns += [
-    route("portfolio/<uuid:id>/overview", PortfolioOverviewView.as_view(), name="analytics-portfolio-overview"),
+    route(
+        "portfolio/<uuid:id>/overview", PortfolioOverviewView.as_view(), name="analytics-portfolio-overview"
+    ),
 ]
 
 # Stress tests, VaR and risk contributions (batch engine 7)
@@ -54,8 +58,14 @@ from analytics.api.risk_views import (  # noqa: E402
 
 urlpatterns += [
     route("risk/<uuid:id>/scenarios", RiskScenariosView.as_view(), name="analytics-risk-scenarios"),
-    route("risk/<uuid:id>/scenarios/custom", RiskCustomScenarioView.as_view(), name="analytics-risk-scenarios-custom"),
+    route(
+        "risk/<uuid:id>/scenarios/custom",
+        RiskCustomScenarioView.as_view(),
+        name="analytics-risk-scenarios-custom",
+    ),
     route("risk/<uuid:id>/var", RiskVaRView.as_view(), name="analytics-risk-var"),
-    route("risk/<uuid:id>/contributions", RiskContributionsView.as_view(), name="analytics-risk-contributions"),
+    route(
+        "risk/<uuid:id>/contributions", RiskContributionsView.as_view(), name="analytics-risk-contributions"
+    ),
     route("risk/<uuid:id>/overview", RiskOverviewView.as_view(), name="analytics-risk-overview"),
 ]

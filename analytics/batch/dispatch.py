@@ -40,7 +40,9 @@ def batch_run_dispatch(*, run_id: UUID | str) -> None:
         else:
             signatures.append(
                 group(
-                    tasks.batch_chunk_step_task.si(run_id=str(run.id), engine_names=names, portfolio_ids=chunk)
+                    tasks.batch_chunk_step_task.si(
+                        run_id=str(run.id), engine_names=names, portfolio_ids=chunk
+                    )
                     for chunk in chunks(ids)
                 )
             )

@@ -39,12 +39,18 @@ class Engine:
 ENGINES: tuple[Engine, ...] = (
     Engine("market_data", "global", "analytics.services.market_data:market_data_step", "Market data sync"),
     Engine("valuation", "portfolio", "analytics.services.valuation:valuation_step", "Position valuation"),
-    Engine("aggregation", "portfolio", "analytics.services.aggregation:aggregation_step", "Portfolio aggregation"),
+    Engine(
+        "aggregation", "portfolio", "analytics.services.aggregation:aggregation_step", "Portfolio aggregation"
+    ),
     Engine("greeks", "portfolio", "analytics.services.greeks:greeks_step", "Options Greeks"),
     Engine("factors", "global", "analytics.services.factors:factors_step", "Factor exposures"),
     Engine("correlations", "portfolio", "analytics.services.correlations:correlations_step", "Correlations"),
-    Engine("stress_tests", "portfolio", "analytics.services.risk:risk_step", "Stress tests, VaR, contributions"),
-    Engine("snapshots", "portfolio", "analytics.services.snapshots:snapshots_step", "Snapshots and performance"),
+    Engine(
+        "stress_tests", "portfolio", "analytics.services.risk:risk_step", "Stress tests, VaR, contributions"
+    ),
+    Engine(
+        "snapshots", "portfolio", "analytics.services.snapshots:snapshots_step", "Snapshots and performance"
+    ),
 )
 ENGINE_NAMES = tuple(e.name for e in ENGINES)
 BY_NAME = {e.name: e for e in ENGINES}
@@ -81,4 +87,3 @@ def resolve(names: list[str] | tuple[str, ...] | None) -> list[Engine]:
     if unknown:
         raise ValueError(f"Unknown engines: {', '.join(unknown)}. Known: {', '.join(ENGINE_NAMES)}.")
     return [e for e in ENGINES if e.name in names and e.name in available]
-

@@ -30,8 +30,16 @@ def engine_summaries(runs: list[BatchRun]) -> dict[str, list[dict[str, Any]]]:
     for run_id, engine, portfolio_id, status, ms, started, error, counts in rows:
         item = acc[str(run_id)].setdefault(
             engine,
-            {"engine": engine, "steps": 0, "succeeded": 0, "failed": 0, "partial": 0, "duration_ms": 0.0,
-             "errors": [], "counts": {}},
+            {
+                "engine": engine,
+                "steps": 0,
+                "succeeded": 0,
+                "failed": 0,
+                "partial": 0,
+                "duration_ms": 0.0,
+                "errors": [],
+                "counts": {},
+            },
         )
         item["steps"] += 1
         item[status] = item.get(status, 0) + 1
@@ -42,14 +50,29 @@ def engine_summaries(runs: list[BatchRun]) -> dict[str, list[dict[str, Any]]]:
                 if isinstance(value, (int, float)) and key != "chunk_size":
                     item["counts"][key] = item["counts"].get(key, 0) + value
         if error and len(item["errors"]) < 20:
-            item["errors"].append({"portfolio_id": str(portfolio_id) if portfolio_id else None, "error": error})
+            item["errors"].append(
+                {"portfolio_id": str(portfolio_id) if portfolio_id else None, "error": error}
+            )
     out: dict[str, list[dict[str, Any]]] = {}
     for run in runs:
         engines = acc.get(str(run.id), {})
         out[str(run.id)] = [
-            {**engines.get(name, {"engine": name, "steps": 0, "succeeded": 0, "failed": 0, "partial": 0,
-                                  "duration_ms": 0.0, "errors": [], "counts": {}}),
-             "status": _engine_status(engines.get(name))}
+            {
+                **engines.get(
+                    name,
+                    {
+                        "engine": name,
+                        "steps": 0,
+                        "succeeded": 0,
+                        "failed": 0,
+                        "partial": 0,
+                        "duration_ms": 0.0,
+                        "errors": [],
+                        "counts": {},
+                    },
+                ),
+                "status": _engine_status(engines.get(name)),
+            }
             for name in run.engines
         ]
     return out

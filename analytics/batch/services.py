@@ -65,7 +65,12 @@ def batch_run_create(
         params={"as_of_date": as_of.isoformat(), "engines": names, "portfolio_ids": ids},
     )
     return BatchRun.objects.create(
-        as_of_date=as_of, engines=names, portfolio_ids=ids, job=job, triggered_by=triggered_by, trigger=trigger
+        as_of_date=as_of,
+        engines=names,
+        portfolio_ids=ids,
+        job=job,
+        triggered_by=triggered_by,
+        trigger=trigger,
     )
 
 
@@ -116,7 +121,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _record(
-    run: BatchRun, engine: Engine, portfolio_ids: list[str] | None, result: EngineResult, started: Any, ms: float
+    run: BatchRun,
+    engine: Engine,
+    portfolio_ids: list[str] | None,
+    result: EngineResult,
+    started: Any,
+    ms: float,
 ) -> None:
     finished = timezone.now()
     result = EngineResult(
@@ -127,8 +137,13 @@ def _record(
         status = JobStatus.PARTIAL if result.failures else JobStatus.SUCCEEDED
         steps.append(
             BatchStep(
-                run=run, engine=engine.name, status=status, started_at=started, finished_at=finished,
-                duration_ms=ms, counts={**result.counts, "notes": result.notes},
+                run=run,
+                engine=engine.name,
+                status=status,
+                started_at=started,
+                finished_at=finished,
+                duration_ms=ms,
+                counts={**result.counts, "notes": result.notes},
                 error="; ".join(f"{k}: {v}" for k, v in sorted(result.failures.items()))[:10000],
             )
         )
@@ -137,9 +152,13 @@ def _record(
             failed = pid in result.failures
             steps.append(
                 BatchStep(
-                    run=run, engine=engine.name, portfolio_id=pid,
+                    run=run,
+                    engine=engine.name,
+                    portfolio_id=pid,
                     status=JobStatus.FAILED if failed else JobStatus.SUCCEEDED,
-                    started_at=started, finished_at=finished, duration_ms=ms,
+                    started_at=started,
+                    finished_at=finished,
+                    duration_ms=ms,
                     counts={**result.counts, "chunk_size": len(portfolio_ids), "notes": result.notes},
                     error=result.failures.get(pid, ""),
                 )
@@ -219,7 +238,9 @@ def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
     return run
 
 
-def batch_run_execute(*, run: BatchRun, on_progress: Callable[[str, int, int], None] | None = None) -> BatchRun:
+def batch_run_execute(
+    *, run: BatchRun, on_progress: Callable[[str, int, int], None] | None = None
+) -> BatchRun:
     """Runs the whole pipeline in this process (management command, eager mode, tests)."""
     batch_run_start(run=run)
     ids = run_portfolio_ids(run)

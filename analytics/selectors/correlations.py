@@ -21,7 +21,6 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
-from analytics.api.common import require
 from analytics.engines.correlations import (
     CorrelationResult as CorrelationAnalysis,
 )
@@ -31,6 +30,7 @@ from analytics.engines.correlations import (
     log_returns,
 )
 from analytics.models import CorrelationResult
+from analytics.selectors.access import require
 from analytics.selectors.factors import position_exposures_frame, window_start
 from marketdata.models import Security
 from marketdata.selectors import data_source, price_frame

@@ -24,7 +24,6 @@ import pandas as pd
 from django.db.models import Max
 from django.utils import timezone
 
-from analytics.api.common import require
 from analytics.engines.factors import factor_correlation, factor_regressors
 from analytics.models import (
     FactorCorrelation,
@@ -33,6 +32,7 @@ from analytics.models import (
     PositionValuation,
     SymbolFactorExposure,
 )
+from analytics.selectors.access import require
 from marketdata.models import FactorDefinition
 from marketdata.selectors import data_source, macro_frame, model_factor_etfs, price_frame
 from portfolios.holdings import held_on, positions_frame

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.api.common import require
 from analytics.engines.greeks import greeks_totals, stock_position_greeks
 from analytics.models import BatchStep, PositionGreeks
+from analytics.selectors.access import require
 from analytics.selectors.market_inputs import price_snapshot
 from analytics.services.greeks import GREEKS_UNITS
 from marketdata.selectors import data_source

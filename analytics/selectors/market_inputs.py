@@ -96,7 +96,9 @@ def realized_vols(*, symbols: Sequence[str], as_of: dt.date, window: int = 60) -
     )
     if not rows:
         return pd.Series(np.nan, index=symbols, dtype=float)
-    prices = pd.DataFrame(rows, columns=["date", "symbol", "px"]).pivot(index="date", columns="symbol", values="px")
+    prices = pd.DataFrame(rows, columns=["date", "symbol", "px"]).pivot(
+        index="date", columns="symbol", values="px"
+    )
     returns = prices.sort_index().pct_change(fill_method=None).iloc[1:]
     vols = realized_volatility(returns, window=window)
     return pd.Series(vols, dtype=float).reindex(symbols)

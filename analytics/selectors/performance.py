@@ -23,7 +23,6 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
-from analytics.api.common import require
 from analytics.engines.performance import (
     PERIOD_DAYS,
     cumulative_returns,
@@ -33,6 +32,7 @@ from analytics.engines.performance import (
     pnl_attribution,
 )
 from analytics.models_performance import PortfolioSnapshot
+from analytics.selectors.access import require
 from marketdata.models import PriceBar
 from marketdata.selectors import data_source, macro_frame, price_frame, securities
 from portfolios.holdings import position_tags, positions_frame

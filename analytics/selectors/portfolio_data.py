@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Abs
 
-from analytics.api.common import require
 from analytics.engines.valuation import percent_of_nav, position_weights
 from analytics.models import PortfolioAggregate, PositionValuation
+from analytics.selectors.access import require
 from analytics.selectors.price_history import HISTORY_WINDOW, bar_counts, history_class
 from marketdata.models import PriceBar
 from marketdata.selectors import data_source

@@ -16,9 +16,9 @@ from django.apps import apps
 from django.db.models import Q
 from rest_framework import serializers
 
-from analytics.api.common import require
 from analytics.models import CorrelationResult
 from analytics.models_risk import RiskMetrics, RiskView, StressScenario, StressTestResult
+from analytics.selectors.access import require
 from analytics.services.risk_book import num
 from analytics.services.stress import view_impact
 from analytics.services.var import confidence_key, horizon_key
@@ -61,8 +61,11 @@ def _metrics_row(
     fields = [f"metrics__{k}" for k in keys]
     row = qs.order_by("-as_of_date").values("as_of_date", "calculated_at", *fields).first()
     row = require(row, what=what, portfolio=portfolio, as_of=as_of)
-    return {"as_of_date": row["as_of_date"], "calculated_at": row["calculated_at"],
-            **{k: row[f] for k, f in zip(keys, fields, strict=True)}}
+    return {
+        "as_of_date": row["as_of_date"],
+        "calculated_at": row["calculated_at"],
+        **{k: row[f] for k, f in zip(keys, fields, strict=True)},
+    }
 
 
 def _symbols_source(symbols: Sequence[str] | None) -> str:
@@ -111,8 +114,10 @@ def scenario_payload(
         ],
         "factor_moves": {k: ratio(v) for k, v in fields["factor_moves"].items()},
         "unmodeled": [
-            u for u in fields["unmodeled"]
-            if view == RiskView.PORTFOLIO or u["position_id"] in {r["position_id"] for r in impact["by_position"]}
+            u
+            for u in fields["unmodeled"]
+            if view == RiskView.PORTFOLIO
+            or u["position_id"] in {r["position_id"] for r in impact["by_position"]}
         ],
     }
 
@@ -133,7 +138,12 @@ def risk_scenarios_get(
     rows = list(qs.select_related("scenario").order_by("scenario__display_order", "scenario_id"))
     missing = sorted(set(scenario_ids or []) - {r.scenario_id for r in rows})
     if missing:
-        require(None, what=f"stress results for scenario(s) {', '.join(missing)}", portfolio=portfolio, as_of=as_of)
+        require(
+            None,
+            what=f"stress results for scenario(s) {', '.join(missing)}",
+            portfolio=portfolio,
+            as_of=as_of,
+        )
     require(rows or None, what="stress test results", portfolio=portfolio, as_of=as_of)
     nav = rows[0].portfolio_value
     scenarios = [
@@ -175,9 +185,17 @@ def risk_stress_inputs_get(*, portfolio: Portfolio, as_of: dt.date | None) -> di
     if as_of is not None:
         qs = qs.filter(as_of_date=as_of)
     row = qs.order_by("-as_of_date").values("as_of_date", "stress_inputs", "metrics__symbols").first()
-    row = require(row if row and row["stress_inputs"] else None, what="stress test inputs", portfolio=portfolio, as_of=as_of)
-    return {"as_of_date": row["as_of_date"], "inputs": row["stress_inputs"],
-            "data_source": _symbols_source(row["metrics__symbols"])}
+    row = require(
+        row if row and row["stress_inputs"] else None,
+        what="stress test inputs",
+        portfolio=portfolio,
+        as_of=as_of,
+    )
+    return {
+        "as_of_date": row["as_of_date"],
+        "inputs": row["stress_inputs"],
+        "data_source": _symbols_source(row["metrics__symbols"]),
+    }
 
 
 # --- VaR --------------------------------------------------------------------------------------
@@ -195,9 +213,15 @@ def risk_var_get(
     """One VaR/ES entry with its by-position components."""
     entry_key = f"var__{method}__{horizon_key(horizon_days)}__{confidence_key(confidence)}"
     row = _metrics_row(
-        portfolio, view=view, as_of=as_of, keys=[entry_key, "positions", "excluded", "nav", "symbols"], what="VaR results"
+        portfolio,
+        view=view,
+        as_of=as_of,
+        keys=[entry_key, "positions", "excluded", "nav", "symbols"],
+        what="VaR results",
     )
-    entry = require(row[entry_key], what=f"{method} VaR for the {view} view", portfolio=portfolio, as_of=as_of)
+    entry = require(
+        row[entry_key], what=f"{method} VaR for the {view} view", portfolio=portfolio, as_of=as_of
+    )
     positions = row["positions"] or []
     comp_var = entry.get("component_var") or [None] * len(positions)
     comp_es = entry.get("component_es") or [None] * len(positions)
@@ -237,7 +261,10 @@ def risk_var_get(
 def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | None) -> dict[str, Any]:
     """Risk contributions by position and by factor (annualized fractions of NAV)."""
     row = _metrics_row(
-        portfolio, view=view, as_of=as_of, keys=["contributions", "positions", "excluded", "symbols"],
+        portfolio,
+        view=view,
+        as_of=as_of,
+        keys=["contributions", "positions", "excluded", "symbols"],
         what="risk contributions",
     )
     c = require(row["contributions"], what="risk contributions", portfolio=portfolio, as_of=as_of)
@@ -260,7 +287,9 @@ def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | 
                 "ctr": ratio(ctr),
                 "ctr_percent": percent(pct),
             }
-            for p, w, m, ctr, pct in zip(positions, by["weight"], by["mctr"], by["ctr"], by["ctr_percent"], strict=True)
+            for p, w, m, ctr, pct in zip(
+                positions, by["weight"], by["mctr"], by["ctr"], by["ctr_percent"], strict=True
+            )
         ],
         "by_factor": [
             {
@@ -272,7 +301,10 @@ def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | 
             }
             for f in c["by_factor"]
         ],
-        "specific": {"ctr": ratio(c["specific"]["ctr"]), "ctr_percent": percent(c["specific"]["ctr_percent"])},
+        "specific": {
+            "ctr": ratio(c["specific"]["ctr"]),
+            "ctr_percent": percent(c["specific"]["ctr_percent"]),
+        },
         "unmodeled": c.get("unmodeled", []),
         "excluded": row["excluded"] or [],
         "units": {
@@ -345,13 +377,25 @@ def risk_overview_get(*, portfolio: Portfolio, view: str, as_of: dt.date | None)
         "view": view,
         "portfolio_value": money(row["nav"]),
         "metrics": {
-            "beta": {"value": ratio(summary["beta"]), "benchmark": "SPY", "coverage": ratio(summary.get("beta_coverage"))},
+            "beta": {
+                "value": ratio(summary["beta"]),
+                "benchmark": "SPY",
+                "coverage": ratio(summary.get("beta_coverage")),
+            },
             "annualized_volatility": {"value": ratio(summary["annualized_volatility"])},
-            "var_1d_95": {"value": money(var95.get("var")), "method": "historical",
-                          "percent": percent(var95.get("var_percent"))},
-            "expected_shortfall_1d_975": {"value": money(es975.get("expected_shortfall")), "method": "historical",
-                                          "percent": percent(es975.get("expected_shortfall_percent"))},
-            "average_correlation": _average_correlation(portfolio, date, view, summary.get("average_correlation")),
+            "var_1d_95": {
+                "value": money(var95.get("var")),
+                "method": "historical",
+                "percent": percent(var95.get("var_percent")),
+            },
+            "expected_shortfall_1d_975": {
+                "value": money(es975.get("expected_shortfall")),
+                "method": "historical",
+                "percent": percent(es975.get("expected_shortfall_percent")),
+            },
+            "average_correlation": _average_correlation(
+                portfolio, date, view, summary.get("average_correlation")
+            ),
             "max_drawdown": _max_drawdown(portfolio, date),
         },
         "as_of_date": date,

@@ -49,11 +49,24 @@ def contribution_metrics(
     factors = list(factor_cov_annual.index)
     if book.empty:
         return {
-            "total_risk": 0.0, "factor_risk": 0.0, "specific_risk": 0.0, "model_total_risk": 0.0,
-            "observations": 0, "by_position": {"weight": [], "mctr": [], "ctr": [], "ctr_percent": []},
-            "by_factor": [{"factor": f, "exposure": 0.0, "ctr": 0.0, "ctr_percent": None,
-                           "contribution_to_factor_risk": None} for f in factors],
-            "specific": {"ctr": 0.0, "ctr_percent": None}, "unmodeled": [],
+            "total_risk": 0.0,
+            "factor_risk": 0.0,
+            "specific_risk": 0.0,
+            "model_total_risk": 0.0,
+            "observations": 0,
+            "by_position": {"weight": [], "mctr": [], "ctr": [], "ctr_percent": []},
+            "by_factor": [
+                {
+                    "factor": f,
+                    "exposure": 0.0,
+                    "ctr": 0.0,
+                    "ctr_percent": None,
+                    "contribution_to_factor_risk": None,
+                }
+                for f in factors
+            ],
+            "specific": {"ctr": 0.0, "ctr_percent": None},
+            "unmodeled": [],
         }
     used = sorted(set(book["risk_symbol"]))
     local = pd.Index(used).get_indexer(book["risk_symbol"])
@@ -66,17 +79,34 @@ def contribution_metrics(
     weights = rc.positions["weight"].to_numpy()
     betas = factor_betas.reindex(index=book["risk_symbol"], columns=factors).set_axis(book.index, axis=0)
     resid = residual_volatility.reindex(book["risk_symbol"]).to_numpy(dtype=np.float64) ** 2
-    modeled = np.isfinite(betas.to_numpy(dtype=np.float64)).any(axis=1) & np.isfinite(weights) & (weights != 0)
+    modeled = (
+        np.isfinite(betas.to_numpy(dtype=np.float64)).any(axis=1) & np.isfinite(weights) & (weights != 0)
+    )
     if not modeled.any():
         # No weight (NAV <= 0) or no position with betas: the split is unknown, not zero.
         return {
-            "total_risk": num(rc.total_risk), "factor_risk": None, "specific_risk": None, "model_total_risk": None,
+            "total_risk": num(rc.total_risk),
+            "factor_risk": None,
+            "specific_risk": None,
+            "model_total_risk": None,
             "observations": observations,
             "by_position": {col: nums(rc.positions[col]) for col in ("weight", "mctr", "ctr", "ctr_percent")},
-            "by_factor": [{"factor": f, "exposure": None, "ctr": None, "ctr_percent": None,
-                           "contribution_to_factor_risk": None} for f in factors],
+            "by_factor": [
+                {
+                    "factor": f,
+                    "exposure": None,
+                    "ctr": None,
+                    "ctr_percent": None,
+                    "contribution_to_factor_risk": None,
+                }
+                for f in factors
+            ],
             "specific": {"ctr": None, "ctr_percent": None},
-            "unmodeled": [str(pid) for pid, ok in zip(book.index, np.isfinite(betas.to_numpy()).any(axis=1), strict=True) if not ok],
+            "unmodeled": [
+                str(pid)
+                for pid, ok in zip(book.index, np.isfinite(betas.to_numpy()).any(axis=1), strict=True)
+                if not ok
+            ],
         }
     decomposition = factor_risk_decomposition(
         weights, betas, factor_cov_annual, resid, underlying=local, ids=tuple(book.index)

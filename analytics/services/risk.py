@@ -144,9 +144,15 @@ def risk_market_inputs(*, as_of: dt.date, risk_symbols: Sequence[str]) -> RiskMa
     macro = macro_frame(series_ids=["DGS10", "VIXCLS"], start=start, end=as_of)
     returns_all = prices.pct_change(fill_method=None).iloc[1:]
 
-    vix = prices["VIX"] if "VIX" in prices and prices["VIX"].notna().any() else macro.get("VIXCLS", pd.Series(dtype=float))
+    vix = (
+        prices["VIX"]
+        if "VIX" in prices and prices["VIX"].notna().any()
+        else macro.get("VIXCLS", pd.Series(dtype=float))
+    )
     dgs10 = macro["DGS10"] if "DGS10" in macro else pd.Series(dtype=float)
-    variables = stress_variables(returns_all.reindex(columns=[*etfs, "USO", "EWG"]), dgs10.astype(float), vix.astype(float))
+    variables = stress_variables(
+        returns_all.reindex(columns=[*etfs, "USO", "EWG"]), dgs10.astype(float), vix.astype(float)
+    )
     stress_cov = ewma_covariance(variables)
     factor_cov = pd.DataFrame(
         annualized_covariance(variables[list(FACTORS)].to_numpy(dtype=np.float64), window=PARAMETRIC_WINDOW),
@@ -200,8 +206,18 @@ def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBook
     )
     valuations["position_id"] = valuations["position_id"].astype(str)
     valuations = valuations.set_index("position_id").astype(float)
-    navs = {str(p): float(n) for p, n in PortfolioAggregate.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list("portfolio_id", "nav")}
-    portfolios = {str(p): (owner, float(cash)) for p, owner, cash in Portfolio.objects.filter(id__in=ids).values_list("id", "owner_id", "cash_balance")}
+    navs = {
+        str(p): float(n)
+        for p, n in PortfolioAggregate.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list(
+            "portfolio_id", "nav"
+        )
+    }
+    portfolios = {
+        str(p): (owner, float(cash))
+        for p, owner, cash in Portfolio.objects.filter(id__in=ids).values_list(
+            "id", "owner_id", "cash_balance"
+        )
+    }
     options = positions[positions["is_option"]]
     greeks = option_greeks_frame(options=options, as_of=as_of) if not options.empty else pd.DataFrame()
 
@@ -217,7 +233,13 @@ def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBook
     book["is_call"] = frame["is_call"].to_numpy(dtype=bool)
     book["quantity"] = frame["quantity"]
     book["multiplier"] = frame["multiplier"]
-    g = greeks.reindex(frame.index) if not greeks.empty else pd.DataFrame(index=frame.index, columns=["S", "K", "T", "rate", "dividend_yield", "sigma"], dtype=float)
+    g = (
+        greeks.reindex(frame.index)
+        if not greeks.empty
+        else pd.DataFrame(
+            index=frame.index, columns=["S", "K", "T", "rate", "dividend_yield", "sigma"], dtype=float
+        )
+    )
     underlying_price = val["underlying_price"].where(val["underlying_price"].notna(), g["S"].astype(float))
     book["price"] = np.where(is_option, underlying_price, val["price"])
     book["strike"] = np.where(is_option, g["K"].astype(float), np.nan)
@@ -277,7 +299,9 @@ def _symbol_risk(*, as_of: dt.date, symbols: Sequence[str]) -> SymbolRisk:
             sens[symbol] = {k: np.nan if v is None else v for k, v in values.items()}
         capm[symbol] = np.nan if capm_beta is None else float(capm_beta)
         resid[symbol] = np.nan if resid_vol is None else float(resid_vol)
-    frame = pd.DataFrame.from_dict(sens, orient="index").reindex(index=list(symbols), columns=list(STRESS_VARIABLES))
+    frame = pd.DataFrame.from_dict(sens, orient="index").reindex(
+        index=list(symbols), columns=list(STRESS_VARIABLES)
+    )
     return SymbolRisk(
         sensitivities=frame.astype(float),
         capm_beta=pd.Series(capm, dtype=float).reindex(list(symbols)),
@@ -333,7 +357,9 @@ def _view_metrics(
         "symbols": sorted({str(s) for s in part["risk_symbol"].dropna()}),
         "positions": [
             {"position_id": pid, "symbol": sym, "risk_symbol": risk, "delta_adjusted_exposure": num(e)}
-            for pid, sym, risk, e in zip(included.index, included["symbol"], included["risk_symbol"], exposure, strict=True)
+            for pid, sym, risk, e in zip(
+                included.index, included["symbol"], included["risk_symbol"], exposure, strict=True
+            )
         ],
         "excluded": [
             {"position_id": pid, "symbol": sym, "reason": why}
@@ -405,7 +431,9 @@ def _portfolio_risk(
         if scenario_ids is None or scenario.id in scenario_ids
     }
     metrics = {
-        view: _view_metrics(view, book, nav=nav, nav_source=nav_source, market=market, symbols=symbols, seed=seed)
+        view: _view_metrics(
+            view, book, nav=nav, nav_source=nav_source, market=market, symbols=symbols, seed=seed
+        )
         for view in VIEWS
     }
     unmodeled = int((~np.isfinite(outcome.pnl[:, rows])).any(axis=0).sum()) if outcome.pnl.size else 0
@@ -453,7 +481,9 @@ def _persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequ
     if failed:
         stale |= Q(portfolio_id__in=list(failed))
     StressTestResult.objects.filter(stale, as_of_date=as_of).delete()
-    stale_metrics = Q(portfolio_id__in=list(failed)) | (Q(portfolio_id__in=list(computed)) & ~Q(view__in=list(VIEWS)))
+    stale_metrics = Q(portfolio_id__in=list(failed)) | (
+        Q(portfolio_id__in=list(computed)) & ~Q(view__in=list(VIEWS))
+    )
     RiskMetrics.objects.filter(stale_metrics, as_of_date=as_of).delete()
     return len(stress_rows), len(metric_rows)
 
@@ -508,7 +538,9 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
         unmodeled += computed[pid].unmodeled
     stress_count, metrics_count = _persist(as_of=as_of, computed=computed, failed=list(failures))
     notes = dict(market.notes)
-    missing_betas = sorted(s for s in risk_symbols if not np.isfinite(symbols.sensitivities.loc[s].to_numpy()).any())
+    missing_betas = sorted(
+        s for s in risk_symbols if not np.isfinite(symbols.sensitivities.loc[s].to_numpy()).any()
+    )
     if missing_betas:
         notes["symbols_without_betas"] = missing_betas
     fallback = sorted(p for p, src in loaded.nav_sources.items() if src != "aggregate")

@@ -83,7 +83,9 @@ def side_of(exposure: float) -> str:
 
 def pricing_reason(book: pd.DataFrame) -> pd.Series:
     """Why each position cannot be revalued (None when it can): missing price or option input."""
-    price_ok = np.isfinite(book["price"].to_numpy(dtype=float)) & np.isfinite(book["exposure"].to_numpy(dtype=float))
+    price_ok = np.isfinite(book["price"].to_numpy(dtype=float)) & np.isfinite(
+        book["exposure"].to_numpy(dtype=float)
+    )
     terms = book[["strike", "expiry_years", "rate", "dividend_yield", "sigma"]].to_numpy(dtype=float)
     option_ok = ~book["is_option"].to_numpy(dtype=bool) | np.isfinite(terms).all(axis=1)
     reason = np.where(~price_ok, "no_price", np.where(~option_ok, "no_option_inputs", None))

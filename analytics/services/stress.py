@@ -69,7 +69,9 @@ def book_sensitivities(book: pd.DataFrame, betas: pd.DataFrame) -> pd.DataFrame:
     ``betas``: risk symbol x variables (columns of :data:`STRESS_VARIABLES`; missing columns and
     symbols are NaN). Options carry their underlying's row. A row of NaN = unmodeled.
     """
-    return betas.reindex(index=book["risk_symbol"], columns=list(STRESS_VARIABLES)).set_axis(book.index, axis=0)
+    return betas.reindex(index=book["risk_symbol"], columns=list(STRESS_VARIABLES)).set_axis(
+        book.index, axis=0
+    )
 
 
 def scenario_from_model(scenario: StressScenario) -> Scenario:
@@ -119,7 +121,11 @@ def stress_result_fields(
     ]
     no_betas = ~np.isfinite(sens.to_numpy(dtype=np.float64)).any(axis=1) if len(sens) else np.zeros(0, bool)
     unmodeled = [
-        {"position_id": pid, "symbol": symbol, "reason": reason or ("no_factor_betas" if flag else "not_revaluable")}
+        {
+            "position_id": pid,
+            "symbol": symbol,
+            "reason": reason or ("no_factor_betas" if flag else "not_revaluable"),
+        }
         for pid, symbol, reason, flag, ok in zip(
             book.index, book["symbol"], book["reason"], no_betas, np.isfinite(pnl), strict=True
         )
@@ -157,10 +163,12 @@ def stress_book_run(
     per portfolio, in :func:`stress_result_fields`."""
     results = run_stress_tests(list(scenarios), cov, book_position_set(book), sens, float("nan"))
     n = len(book)
-    pnl = np.array([r.positions["pnl"].to_numpy() for r in results], dtype=np.float64).reshape(len(results), n)
-    rets = np.array(
-        [r.positions["underlying_return"].to_numpy() for r in results], dtype=np.float64
-    ).reshape(len(results), n)
+    pnl = np.array([r.positions["pnl"].to_numpy() for r in results], dtype=np.float64).reshape(
+        len(results), n
+    )
+    rets = np.array([r.positions["underlying_return"].to_numpy() for r in results], dtype=np.float64).reshape(
+        len(results), n
+    )
     return StressOutcome(tuple(scenarios), tuple(r.factor_moves for r in results), pnl, rets)
 
 
@@ -183,7 +191,9 @@ def view_impact(by_position: Sequence[Mapping[str, Any]], nav: float, view: str)
     }
 
 
-def stress_inputs_dump(book: pd.DataFrame, sens: pd.DataFrame, cov: pd.DataFrame, nav: float) -> dict[str, Any]:
+def stress_inputs_dump(
+    book: pd.DataFrame, sens: pd.DataFrame, cov: pd.DataFrame, nav: float
+) -> dict[str, Any]:
     """JSON-safe copy of a stress run's inputs (stored on the portfolio view's RiskMetrics)."""
     columns: dict[str, list[Any]] = {"position_id": list(book.index)}
     for col in _INPUT_COLUMNS:
@@ -191,7 +201,9 @@ def stress_inputs_dump(book: pd.DataFrame, sens: pd.DataFrame, cov: pd.DataFrame
         if col in ("is_option", "is_call"):
             columns[col] = [bool(v) for v in values]
         elif col in ("portfolio_id", "symbol", "risk_symbol", "side", "reason"):
-            columns[col] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+            columns[col] = [
+                None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values
+            ]
         else:
             columns[col] = nums(values)
     return {
@@ -209,7 +221,17 @@ def stress_inputs_load(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.Data
     positions = dict(inputs["positions"])
     ids = positions.pop("position_id")
     book = pd.DataFrame(positions, index=pd.Index(ids, name="position_id"))
-    for col in ("quantity", "multiplier", "price", "strike", "expiry_years", "rate", "dividend_yield", "sigma", "exposure"):
+    for col in (
+        "quantity",
+        "multiplier",
+        "price",
+        "strike",
+        "expiry_years",
+        "rate",
+        "dividend_yield",
+        "sigma",
+        "exposure",
+    ):
         book[col] = pd.to_numeric(book[col], errors="coerce").astype(float)
     book["is_option"] = book["is_option"].astype(bool)
     book["is_call"] = book["is_call"].astype(bool)
@@ -220,7 +242,9 @@ def stress_inputs_load(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.Data
         columns=variables,
     )
     sens = pd.DataFrame(
-        np.array(inputs["sensitivities"], dtype=float).reshape(len(ids), len(inputs["sensitivity_variables"])),
+        np.array(inputs["sensitivities"], dtype=float).reshape(
+            len(ids), len(inputs["sensitivity_variables"])
+        ),
         index=book.index,
         columns=list(inputs["sensitivity_variables"]),
     )
@@ -234,7 +258,9 @@ def stress_custom_evaluate(
     """Runs one custom scenario now on the stored inputs of the batch; returns the stored-row
     fields (see :func:`stress_result_fields`) of the result. Shocks must be validated already."""
     book, sens, cov, nav = stress_inputs_load(inputs)
-    scenario = Scenario(id="custom", name=name, category="custom", description=description, shocks=dict(shocks))
+    scenario = Scenario(
+        id="custom", name=name, category="custom", description=description, shocks=dict(shocks)
+    )
     outcome = stress_book_run(book, sens, [scenario], cov)
     return stress_result_fields(
         book=book,

@@ -108,10 +108,20 @@ def var_metrics(
     """
     out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     if book.empty:
-        entry = _zero_entry() if not unknown else {**_zero_entry(), **dict.fromkeys(
-            ["var", "expected_shortfall", "var_percent", "expected_shortfall_percent", "sigma"])}
-        return {m: {horizon_key(h): {confidence_key(c): dict(entry) for c in CONFIDENCES} for h in HORIZONS}
-                for m in methods}
+        entry = (
+            _zero_entry()
+            if not unknown
+            else {
+                **_zero_entry(),
+                **dict.fromkeys(
+                    ["var", "expected_shortfall", "var_percent", "expected_shortfall_percent", "sigma"]
+                ),
+            }
+        )
+        return {
+            m: {horizon_key(h): {confidence_key(c): dict(entry) for c in CONFIDENCES} for h in HORIZONS}
+            for m in methods
+        }
     positions = book_position_set(book, returns.columns)
     matrix = returns.to_numpy(dtype=np.float64)[-HISTORICAL_WINDOW:]
     exposures = book["exposure"].to_numpy(dtype=np.float64)

@@ -56,8 +56,15 @@ STOCKS: dict[str, tuple[float, float, float]] = {
 
 def bar(symbol: str, date: dt.date, close: float) -> PriceBar:
     return PriceBar(
-        symbol=symbol, date=date, open=close, high=close, low=close, close=close, adjusted_close=close,
-        volume=1000, source="synthetic",
+        symbol=symbol,
+        date=date,
+        open=close,
+        high=close,
+        low=close,
+        close=close,
+        adjusted_close=close,
+        volume=1000,
+        source="synthetic",
     )
 
 
@@ -93,10 +100,16 @@ def make_market(seed: int = 11, stocks: Mapping[str, tuple[float, float, float]]
     prices = pd.concat([pd.DataFrame(1.0, index=[dates[0]], columns=returns.columns), growth])
     prices = prices / prices.iloc[-1] * pd.Series({c: ends.get(c, 100.0) for c in prices.columns})
     PriceBar.objects.bulk_create(
-        [bar(symbol, date, float(value)) for symbol in prices.columns for date, value in prices[symbol].items()],
+        [
+            bar(symbol, date, float(value))
+            for symbol in prices.columns
+            for date, value in prices[symbol].items()
+        ],
         batch_size=5000,
     )
-    dgs10 = pd.Series(0.04 + np.concatenate([[0.0], np.cumsum(0.02 * spy + rng.normal(0.0, 0.0005, n))]), index=dates)
+    dgs10 = pd.Series(
+        0.04 + np.concatenate([[0.0], np.cumsum(0.02 * spy + rng.normal(0.0, 0.0005, n))]), index=dates
+    )
     MacroSeries.objects.bulk_create(
         [MacroSeries(series_id="DGS10", date=d, value=float(v), source="synthetic") for d, v in dgs10.items()]
         + [MacroSeries(series_id="DGS3MO", date=d, value=RATE, source="synthetic") for d in dates],
@@ -122,16 +135,25 @@ def store_betas(
         b = {"Market": beta, **dict.fromkeys(STYLES, 0.0), **betas.get(symbol, {})}
         rows.append(
             SymbolFactorExposure(
-                symbol=symbol, as_of_date=AS_OF, betas=b,
+                symbol=symbol,
+                as_of_date=AS_OF,
+                betas=b,
                 macro_betas={"Interest Rate": 0.0, "Oil": 0.0, "International": 0.0, **macro.get(symbol, {})},
-                capm_beta=b["Market"], residual_volatility=idio * math.sqrt(252), observations=252,
+                capm_beta=b["Market"],
+                residual_volatility=idio * math.sqrt(252),
+                observations=252,
                 r_squared=0.5,
             )
         )
     rows.append(
         SymbolFactorExposure(
-            symbol="ALT", as_of_date=AS_OF, betas={"Market": 0.0, **dict.fromkeys(STYLES, 0.0)},
-            macro_betas={}, capm_beta=0.0, residual_volatility=0.01 * math.sqrt(252), observations=252,
+            symbol="ALT",
+            as_of_date=AS_OF,
+            betas={"Market": 0.0, **dict.fromkeys(STYLES, 0.0)},
+            macro_betas={},
+            capm_beta=0.0,
+            residual_volatility=0.01 * math.sqrt(252),
+            observations=252,
         )
     )
     SymbolFactorExposure.objects.bulk_create(rows)
@@ -163,47 +185,82 @@ def make_book(
     as_of: dt.date = AS_OF,
 ) -> Portfolio:
     """A portfolio of ``legs`` with hand-made valuations and aggregate for AS_OF (NAV = MV + cash)."""
-    portfolio = PortfolioFactory(**({"owner": owner} if owner is not None else {}), cash_balance=Decimal(str(cash)))
+    portfolio = PortfolioFactory(
+        **({"owner": owner} if owner is not None else {}), cash_balance=Decimal(str(cash))
+    )
     positions, valuations = [], []
     days = (EXPIRY - as_of).days
     for leg in legs:
         s = market.last_price[leg.symbol]
         if leg.strike is None:
             position = Position(
-                portfolio=portfolio, symbol=leg.symbol, position_type="LONG" if leg.quantity > 0 else "SHORT",
-                quantity=Decimal(str(leg.quantity)), multiplier=1, entry_price=Decimal("10"), entry_date=leg.entry_date,
+                portfolio=portfolio,
+                symbol=leg.symbol,
+                position_type="LONG" if leg.quantity > 0 else "SHORT",
+                quantity=Decimal(str(leg.quantity)),
+                multiplier=1,
+                entry_price=Decimal("10"),
+                entry_date=leg.entry_date,
             )
             price, delta, mult, und_price = s, 1.0, 1, s
         else:
             kind = ("LC" if leg.call else "LP") if leg.quantity > 0 else ("SC" if leg.call else "SP")
             position = Position(
-                portfolio=portfolio, symbol=occ(leg.symbol, leg.strike, leg.call), position_type=kind,
-                quantity=Decimal(str(leg.quantity)), multiplier=100, entry_price=Decimal("1"), entry_date=leg.entry_date,
-                underlying_symbol=leg.symbol, option_type="call" if leg.call else "put",
-                strike_price=Decimal(str(leg.strike)), expiration_date=EXPIRY, implied_volatility=leg.iv,
+                portfolio=portfolio,
+                symbol=occ(leg.symbol, leg.strike, leg.call),
+                position_type=kind,
+                quantity=Decimal(str(leg.quantity)),
+                multiplier=100,
+                entry_price=Decimal("1"),
+                entry_date=leg.entry_date,
+                underlying_symbol=leg.symbol,
+                option_type="call" if leg.call else "put",
+                strike_price=Decimal(str(leg.strike)),
+                expiration_date=EXPIRY,
+                implied_volatility=leg.iv,
             )
             price, delta = bs(s, leg.strike, days, RATE, leg.iv, leg.call)
             mult, und_price = 100, s
         positions.append(position)
         mv = leg.quantity * price * mult
         valuations.append(
-            dict(price=price, underlying_price=und_price, market_value=mv, cost_basis=mv, unrealized_pnl=0.0,
-                 delta=delta, delta_adjusted_exposure=delta * und_price * mult * leg.quantity)
+            dict(
+                price=price,
+                underlying_price=und_price,
+                market_value=mv,
+                cost_basis=mv,
+                unrealized_pnl=0.0,
+                delta=delta,
+                delta_adjusted_exposure=delta * und_price * mult * leg.quantity,
+            )
         )
     Position.objects.bulk_create(positions)
     if with_valuations:
         PositionValuation.objects.bulk_create(
-            [PositionValuation(position=p, portfolio=portfolio, as_of_date=as_of, **v) for p, v in zip(positions, valuations, strict=True)]
+            [
+                PositionValuation(position=p, portfolio=portfolio, as_of_date=as_of, **v)
+                for p, v in zip(positions, valuations, strict=True)
+            ]
         )
         mvs = [v["market_value"] for v in valuations]
         exps = [v["delta_adjusted_exposure"] for v in valuations]
         PortfolioAggregate.objects.create(
-            portfolio=portfolio, as_of_date=as_of, nav=sum(mvs) + cash, cash=cash,
-            long_value=sum(m for m in mvs if m > 0), short_value=sum(m for m in mvs if m < 0),
-            gross_exposure=sum(abs(m) for m in mvs), net_exposure=sum(mvs),
-            delta_long=sum(e for e in exps if e > 0), delta_short=sum(e for e in exps if e < 0),
-            delta_gross=sum(abs(e) for e in exps), delta_net=sum(exps), cost_basis=sum(mvs), unrealized_pnl=0.0,
-            position_count=len(positions), priced_count=len(positions),
+            portfolio=portfolio,
+            as_of_date=as_of,
+            nav=sum(mvs) + cash,
+            cash=cash,
+            long_value=sum(m for m in mvs if m > 0),
+            short_value=sum(m for m in mvs if m < 0),
+            gross_exposure=sum(abs(m) for m in mvs),
+            net_exposure=sum(mvs),
+            delta_long=sum(e for e in exps if e > 0),
+            delta_short=sum(e for e in exps if e < 0),
+            delta_gross=sum(abs(e) for e in exps),
+            delta_net=sum(exps),
+            cost_basis=sum(mvs),
+            unrealized_pnl=0.0,
+            position_count=len(positions),
+            priced_count=len(positions),
         )
     return portfolio
 

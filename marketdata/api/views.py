@@ -102,8 +102,10 @@ class FactorETFPricesView(APIView):
         if empty:
             raise InsufficientData(
                 f"No stored prices for the factor ETFs of: {', '.join(empty)}.",
-                {"missing": {name: body["factors"][name]["etf_symbol"] for name in empty},
-                 "how_to_fix": "Run `manage.py sync_market_data` or the batch's market-data step."},
+                {
+                    "missing": {name: body["factors"][name]["etf_symbol"] for name in empty},
+                    "how_to_fix": "Run `manage.py sync_market_data` or the batch's market-data step.",
+                },
             )
         body["data_source"] = selectors.data_source(
             symbols=[f["etf_symbol"] for f in body["factors"].values()]

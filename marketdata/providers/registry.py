@@ -57,7 +57,9 @@ def get_provider(name: str | None = None) -> MarketDataProvider:
         from marketdata.providers.csv_prices import CSVProvider
 
         return CSVProvider.empty()
-    raise ImproperlyConfigured(f"Unknown MARKET_DATA_PROVIDER {name!r}; use one of {', '.join(PROVIDER_NAMES)}.")
+    raise ImproperlyConfigured(
+        f"Unknown MARKET_DATA_PROVIDER {name!r}; use one of {', '.join(PROVIDER_NAMES)}."
+    )
 
 
 def get_macro_provider() -> MarketDataProvider | None:

@@ -10,6 +10,10 @@ router.register("tags", views.TagViewSet, basename="management-tag")
 
 urlpatterns = [
     # before the router: "upload" must not be read as a portfolio id
-    route("portfolios/upload", onboarding_views.ManagementUploadView.as_view(), name="management-portfolio-upload"),
+    route(
+        "portfolios/upload",
+        onboarding_views.ManagementUploadView.as_view(),
+        name="management-portfolio-upload",
+    ),
     *router.urls,
 ]

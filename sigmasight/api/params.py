@@ -23,7 +23,9 @@ class StrictQuerySerializer(serializers.Serializer):
         return attrs
 
 
-def parse_query(serializer_class: type[serializers.Serializer], request: Request, **context: Any) -> dict[str, Any]:
+def parse_query(
+    serializer_class: type[serializers.Serializer], request: Request, **context: Any
+) -> dict[str, Any]:
     """Validates ``request.query_params`` with ``serializer_class``; raises the 400 envelope on errors."""
     serializer = serializer_class(data=request.query_params.dict(), context={"request": request, **context})
     serializer.is_valid(raise_exception=True)

@@ -13,12 +13,21 @@ import redis
 from django.core.cache import caches
 from django.test import override_settings
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.django_db,
+    pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
+]
 
 
 def _redis_cache(url: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                        "KEY_PREFIX": "sigmasight-test"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "sigmasight-test",
+        }
+    }
 
 
 def test_cache_round_trip_through_redis(redis_url: str) -> None:
@@ -35,7 +44,10 @@ def test_throttle_counts_live_in_redis(redis_url: str, auth_client) -> None:  # 
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "user": "3/min"}
     with override_settings(
         CACHES=_redis_cache(redis_url),
-        REST_FRAMEWORK={**__import__("django.conf").conf.settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates},
+        REST_FRAMEWORK={
+            **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": rates,
+        },
     ):
         caches["default"].clear()
         statuses = [auth_client.get("/api/v1/auth/me").status_code for _ in range(4)]
@@ -59,13 +71,17 @@ def test_batch_task_message_is_published_to_the_redis_broker(redis_url: str) -> 
     queue = "sigmasight-test-queue"
     client = redis.Redis.from_url(redis_url)
     client.delete(queue)
-    old = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url, app.conf.task_always_eager = redis_url, False
     try:
-        app.send_task("analytics.nightly_batch", kwargs={"as_of_date": "2026-11-20"}, queue=queue)
+        # An explicit connection: the app's pooled one may point at another broker in this process.
+        with app.connection_for_write(redis_url) as connection:
+            app.send_task(
+                "analytics.nightly_batch",
+                kwargs={"as_of_date": "2026-11-20"},
+                queue=queue,
+                connection=connection,
+            )
         raw = client.lpop(queue)
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = old
         client.delete(queue)
     assert raw is not None
     message = json.loads(raw)

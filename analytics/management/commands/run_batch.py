@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--portfolio", action="append", default=[], help="Portfolio id (repeatable).")
-        parser.add_argument("--engines", default="", help=f"Comma-separated subset of: {', '.join(ENGINE_NAMES)}")
+        parser.add_argument(
+            "--engines", default="", help=f"Comma-separated subset of: {', '.join(ENGINE_NAMES)}"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         as_of = opts["as_of"] or market_as_of()

@@ -38,7 +38,10 @@ class Command(BaseCommand):
         )
         if opts["no_batch"]:
             return
-        ids = [str(p) for p in Portfolio.objects.filter(owner__email__in=demo_emails()).values_list("id", flat=True)]
+        ids = [
+            str(p)
+            for p in Portfolio.objects.filter(owner__email__in=demo_emails()).values_list("id", flat=True)
+        ]
         done = PortfolioAggregate.objects.filter(portfolio_id__in=ids, as_of_date=as_of).count()
         if done == len(ids) and not opts["reset"] and not counts["positions"]:
             self.stdout.write(f"Batch results for {as_of} already exist: nothing to do.")

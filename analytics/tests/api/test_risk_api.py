@@ -14,7 +14,13 @@ from sigmasight.tests.envelope import assert_error, assert_timestamp
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/analytics/risk"
-LEGS = [Leg("AAA", 100), Leg("BBB", -200), Leg("CCC", 30), Leg("AAA", 2, strike=95, call=False), Leg("TLT", 50)]
+LEGS = [
+    Leg("AAA", 100),
+    Leg("BBB", -200),
+    Leg("CCC", 30),
+    Leg("AAA", 2, strike=95, call=False),
+    Leg("TLT", 50),
+]
 
 
 def url(portfolio, endpoint: str) -> str:  # type: ignore[no-untyped-def]
@@ -56,47 +62,82 @@ class TestScenarios:
         response = auth_client.get(url(batched, "scenarios"))
         assert response.status_code == 200, response.content
         body = response.json()
-        assert {"portfolio_value", "calculation_date", "scenarios", "as_of_date", "calculated_at", "data_source"} <= set(body)
+        assert {
+            "portfolio_value",
+            "calculation_date",
+            "scenarios",
+            "as_of_date",
+            "calculated_at",
+            "data_source",
+        } <= set(body)
         assert_analytics_meta(body)
         assert body["calculation_date"] == AS_OF.isoformat()
         assert len(body["scenarios"]) == 30
         first = body["scenarios"][0]
-        assert {"id", "name", "category", "description", "shocks", "impact", "by_position", "severity"} <= set(first)
+        assert {
+            "id",
+            "name",
+            "category",
+            "description",
+            "shocks",
+            "impact",
+            "by_position",
+            "severity",
+        } <= set(first)
         assert first["id"] == "market_up_5" and first["shocks"] == {"Market": 0.05}
         assert set(first["impact"]) == {"dollar_impact", "percentage_impact", "new_portfolio_value"}
         assert {"position_id", "symbol", "dollar_impact", "percentage_impact"} <= set(first["by_position"][0])
         assert len(first["by_position"]) == len(LEGS)
         for scenario in body["scenarios"]:
             impact = scenario["impact"]
-            assert impact["new_portfolio_value"] == pytest.approx(body["portfolio_value"] + impact["dollar_impact"], abs=0.011)
+            assert impact["new_portfolio_value"] == pytest.approx(
+                body["portfolio_value"] + impact["dollar_impact"], abs=0.011
+            )
             assert scenario["severity"] in {"positive", "mild", "moderate", "severe", "extreme"}
 
     def test_filter_by_ids_keeps_library_order(self, auth_client, batched) -> None:
-        body = auth_client.get(url(batched, "scenarios"), {"scenarios": "rates_up_25bp,market_down_10"}).json()
+        body = auth_client.get(
+            url(batched, "scenarios"), {"scenarios": "rates_up_25bp,market_down_10"}
+        ).json()
         assert [s["id"] for s in body["scenarios"]] == ["market_down_10", "rates_up_25bp"]
 
     def test_views_split_the_positions(self, auth_client, batched) -> None:
         params = {"scenarios": "market_down_10"}
         whole = auth_client.get(url(batched, "scenarios"), params).json()["scenarios"][0]
         longs = auth_client.get(url(batched, "scenarios"), {**params, "view": "longs"}).json()["scenarios"][0]
-        shorts = auth_client.get(url(batched, "scenarios"), {**params, "view": "shorts"}).json()["scenarios"][0]
+        shorts = auth_client.get(url(batched, "scenarios"), {**params, "view": "shorts"}).json()["scenarios"][
+            0
+        ]
         assert {p["symbol"] for p in longs["by_position"]} == {"AAA", "CCC", "TLT"}
         assert len(shorts["by_position"]) == 2  # BBB short and the long put (negative delta)
         total = longs["impact"]["dollar_impact"] + shorts["impact"]["dollar_impact"]
         assert total == pytest.approx(whole["impact"]["dollar_impact"], abs=0.02)
 
     def test_unknown_scenario_id_is_a_400_naming_it(self, auth_client, plain) -> None:
-        error = assert_error(auth_client.get(url(plain, "scenarios"), {"scenarios": "market_down_10,nope_99"}), 400, "VALIDATION_ERROR")
+        error = assert_error(
+            auth_client.get(url(plain, "scenarios"), {"scenarios": "market_down_10,nope_99"}),
+            400,
+            "VALIDATION_ERROR",
+        )
         assert "nope_99" in error["details"]["scenarios"][0]
 
     def test_someone_elses_scenario_is_unknown(self, auth_client, plain, other_user) -> None:
-        StressScenario.objects.create(id="their_crash", name="Theirs", shocks={"Market": -0.3}, owner=other_user)
-        assert_error(auth_client.get(url(plain, "scenarios"), {"scenarios": "their_crash"}), 400, "VALIDATION_ERROR")
+        StressScenario.objects.create(
+            id="their_crash", name="Theirs", shocks={"Market": -0.3}, owner=other_user
+        )
+        assert_error(
+            auth_client.get(url(plain, "scenarios"), {"scenarios": "their_crash"}), 400, "VALIDATION_ERROR"
+        )
 
     @pytest.mark.parametrize(
         ("params", "field"),
-        [({"view": "sideways"}, "view"), ({"scenarios": "a,,b"}, "scenarios"), ({"scenarios": "bad id"}, "scenarios"),
-         ({"as_of_date": "2025-13-01"}, "as_of_date"), ({"limit": "5"}, "limit")],
+        [
+            ({"view": "sideways"}, "view"),
+            ({"scenarios": "a,,b"}, "scenarios"),
+            ({"scenarios": "bad id"}, "scenarios"),
+            ({"as_of_date": "2025-13-01"}, "as_of_date"),
+            ({"limit": "5"}, "limit"),
+        ],
     )
     def test_bad_parameters(self, auth_client, plain, params: dict, field: str) -> None:
         error = assert_error(auth_client.get(url(plain, "scenarios"), params), 400, "VALIDATION_ERROR")
@@ -108,7 +149,9 @@ class TestScenarios:
 
     def test_422_for_a_scenario_added_after_the_batch(self, auth_client, batched) -> None:
         StressScenario.objects.create(id="new_one", name="New", shocks={"Market": -0.3})
-        error = assert_error(auth_client.get(url(batched, "scenarios"), {"scenarios": "new_one"}), 422, "INSUFFICIENT_DATA")
+        error = assert_error(
+            auth_client.get(url(batched, "scenarios"), {"scenarios": "new_one"}), 422, "INSUFFICIENT_DATA"
+        )
         assert "new_one" in error["details"]["missing"]
 
 
@@ -120,7 +163,11 @@ class TestCustomScenario:
         data = response.json()
         assert_analytics_meta(data)
         (scenario,) = data["scenarios"]
-        assert scenario["id"] == "custom" and scenario["name"] == "Bear steepener" and scenario["category"] == "custom"
+        assert (
+            scenario["id"] == "custom"
+            and scenario["name"] == "Bear steepener"
+            and scenario["category"] == "custom"
+        )
         assert scenario["shocks"] == {"Market": -0.2, "Interest Rate": 0.005}
         assert len(scenario["by_position"]) == len(LEGS)
         total = sum(p["dollar_impact"] for p in scenario["by_position"])
@@ -129,9 +176,13 @@ class TestCustomScenario:
         assert aaa["dollar_impact"] == pytest.approx(-0.2 * 100 * 100.0, abs=0.01)  # beta 1, styles 0
 
     def test_same_shocks_as_a_library_scenario_give_the_same_impact(self, auth_client, batched) -> None:
-        library = auth_client.get(url(batched, "scenarios"), {"scenarios": "financial_crisis_2008"}).json()["scenarios"][0]
+        library = auth_client.get(url(batched, "scenarios"), {"scenarios": "financial_crisis_2008"}).json()[
+            "scenarios"
+        ][0]
         body = {"name": "again", "shocks": library["shocks"], "view": "portfolio"}
-        custom = auth_client.post(url(batched, "scenarios/custom/"), body, format="json").json()["scenarios"][0]
+        custom = auth_client.post(url(batched, "scenarios/custom/"), body, format="json").json()["scenarios"][
+            0
+        ]
         assert custom["impact"] == library["impact"]
         assert custom["severity"] == library["severity"]
 
@@ -153,12 +204,16 @@ class TestCustomScenario:
         ],
     )
     def test_400_per_field(self, auth_client, plain, body: dict, field: str) -> None:
-        error = assert_error(auth_client.post(url(plain, "scenarios/custom"), body, format="json"), 400, "VALIDATION_ERROR")
+        error = assert_error(
+            auth_client.post(url(plain, "scenarios/custom"), body, format="json"), 400, "VALIDATION_ERROR"
+        )
         assert field in error["details"], error
 
     def test_422_before_the_batch(self, auth_client, book) -> None:
         body = {"name": "x", "shocks": {"Market": -0.1}}
-        assert_error(auth_client.post(url(book, "scenarios/custom"), body, format="json"), 422, "INSUFFICIENT_DATA")
+        assert_error(
+            auth_client.post(url(book, "scenarios/custom"), body, format="json"), 422, "INSUFFICIENT_DATA"
+        )
 
 
 class TestVaR:
@@ -166,8 +221,17 @@ class TestVaR:
         response = auth_client.get(url(batched, "var"))
         assert response.status_code == 200, response.content
         body = response.json()
-        assert {"method", "confidence", "horizon_days", "var", "expected_shortfall", "var_percent",
-                "expected_shortfall_percent", "observations", "by_position"} <= set(body)
+        assert {
+            "method",
+            "confidence",
+            "horizon_days",
+            "var",
+            "expected_shortfall",
+            "var_percent",
+            "expected_shortfall_percent",
+            "observations",
+            "by_position",
+        } <= set(body)
         assert_analytics_meta(body)
         assert (body["method"], body["confidence"], body["horizon_days"]) == ("historical", 0.95, 1)
         assert body["observations"] == 500
@@ -191,9 +255,16 @@ class TestVaR:
 
     @pytest.mark.parametrize(
         ("params", "field"),
-        [({"method": "guess"}, "method"), ({"confidence": "0.9"}, "confidence"), ({"confidence": "high"}, "confidence"),
-         ({"horizon_days": "5"}, "horizon_days"), ({"horizon_days": "x"}, "horizon_days"), ({"view": "all"}, "view"),
-         ({"method": "monte_carlo", "view": "longs"}, "view"), ({"windows": "500"}, "windows")],
+        [
+            ({"method": "guess"}, "method"),
+            ({"confidence": "0.9"}, "confidence"),
+            ({"confidence": "high"}, "confidence"),
+            ({"horizon_days": "5"}, "horizon_days"),
+            ({"horizon_days": "x"}, "horizon_days"),
+            ({"view": "all"}, "view"),
+            ({"method": "monte_carlo", "view": "longs"}, "view"),
+            ({"windows": "500"}, "windows"),
+        ],
     )
     def test_bad_parameters(self, auth_client, plain, params: dict, field: str) -> None:
         error = assert_error(auth_client.get(url(plain, "var"), params), 400, "VALIDATION_ERROR")
@@ -210,17 +281,35 @@ class TestContributions:
         body = response.json()
         assert {"total_risk", "factor_risk", "specific_risk", "by_position", "by_factor"} <= set(body)
         assert_analytics_meta(body)
-        assert set(body["by_position"][0]) >= {"position_id", "symbol", "weight", "mctr", "ctr", "ctr_percent"}
+        assert set(body["by_position"][0]) >= {
+            "position_id",
+            "symbol",
+            "weight",
+            "mctr",
+            "ctr",
+            "ctr_percent",
+        }
         assert set(body["by_factor"][0]) >= {"factor", "exposure", "ctr", "ctr_percent"}
         assert [f["factor"] for f in body["by_factor"]] == [
-            "Market", "Value", "Growth", "Momentum", "Quality", "Size", "Low Volatility"
+            "Market",
+            "Value",
+            "Growth",
+            "Momentum",
+            "Quality",
+            "Size",
+            "Low Volatility",
         ]
         assert sum(p["ctr"] for p in body["by_position"]) == pytest.approx(body["total_risk"], abs=1e-6)
         assert sum(p["ctr_percent"] for p in body["by_position"]) == pytest.approx(100, abs=1e-3)
 
     def test_bad_parameters(self, auth_client, plain) -> None:
-        assert "view" in assert_error(auth_client.get(url(plain, "contributions"), {"view": "x"}), 400)["details"]
-        assert "top" in assert_error(auth_client.get(url(plain, "contributions"), {"top": "5"}), 400)["details"]
+        assert (
+            "view"
+            in assert_error(auth_client.get(url(plain, "contributions"), {"view": "x"}), 400)["details"]
+        )
+        assert (
+            "top" in assert_error(auth_client.get(url(plain, "contributions"), {"top": "5"}), 400)["details"]
+        )
 
     def test_422_before_the_batch(self, auth_client, book) -> None:
         assert_error(auth_client.get(url(book, "contributions")), 422, "INSUFFICIENT_DATA")
@@ -233,8 +322,14 @@ class TestOverview:
         body = response.json()
         assert_analytics_meta(body)
         metrics = body["metrics"]
-        assert set(metrics) >= {"beta", "annualized_volatility", "var_1d_95", "expected_shortfall_1d_975",
-                                "average_correlation", "max_drawdown"}
+        assert set(metrics) >= {
+            "beta",
+            "annualized_volatility",
+            "var_1d_95",
+            "expected_shortfall_1d_975",
+            "average_correlation",
+            "max_drawdown",
+        }
         assert metrics["beta"]["benchmark"] == "SPY" and metrics["beta"]["value"] is not None
         assert metrics["var_1d_95"]["method"] == "historical"
         assert metrics["annualized_volatility"]["value"] > 0
@@ -245,7 +340,9 @@ class TestOverview:
     @pytest.mark.parametrize("view", ["portfolio", "longs", "shorts"])
     def test_var_equals_the_var_endpoints(self, auth_client, batched, view: str) -> None:
         overview = auth_client.get(url(batched, "overview"), {"view": view}).json()["metrics"]
-        var = auth_client.get(url(batched, "var"), {"method": "historical", "confidence": 0.95, "horizon_days": 1, "view": view}).json()
+        var = auth_client.get(
+            url(batched, "var"), {"method": "historical", "confidence": 0.95, "horizon_days": 1, "view": view}
+        ).json()
         es = auth_client.get(url(batched, "var"), {"confidence": 0.975, "view": view}).json()
         assert overview["var_1d_95"]["value"] == var["var"]
         assert overview["expected_shortfall_1d_975"]["value"] == es["expected_shortfall"]
@@ -260,9 +357,16 @@ class TestOverview:
         assert metrics["average_correlation"]["value"] == 0.42
 
     def test_bad_parameters_and_422(self, auth_client, batched, book) -> None:
-        assert "view" in assert_error(auth_client.get(url(batched, "overview"), {"view": "x"}), 400)["details"]
-        assert "as_of_date" in assert_error(auth_client.get(url(batched, "overview"), {"as_of_date": "x"}), 400)["details"]
-        error = assert_error(auth_client.get(url(batched, "overview"), {"as_of_date": "2020-01-02"}), 422, "INSUFFICIENT_DATA")
+        assert (
+            "view" in assert_error(auth_client.get(url(batched, "overview"), {"view": "x"}), 400)["details"]
+        )
+        assert (
+            "as_of_date"
+            in assert_error(auth_client.get(url(batched, "overview"), {"as_of_date": "x"}), 400)["details"]
+        )
+        error = assert_error(
+            auth_client.get(url(batched, "overview"), {"as_of_date": "2020-01-02"}), 422, "INSUFFICIENT_DATA"
+        )
         assert error["details"]["as_of_date"] == "2020-01-02"
 
 
@@ -284,7 +388,9 @@ class TestCommon:
 
     def test_404_custom_for_someone_elses_portfolio(self, client_for, other_user, plain) -> None:
         body = {"name": "x", "shocks": {"Market": -0.1}}
-        assert_error(client_for(other_user).post(url(plain, "scenarios/custom"), body, format="json"), 404, "NOT_FOUND")
+        assert_error(
+            client_for(other_user).post(url(plain, "scenarios/custom"), body, format="json"), 404, "NOT_FOUND"
+        )
 
     @pytest.mark.parametrize("endpoint", ENDPOINTS)
     def test_trailing_slash_is_optional(self, auth_client, batched, endpoint: str) -> None:
@@ -307,9 +413,14 @@ class TestCommon:
         large = make_book(market, legs(60), owner=user, cash=50_000)
         run_risk(small, large)
         client = client_for(user)
-        for endpoint, params in [("scenarios", {}), ("scenarios", {"scenarios": "market_down_10", "view": "longs"}),
-                                 ("var", {}), ("var", {"method": "monte_carlo", "horizon_days": 10}),
-                                 ("contributions", {}), ("overview", {"view": "shorts"})]:
+        for endpoint, params in [
+            ("scenarios", {}),
+            ("scenarios", {"scenarios": "market_down_10", "view": "longs"}),
+            ("var", {}),
+            ("var", {"method": "monte_carlo", "horizon_days": 10}),
+            ("contributions", {}),
+            ("overview", {"view": "shorts"}),
+        ]:
             counts = []
             for portfolio in (small, large):
                 with CaptureQueriesContext(connection) as ctx:
@@ -320,7 +431,11 @@ class TestCommon:
         counts = []
         for portfolio in (small, large):
             with CaptureQueriesContext(connection) as ctx:
-                response = client.post(url(portfolio, "scenarios/custom"), {"name": "x", "shocks": {"Market": -0.1}}, format="json")
+                response = client.post(
+                    url(portfolio, "scenarios/custom"),
+                    {"name": "x", "shocks": {"Market": -0.1}},
+                    format="json",
+                )
             assert response.status_code == 200
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1]

@@ -63,7 +63,9 @@ def test_stale_rows_of_the_date_are_removed(market) -> None:
     rows = StressTestResult.objects.filter(portfolio=book, as_of_date=AS_OF)
     assert rows.count() == 29 and not rows.filter(scenario_id="oil_up_5").exists()
     assert all(len(r.by_position) == 1 for r in rows)
-    assert [p["symbol"] for p in RiskMetrics.objects.get(portfolio=book, view="portfolio").metrics["positions"]] == ["AAA"]
+    assert [
+        p["symbol"] for p in RiskMetrics.objects.get(portfolio=book, view="portfolio").metrics["positions"]
+    ] == ["AAA"]
 
 
 def test_a_portfolio_missing_its_valuation_fails_alone(market) -> None:
@@ -96,15 +98,19 @@ def test_an_empty_portfolio_has_no_risk(market) -> None:
 
 def test_queries_do_not_grow_with_the_portfolios_of_a_chunk(market) -> None:
     one = [make_book(market, [Leg("AAA", 100), Leg("AAA", 1, strike=100)])]
-    three = [make_book(market, [Leg(s, 10), Leg("AAA", 1, strike=95, call=False)]) for s in ("AAA", "BBB", "CCC")]
+    three = [
+        make_book(market, [Leg(s, 10), Leg("AAA", 1, strike=95, call=False)]) for s in ("AAA", "BBB", "CCC")
+    ]
     with CaptureQueriesContext(connection) as few:
         run_risk(*one)
     with CaptureQueriesContext(connection) as many:
         run_risk(*three)
     assert len(few.captured_queries) == len(many.captured_queries)
     price_frame_queries = [
-        q["sql"] for q in many.captured_queries
-        if "marketdata_pricebar" in q["sql"] and '"marketdata_pricebar"."adjusted_close"' in q["sql"]
+        q["sql"]
+        for q in many.captured_queries
+        if "marketdata_pricebar" in q["sql"]
+        and '"marketdata_pricebar"."adjusted_close"' in q["sql"]
         and "SPY" in q["sql"]
     ]
     assert len(price_frame_queries) == 1  # every price frame of the chunk in one query

@@ -58,7 +58,11 @@ def test_short_call_loses_when_the_market_rallies(market) -> None:
     rows = results(book)
     for scenario in ("market_up_5", "market_up_10", "market_up_20"):
         assert rows[scenario].dollar_impact < 0, scenario
-    assert rows["market_up_20"].dollar_impact < rows["market_up_10"].dollar_impact < rows["market_up_5"].dollar_impact
+    assert (
+        rows["market_up_20"].dollar_impact
+        < rows["market_up_10"].dollar_impact
+        < rows["market_up_5"].dollar_impact
+    )
     assert rows["market_down_10"].dollar_impact > 0
 
 
@@ -78,8 +82,14 @@ def test_bond_etf_has_non_zero_impact_in_rates_scenarios(market) -> None:
     run_risk(book)
     rows = results(book)
     value = 100 * market.last_price["TLT"]
-    for scenario, move in [("rates_up_25bp", 0.0025), ("rates_down_25bp", -0.0025), ("rates_up_100bp", 0.01),
-                           ("rates_down_100bp", -0.01), ("rates_up_200bp", 0.02), ("rate_spike_300bp", 0.03)]:
+    for scenario, move in [
+        ("rates_up_25bp", 0.0025),
+        ("rates_down_25bp", -0.0025),
+        ("rates_up_100bp", 0.01),
+        ("rates_down_100bp", -0.01),
+        ("rates_up_200bp", 0.02),
+        ("rate_spike_300bp", 0.03),
+    ]:
         assert rows[scenario].dollar_impact == pytest.approx(-17 * move * value), scenario
         assert rows[scenario].dollar_impact != 0
     assert rows["rates_up_100bp"].severity == "severe"  # -17 %: 15 % <= loss < 35 %
@@ -94,7 +104,9 @@ def test_2008_and_2020_replays_lose_more_than_10_percent_on_an_equity_book(marke
         assert rows[scenario].percentage_impact < -10, scenario
         assert rows[scenario].severity in ("severe", "extreme")
     assert rows["market_down_10"].percentage_impact == pytest.approx(
-        sum(p["dollar_impact"] for p in rows["market_down_10"].by_position) / rows["market_down_10"].portfolio_value * 100
+        sum(p["dollar_impact"] for p in rows["market_down_10"].by_position)
+        / rows["market_down_10"].portfolio_value
+        * 100
     )
 
 
@@ -119,7 +131,9 @@ def test_unshocked_factors_move_by_their_conditional_expectation(market) -> None
 
 
 def test_custom_scenario_on_the_stored_inputs_equals_the_library_one(market) -> None:
-    book = make_book(market, [Leg("AAA", 100), Leg("BBB", -100), Leg("AAA", 2, strike=100, call=True)], cash=1000)
+    book = make_book(
+        market, [Leg("AAA", 100), Leg("BBB", -100), Leg("AAA", 2, strike=100, call=True)], cash=1000
+    )
     run_risk(book)
     stored = risk_stress_inputs_get(portfolio=book, as_of=None)
     library = results(book)["covid_crash_2020"]

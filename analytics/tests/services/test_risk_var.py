@@ -56,7 +56,9 @@ def test_ten_day_parametric_var_is_sqrt_10_times_one_day(market) -> None:
     for view in ("portfolio", "longs", "shorts"):
         parametric = metrics(book, view)["var"]["parametric"]
         for key in CONFIDENCE_KEYS.values():
-            assert parametric["h10"][key]["var"] == pytest.approx(math.sqrt(10) * parametric["h1"][key]["var"], rel=1e-12)
+            assert parametric["h10"][key]["var"] == pytest.approx(
+                math.sqrt(10) * parametric["h1"][key]["var"], rel=1e-12
+            )
             assert parametric["h10"][key]["expected_shortfall"] == pytest.approx(
                 math.sqrt(10) * parametric["h1"][key]["expected_shortfall"], rel=1e-12
             )
@@ -64,7 +66,9 @@ def test_ten_day_parametric_var_is_sqrt_10_times_one_day(market) -> None:
 
 def test_component_vars_sum_to_the_parametric_var(market) -> None:
     book = make_book(
-        market, [Leg("AAA", 100), Leg("BBB", -300), Leg("CCC", 40), Leg("AAA", 3, strike=100, call=False)], cash=5_000
+        market,
+        [Leg("AAA", 100), Leg("BBB", -300), Leg("CCC", 40), Leg("AAA", 3, strike=100, call=False)],
+        cash=5_000,
     )
     run_risk(book)
     m = metrics(book)
@@ -89,7 +93,9 @@ def test_historical_var_and_es_match_empyrical_on_a_single_stock_book(market) ->
     entry = metrics(book)["var"]["historical"]["h1"]
     for confidence, key in CONFIDENCE_KEYS.items():
         cutoff = 1 - confidence
-        assert entry[key]["var"] == pytest.approx(-exposure * empyrical.value_at_risk(returns, cutoff=cutoff), rel=1e-9)
+        assert entry[key]["var"] == pytest.approx(
+            -exposure * empyrical.value_at_risk(returns, cutoff=cutoff), rel=1e-9
+        )
         assert entry[key]["expected_shortfall"] == pytest.approx(
             -exposure * empyrical.conditional_value_at_risk(returns, cutoff=cutoff), rel=1e-9
         )
@@ -113,7 +119,9 @@ def test_monte_carlo_is_seeded_and_close_to_parametric_for_stocks(market) -> Non
 
 
 def test_ctrs_sum_to_total_risk_and_factor_split_is_consistent(market) -> None:
-    book = make_book(market, [Leg("AAA", 100), Leg("BBB", -300), Leg("TLT", 80), Leg("AAA", 2, strike=100)], cash=3_000)
+    book = make_book(
+        market, [Leg("AAA", 100), Leg("BBB", -300), Leg("TLT", 80), Leg("AAA", 2, strike=100)], cash=3_000
+    )
     run_risk(book)
     c = metrics(book)["contributions"]
     by = c["by_position"]
@@ -121,9 +129,15 @@ def test_ctrs_sum_to_total_risk_and_factor_split_is_consistent(market) -> None:
     assert sum(by["ctr_percent"]) == pytest.approx(100.0, rel=1e-9)
     for w, mctr, ctr in zip(by["weight"], by["mctr"], by["ctr"], strict=True):
         assert ctr == pytest.approx(w * mctr, rel=1e-12)
-    assert c["model_total_risk"] ** 2 == pytest.approx(c["factor_risk"] ** 2 + c["specific_risk"] ** 2, rel=1e-9)
-    assert sum(f["ctr"] for f in c["by_factor"]) + c["specific"]["ctr"] == pytest.approx(c["model_total_risk"], rel=1e-9)
-    assert sum(f["contribution_to_factor_risk"] for f in c["by_factor"]) == pytest.approx(c["factor_risk"], rel=1e-9)
+    assert c["model_total_risk"] ** 2 == pytest.approx(
+        c["factor_risk"] ** 2 + c["specific_risk"] ** 2, rel=1e-9
+    )
+    assert sum(f["ctr"] for f in c["by_factor"]) + c["specific"]["ctr"] == pytest.approx(
+        c["model_total_risk"], rel=1e-9
+    )
+    assert sum(f["contribution_to_factor_risk"] for f in c["by_factor"]) == pytest.approx(
+        c["factor_risk"], rel=1e-9
+    )
     assert [f["factor"] for f in c["by_factor"]][0] == "Market"
     # total risk is annualized volatility as a fraction of NAV
     assert metrics(book)["summary"]["annualized_volatility"] == c["total_risk"]
@@ -131,19 +145,26 @@ def test_ctrs_sum_to_total_risk_and_factor_split_is_consistent(market) -> None:
 
 def test_views_split_by_sign_of_delta_adjusted_exposure(market) -> None:
     book = make_book(
-        market, [Leg("AAA", 100), Leg("BBB", -300), Leg("AAA", -2, strike=100, call=True), Leg("CCC", 60)], cash=20_000
+        market,
+        [Leg("AAA", 100), Leg("BBB", -300), Leg("AAA", -2, strike=100, call=True), Leg("CCC", 60)],
+        cash=20_000,
     )
     run_risk(book)
     longs, shorts, whole = metrics(book, "longs"), metrics(book, "shorts"), metrics(book)
     assert {p["symbol"] for p in longs["positions"]} == {"AAA", "CCC"}
-    assert len(shorts["positions"]) == 2 and all(p["delta_adjusted_exposure"] < 0 for p in shorts["positions"])
+    assert len(shorts["positions"]) == 2 and all(
+        p["delta_adjusted_exposure"] < 0 for p in shorts["positions"]
+    )
     assert len(whole["positions"]) == 4
     assert "monte_carlo" not in longs["var"] and "monte_carlo" in whole["var"]
     # beta vs SPY: exposure-weighted CAPM betas over NAV
-    expected = sum(
-        p["delta_adjusted_exposure"] * {"AAA": 1.0, "BBB": 0.9, "CCC": 1.1}[p["symbol"].split()[0]]
-        for p in whole["positions"]
-    ) / whole["nav"]
+    expected = (
+        sum(
+            p["delta_adjusted_exposure"] * {"AAA": 1.0, "BBB": 0.9, "CCC": 1.1}[p["symbol"].split()[0]]
+            for p in whole["positions"]
+        )
+        / whole["nav"]
+    )
     assert whole["summary"]["beta"] == pytest.approx(expected, rel=1e-12)
     assert longs["summary"]["average_correlation"] is not None
 
@@ -156,7 +177,9 @@ def test_positions_without_enough_history_are_excluded_with_a_reason(market) -> 
     run_risk(book)
     m = metrics(book)
     assert [p["symbol"] for p in m["positions"]] == ["AAA"]
-    assert m["excluded"] == [{"position_id": m["excluded"][0]["position_id"], "symbol": "CCC", "reason": "insufficient_history"}]
+    assert m["excluded"] == [
+        {"position_id": m["excluded"][0]["position_id"], "symbol": "CCC", "reason": "insufficient_history"}
+    ]
     assert m["var"]["historical"]["h1"]["c95"]["var"] > 0
 
 
