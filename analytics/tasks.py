@@ -24,6 +24,14 @@ def batch_chunk_step_task(
     batch_chunk_step(run_id=run_id, engine_names=engine_names, portfolio_ids=portfolio_ids)
 
 
+@shared_task(name="analytics.batch_next_phase")
+def batch_next_phase_task(_previous: Any = None, *, run_id: str, phase: int) -> None:
+    """Chord callback: dispatches the run's next phase (or the finalize task after the last)."""
+    from analytics.batch.dispatch import batch_phase_dispatch
+
+    batch_phase_dispatch(run_id=run_id, phase=phase)
+
+
 @shared_task(name="analytics.batch_finalize")
 def batch_finalize_task(_previous: Any = None, *, run_id: str) -> None:
     from analytics.batch.services import batch_run_finalize

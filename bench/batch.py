@@ -64,7 +64,11 @@ def build_book(n_portfolios: int, as_of: dt.date, seed: int = 7) -> list[str]:
     user = User.objects.create_user("bench@sigmasight.com", "bench-password-123", full_name="Bench")
     provider = get_provider("synthetic")
     universe = [s for s in provider.symbols if s != "VIX"]
-    optionable = [s for s in universe if provider.profile([s]).profiles[s].asset_type in ("stock", "etf")]
+    optionable = [
+        s
+        for s in universe
+        if s.isalnum() and provider.profile([s]).profiles[s].asset_type in ("stock", "etf")
+    ]
     spot_frame = provider.history(optionable, as_of, as_of).bars
     spot = dict(zip(spot_frame["symbol"], spot_frame["close"], strict=True))
     # A fixed menu of ~320 option contracts -> with ~180 stocks, ~500 price symbols overall.
@@ -138,6 +142,55 @@ def run_batch(ids: list[str], as_of: dt.date) -> tuple[float, dict[str, float], 
     return total, per_engine, run.status
 
 
+def run_batch_distributed(
+    ids: list[str], as_of: dt.date, concurrency: int
+) -> tuple[float, dict[str, float], str]:
+    """The production path: the run dispatched as Celery chords to ``concurrency`` worker processes."""
+    import subprocess
+
+    from analytics.batch.dispatch import batch_run_dispatch
+    from analytics.batch.services import batch_run_create
+    from analytics.models import BatchRun
+
+    worker = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "sigmasight",
+            "worker",
+            f"--concurrency={concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    try:
+        time.sleep(6)  # let the worker processes boot
+        run = batch_run_create(as_of=as_of, portfolio_ids=ids, trigger="bench")
+        t0 = time.perf_counter()
+        batch_run_dispatch(run_id=run.id)
+        while True:
+            run = BatchRun.objects.get(pk=run.id)
+            if run.status not in ("queued", "running"):
+                break
+            if time.perf_counter() - t0 > 900:
+                raise TimeoutError("the distributed batch did not finish in 15 minutes")
+            time.sleep(0.5)
+        total = time.perf_counter() - t0
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    firsts: dict[str, tuple] = {}
+    for engine, started, finished in run.steps.values_list("engine", "started_at", "finished_at"):
+        lo, hi = firsts.get(engine, (started, finished))
+        firsts[engine] = (min(lo, started), max(hi, finished))
+    per_engine = {e: (hi - lo).total_seconds() for e, (lo, hi) in firsts.items()}
+    return total, per_engine, run.status
+
+
 def naive_baseline(ids: list[str], as_of: dt.date, sample: int) -> tuple[float, int]:
     """Per position: read its prices with the ORM, one statsmodels OLS on the 7 factor regressors,
     save the result row by row. Returns (seconds, positions done)."""
@@ -204,8 +257,17 @@ def main() -> None:
     parser.add_argument("--portfolios", type=int, default=1000)
     parser.add_argument("--baseline-sample", type=int, default=150)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 20))
+    parser.add_argument(
+        "--celery-workers",
+        type=int,
+        default=2,
+        help="Worker processes for the distributed run (0: in-process only).",
+    )
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
     os.environ["SYNTHETIC_AS_OF"] = args.as_of.isoformat()
+    if args.celery_workers:
+        os.environ["CELERY_BROKER_URL"] = args.broker
     _setup_django(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
 
     t0 = time.perf_counter()
@@ -218,6 +280,9 @@ def main() -> None:
         f"(built in {time.perf_counter() - t0:.1f}s)"
     )
 
+    from django.conf import settings
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the in-process runs below do not need the broker
     total, per_engine, status = run_batch(ids, args.as_of)
     positions = len(ids) * 30
     print(f"\nfirst run (includes the market-data sync into an empty table): {total:.1f}s, status {status}")
@@ -228,6 +293,20 @@ def main() -> None:
     for engine, seconds in per_engine2.items():
         print(f"  {engine:<14}{seconds:>8.2f}s")
     print(f"  {positions / total2:,.0f} positions/s; peak memory {_peak_mb():,.0f} MB")
+
+    if args.celery_workers:
+        from sigmasight.celery import app
+
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        app.conf.task_always_eager = False
+        total3, wall3, status3 = run_batch_distributed(ids, args.as_of, args.celery_workers)
+        print(
+            f"\ndistributed rerun: Celery chords over {args.celery_workers} worker processes (Redis broker): "
+            f"{total3:.1f}s, status {status3}"
+        )
+        for engine, seconds in wall3.items():
+            print(f"  {engine:<14}{seconds:>8.2f}s wall")
+        print(f"  {positions / total3:,.0f} positions/s")
 
     naive_s, done = naive_baseline(ids, args.as_of, args.baseline_sample)
     naive_total = naive_s / max(done, 1) * positions

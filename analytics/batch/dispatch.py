@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from celery import chain, group
+from celery import chain, chord, group
 from django.conf import settings
 
 from analytics.batch.registry import BY_NAME
@@ -23,7 +23,6 @@ from analytics.models import BatchRun
 
 def batch_run_dispatch(*, run_id: UUID | str) -> None:
     """Runs the batch: eagerly in-process without a broker, else fanned out over workers."""
-    from analytics import tasks
     from analytics.services.alerts_hook import after_batch
 
     run = BatchRun.objects.get(pk=run_id)
@@ -32,22 +31,37 @@ def batch_run_dispatch(*, run_id: UUID | str) -> None:
         after_batch(run=run)
         return
     batch_run_start(run=run)
-    ids = run_portfolio_ids(run)
-    signatures: list[Any] = []
-    for scope, names in phases([BY_NAME[n] for n in run.engines]):
-        if scope == "global":
-            signatures.append(tasks.batch_global_step_task.si(run_id=str(run.id), engine_name=names[0]))
-        else:
-            signatures.append(
-                group(
-                    tasks.batch_chunk_step_task.si(
-                        run_id=str(run.id), engine_names=names, portfolio_ids=chunk
-                    )
-                    for chunk in chunks(ids)
-                )
-            )
-    signatures.append(tasks.batch_finalize_task.si(run_id=str(run.id)))
-    chain(*signatures).apply_async()
+    batch_phase_dispatch(run_id=run.id, phase=0)
+
+
+def batch_phase_dispatch(*, run_id: UUID | str, phase: int) -> None:
+    """Sends phase ``phase`` of the run to the workers; its completion dispatches the next one.
+
+    A global phase is one task; a portfolio phase is a chord over chunks of portfolios (one level
+    of group + callback, the canvas Celery handles best); after the last phase, the finalize task.
+    """
+    from analytics import tasks
+
+    run = BatchRun.objects.get(pk=run_id)
+    plan = phases([BY_NAME[n] for n in run.engines])
+    following = tasks.batch_next_phase_task.si(run_id=str(run.id), phase=phase + 1)
+    if phase >= len(plan) or run.status in ("cancelled", "failed"):
+        tasks.batch_finalize_task.delay(run_id=str(run.id))
+        return
+    scope, names = plan[phase]
+    if scope == "global":
+        chain(
+            tasks.batch_global_step_task.si(run_id=str(run.id), engine_name=names[0]), following
+        ).apply_async()
+        return
+    header = [
+        tasks.batch_chunk_step_task.si(run_id=str(run.id), engine_names=names, portfolio_ids=chunk)
+        for chunk in chunks(run_portfolio_ids(run))
+    ]
+    if not header:
+        following.apply_async()
+        return
+    chord(group(header), following).apply_async()
 
 
 def batch_run_enqueue(

@@ -202,7 +202,21 @@ def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
     steps = list(run.steps.values_list("engine", "portfolio_id", "status", "error"))
     failed_portfolios = {str(p) for _, p, s, _ in steps if p is not None and s == JobStatus.FAILED}
     global_failures = [(e, err) for e, p, s, err in steps if p is None and s != JobStatus.SUCCEEDED]
-    total = len(run_portfolio_ids(run))
+    ids = run_portfolio_ids(run)
+    total = len(ids)
+    # Every engine must have run: once for a global engine, once per portfolio for the others.
+    seen = {(e, str(p) if p is not None else None) for e, p, _, _ in steps}
+    cancelled_early = bool(run.job and Job.objects.filter(pk=run.job_id, cancel_requested=True).exists())
+    for name in run.engines:
+        engine = BY_NAME[name]
+        if engine.scope == "global":
+            if (name, None) not in seen and not cancelled_early:
+                global_failures.append((name, "*: the engine did not run"))
+        else:
+            missing = [pid for pid in ids if (name, pid) not in seen]
+            if missing and not cancelled_early:
+                failed_portfolios.update(missing)
+                global_failures.append((name, f"did not run for {len(missing)} portfolio(s)"))
     cancelled = bool(run.job and Job.objects.filter(pk=run.job_id, cancel_requested=True).exists())
     if cancelled:
         status = JobStatus.CANCELLED

@@ -37,6 +37,8 @@ CORS_ALLOWED_ORIGINS: list[str] = _list(
     "CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000,http://localhost:5173"
 )
 CELERY_BROKER_URL: str | None = _str("CELERY_BROKER_URL")
+# Chords (the batch fan-out) need a result backend: defaults to the broker (Redis).
+CELERY_RESULT_BACKEND: str | None = _str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 REDIS_URL: str | None = _str("REDIS_URL")
 MARKET_DATA_PROVIDER: str = (_str("MARKET_DATA_PROVIDER", "synthetic") or "synthetic").lower()
 FMP_API_KEY: str | None = _str("FMP_API_KEY")

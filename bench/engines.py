@@ -1,0 +1,79 @@
+"""Engine micro-benchmarks (pure numpy, no database): Greeks for 100,000 options and the
+aggregation of 10,000 positions. Targets (DESIGN.md): < 0.5 s and < 50 ms.
+
+Usage: .venv/bin/python bench/engines.py [--repeat 7]
+Reports the best and the median of the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analytics.engines.greeks import option_position_greeks  # noqa: E402
+from analytics.engines.valuation import portfolio_exposures, value_positions  # noqa: E402
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+
+    n = 100_000
+    spot = rng.uniform(20, 800, n)
+    greeks_inputs = dict(
+        underlying_price=spot,
+        strike=spot * rng.uniform(0.7, 1.3, n),
+        days_to_expiry=rng.integers(1, 730, n).astype(float),
+        rate=0.045,
+        dividend_yield=rng.uniform(0, 0.03, n),
+        implied_vol=np.where(rng.random(n) < 0.5, rng.uniform(0.1, 0.8, n), np.nan),
+        realized_vol=rng.uniform(0.05, 0.6, n),
+        is_call=rng.random(n) < 0.5,
+        quantity=rng.integers(-50, 50, n).astype(float),
+        multiplier=100.0,
+    )
+    best, median = timed(lambda: option_position_greeks(**greeks_inputs), args.repeat)
+    print(
+        f"Greeks, {n:,} options (per-share + position + dollar Greeks, sigma choice): "
+        f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms (target < 500 ms)"
+    )
+
+    m = 10_000
+    qty = rng.integers(-500, 500, m).astype(float)
+    price = rng.uniform(5, 500, m)
+    valued = value_positions(
+        quantity=qty,
+        price=price,
+        entry_price=price * rng.uniform(0.7, 1.3, m),
+        prev_close=price * rng.uniform(0.97, 1.03, m),
+    )
+    valued["portfolio_id"] = rng.integers(0, 333, m).astype(str)
+    cash = pd.Series(100_000.0, index=sorted(set(valued["portfolio_id"])))
+    best, median = timed(lambda: portfolio_exposures(valued, cash), args.repeat)
+    print(
+        f"Aggregation, {m:,} positions in 333 portfolios (long/short/gross/net/NAV, delta-adjusted): "
+        f"best {best * 1000:.1f} ms, median {median * 1000:.1f} ms (target < 50 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
