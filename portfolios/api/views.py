@@ -6,6 +6,7 @@ Another user's object answers 404 (the querysets only hold the user's own rows).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -35,14 +36,13 @@ class OwnedViewSet(viewsets.ModelViewSet):
 
     lookup_value_regex = UUID_REGEX
     model: type[Model]
+    #: Each subclass defines ``selector(self, *, user)``: the user's own rows of ``model``.
+    selector: Callable[..., QuerySet[Any]]
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return self.model.objects.none()
         return self.selector(user=self.request.user)
-
-    def selector(self, *, user: Any) -> QuerySet[Any]:
-        raise NotImplementedError
 
 
 # Portfolios ----------------------------------------------------------------------------------------
