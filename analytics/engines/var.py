@@ -44,6 +44,7 @@ __all__ = [
     "compounded_returns",
     "historical_var",
     "monte_carlo_var",
+    "monte_carlo_var_horizons",
     "parametric_var",
     "sample_covariance",
     "scenario_var_es",
@@ -292,3 +293,36 @@ def monte_carlo_var(
     draws = rng.multivariate_normal(np.zeros(used.size), cov * horizon_days, size=n_paths, method="eigh")
     pnl = revalue_pnl(_local(positions, used), draws)
     return _scenario_result("monte_carlo", horizon_days, pnl, positions, confidences, n)
+
+
+def monte_carlo_var_horizons(
+    positions: PositionSet,
+    returns: ReturnsLike,
+    *,
+    seed: int,
+    horizons: Sequence[int],
+    confidences: Sequence[float] = CONFIDENCES,
+    n_paths: int = 10_000,
+    window: int = 252,
+    min_observations: int = 60,
+) -> dict[int, VaRResult]:
+    """:func:`monte_carlo_var` for several horizons, bit-for-bit identical to one call per horizon.
+
+    The standard-normal draws of ``default_rng(seed)`` are generated once and mapped through each
+    horizon's eigen factor of ``cov x h`` exactly as ``Generator.multivariate_normal(method="eigh")``
+    does (``z @ (u sqrt|s|)'``), so the seeds and definitions are unchanged; only the duplicate
+    random generation and covariance work are saved.
+    """
+    r, used = _used_returns(positions, returns)
+    cov, n = sample_covariance(r, window, min_observations)
+    if n < max(min_observations, 2):
+        return {h: _empty("monte_carlo", h, positions, confidences, n) for h in horizons}
+    z = np.random.default_rng(seed).standard_normal((n_paths, used.size))
+    local = _local(positions, used)
+    out: dict[int, VaRResult] = {}
+    for h in horizons:
+        s, u = np.linalg.eigh(cov * h)
+        draws = z @ (u * np.sqrt(np.abs(s))).T
+        pnl = revalue_pnl(local, draws)
+        out[h] = _scenario_result("monte_carlo", h, pnl, positions, confidences, n)
+    return out

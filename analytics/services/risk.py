@@ -34,6 +34,7 @@ average_correlation}, ``contributions`` (``analytics.services.contributions``), 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from analytics.batch.registry import EngineResult
@@ -64,6 +65,7 @@ from analytics.services.stress import (
     StressOutcome,
     book_sensitivities,
     scenario_from_model,
+    stress_book_columns,
     stress_book_run,
     stress_inputs_dump,
     stress_result_fields,
@@ -417,6 +419,7 @@ def _portfolio_risk(
 ) -> PortfolioRisk:
     """One portfolio's rows; ``rows`` are its positions' columns in the chunk's stress outcome and
     ``scenario_ids`` the scenarios it runs (None: all of the outcome's)."""
+    prepared = stress_book_columns(book, sens)
     stress = {
         scenario.id: stress_result_fields(
             book=book,
@@ -426,6 +429,7 @@ def _portfolio_risk(
             pnl=outcome.pnl[j, rows],
             returns=outcome.returns[j, rows],
             nav=nav,
+            prepared=prepared,
         )
         for j, (scenario, moves) in enumerate(zip(outcome.scenarios, outcome.factor_moves, strict=True))
         if scenario_ids is None or scenario.id in scenario_ids
@@ -443,8 +447,106 @@ def _portfolio_risk(
 # --- persistence ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def _persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequence[str]) -> tuple[int, int]:
+STRESS_FLOAT_FIELDS = ("portfolio_value", "dollar_impact", "percentage_impact", "new_portfolio_value")
+STRESS_JSON_FIELDS = ("shocks", "factor_moves", "by_position", "unmodeled")
+
+
+def _use_copy() -> bool:
+    """The COPY path needs PostgreSQL (psycopg 3); other databases take the ORM path."""
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def _copy_upsert(
+    *, table: str, temp: str, columns: dict[str, str], conflict: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE
+    of every non-key column (``calculated_at`` = now(), as ``auto_now``). ``columns``: name -> SQL
+    type in row order; JSON values are passed as serialized text (jsonb columns)."""
+    names = list(columns)
+    updates = [c for c in names if c not in conflict]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp} ("
+            + ", ".join(f"{c} {t}" for c, t in columns.items())
+            + ") ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY {temp} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(names)}, calculated_at) "  # noqa: S608 - fixed names
+            f"SELECT {', '.join(names)}, now() FROM {temp} "
+            f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in [*updates, "calculated_at"])
+        )
+        cursor.execute(f"DROP TABLE {temp}")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _persist_copy(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tuple[int, int]:
+    stress_rows = [
+        (
+            pid,
+            as_of,
+            sid,
+            *(fields[f] for f in STRESS_FLOAT_FIELDS),
+            fields["severity"],
+            *(_json(fields[f]) for f in STRESS_JSON_FIELDS),
+        )
+        for pid, risk in computed.items()
+        for sid, fields in risk.stress.items()
+    ]
+    metric_rows = [
+        (
+            pid,
+            as_of,
+            view,
+            _json(metrics),
+            _json(risk.stress_inputs if view == RiskView.PORTFOLIO else {}),
+        )
+        for pid, risk in computed.items()
+        for view, metrics in risk.metrics.items()
+    ]
+    scenario_type = StressTestResult._meta.get_field("scenario").target_field.db_type(connection)
+    _copy_upsert(
+        table=StressTestResult._meta.db_table,
+        temp="risk_stress_upsert",
+        columns={
+            "portfolio_id": "uuid",
+            "as_of_date": "date",
+            "scenario_id": scenario_type,
+            **dict.fromkeys(STRESS_FLOAT_FIELDS, "double precision"),
+            "severity": "varchar(16)",
+            **dict.fromkeys(STRESS_JSON_FIELDS, "jsonb"),
+        },
+        conflict=["portfolio_id", "as_of_date", "scenario_id"],
+        rows=stress_rows,
+    )
+    _copy_upsert(
+        table=RiskMetrics._meta.db_table,
+        temp="risk_metrics_upsert",
+        columns={
+            "portfolio_id": "uuid",
+            "as_of_date": "date",
+            "view": "varchar(16)",
+            "metrics": "jsonb",
+            "stress_inputs": "jsonb",
+        },
+        conflict=["portfolio_id", "as_of_date", "view"],
+        rows=metric_rows,
+    )
+    return len(stress_rows), len(metric_rows)
+
+
+def _persist_orm(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tuple[int, int]:
     stress_rows = [
         StressTestResult(portfolio_id=pid, as_of_date=as_of, scenario_id=sid, **fields)
         for pid, risk in computed.items()
@@ -475,6 +577,17 @@ def _persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequ
         update_fields=["metrics", "stress_inputs", "calculated_at"],
         batch_size=100,
     )
+    return len(stress_rows), len(metric_rows)
+
+
+@transaction.atomic
+def _persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequence[str]) -> tuple[int, int]:
+    """Upserts the computed rows (PostgreSQL: COPY fast path; else ORM bulk upserts) and deletes
+    stale rows of that date. Returns (stress rows, metrics rows)."""
+    if computed and _use_copy():
+        counts = _persist_copy(as_of=as_of, computed=computed)
+    else:
+        counts = _persist_orm(as_of=as_of, computed=computed)
     stale = Q(pk__in=[])
     for pid, risk in computed.items():
         stale |= Q(portfolio_id=pid) & ~Q(scenario_id__in=list(risk.stress))
@@ -485,7 +598,7 @@ def _persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequ
         Q(portfolio_id__in=list(computed)) & ~Q(view__in=list(VIEWS))
     )
     RiskMetrics.objects.filter(stale_metrics, as_of_date=as_of).delete()
-    return len(stress_rows), len(metric_rows)
+    return counts
 
 
 # --- the engine step ------------------------------------------------------------------------

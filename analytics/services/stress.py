@@ -10,6 +10,7 @@ numbers. Units: impacts USD signed (gain > 0), percentages of NAV x 100.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,34 @@ def scenario_from_model(scenario: StressScenario) -> Scenario:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class StressBookColumns:
+    """A book's per-position columns as plain lists (one conversion per portfolio, not per
+    scenario) and its rows without any finite sensitivity."""
+
+    ids: list[Any]
+    symbols: list[Any]
+    sides: list[Any]
+    reasons: list[Any]
+    no_betas: np.ndarray
+
+
+def stress_book_columns(book: pd.DataFrame, sens: pd.DataFrame) -> StressBookColumns:
+    no_betas = ~np.isfinite(sens.to_numpy(dtype=np.float64)).any(axis=1) if len(sens) else np.zeros(0, bool)
+    return StressBookColumns(
+        ids=list(book.index),
+        symbols=list(book["symbol"]),
+        sides=list(book["side"]),
+        reasons=list(book["reason"]),
+        no_betas=no_betas,
+    )
+
+
+def _finite_or_none(values: Any) -> list[float | None]:
+    """:func:`num` of each element of a float array (same Python floats, NaN/inf -> None)."""
+    return [x if math.isfinite(x) else None for x in np.asarray(values, dtype=np.float64).ravel().tolist()]
+
+
 def stress_result_fields(
     *,
     book: pd.DataFrame,
@@ -94,13 +123,17 @@ def stress_result_fields(
     pnl: np.ndarray,
     returns: np.ndarray,
     nav: float,
+    prepared: StressBookColumns | None = None,
 ) -> dict[str, Any]:
     """The stored fields of one scenario's result for one portfolio (StressTestResult minus keys).
 
     ``pnl`` (USD) and ``returns`` (fractions) are the engine's per-position outcomes, aligned with
     ``book``; NaN = unmodeled. The total is the sum of the finite P&Ls (as the engine sums);
     ``percentage_impact`` = total / NAV x 100 and severity by ``engines.stress.severity``.
+    ``prepared``: :func:`stress_book_columns` of ``book`` and ``sens`` (computed when omitted;
+    pass it when calling once per scenario on the same book).
     """
+    cols = prepared if prepared is not None else stress_book_columns(book, sens)
     pnl = np.asarray(pnl, dtype=np.float64)
     total = float(np.nansum(pnl)) if pnl.size else 0.0
     valid_nav = bool(np.isfinite(nav) and nav > 0)
@@ -116,10 +149,16 @@ def stress_result_fields(
             "percentage_impact": num(pc),
         }
         for pid, symbol, side, ret, p, pc in zip(
-            book.index, book["symbol"], book["side"], returns, pnl, pct, strict=True
+            cols.ids,
+            cols.symbols,
+            cols.sides,
+            _finite_or_none(returns),
+            _finite_or_none(pnl),
+            _finite_or_none(pct),
+            strict=True,
         )
     ]
-    no_betas = ~np.isfinite(sens.to_numpy(dtype=np.float64)).any(axis=1) if len(sens) else np.zeros(0, bool)
+    no_betas = cols.no_betas
     unmodeled = [
         {
             "position_id": pid,
@@ -127,7 +166,7 @@ def stress_result_fields(
             "reason": reason or ("no_factor_betas" if flag else "not_revaluable"),
         }
         for pid, symbol, reason, flag, ok in zip(
-            book.index, book["symbol"], book["reason"], no_betas, np.isfinite(pnl), strict=True
+            cols.ids, cols.symbols, cols.reasons, no_betas, np.isfinite(pnl), strict=True
         )
         if not ok
     ]

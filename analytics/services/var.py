@@ -16,12 +16,19 @@ they also sum to VaR.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analytics.engines.var import CONFIDENCES, VaRResult, historical_var, monte_carlo_var, parametric_var
+from analytics.engines.var import (
+    CONFIDENCES,
+    VaRResult,
+    historical_var,
+    monte_carlo_var_horizons,
+    parametric_var,
+)
 from analytics.services.risk_book import book_position_set, num, nums
 
 __all__ = [
@@ -51,6 +58,14 @@ def horizon_key(horizon_days: int) -> str:
     return f"h{int(horizon_days)}"
 
 
+def _nums(values: np.ndarray) -> list[float | None]:
+    """``nums`` of an array; float64 arrays take a fast path (same Python floats, non-finite -> None)."""
+    arr = np.asarray(values)
+    if arr.dtype != np.float64:
+        return nums(arr)
+    return [x if math.isfinite(x) else None for x in arr.ravel().tolist()]
+
+
 def _entry(result: VaRResult, confidence: float, nav: float) -> dict[str, Any]:
     var, es = result.var[confidence], result.es[confidence]
     comp_es = result.component_es[confidence].to_numpy() if result.component_es is not None else np.array([])
@@ -69,8 +84,8 @@ def _entry(result: VaRResult, confidence: float, nav: float) -> dict[str, Any]:
         "scenarios": int(result.scenarios),
         "sigma": num(result.sigma),
         "component_method": method,
-        "component_var": nums(comp_var),
-        "component_es": nums(comp_es),
+        "component_var": _nums(comp_var),
+        "component_es": _nums(comp_es),
     }
 
 
@@ -127,15 +142,20 @@ def var_metrics(
     exposures = book["exposure"].to_numpy(dtype=np.float64)
     for method in methods:
         out[method] = {}
+        mc = (
+            monte_carlo_var_horizons(
+                positions, matrix, seed=seed, horizons=HORIZONS, n_paths=MONTE_CARLO_PATHS
+            )
+            if method == "monte_carlo"
+            else {}
+        )
         for horizon in HORIZONS:
             if method == "historical":
                 result = historical_var(positions, matrix, horizon_days=horizon, window=HISTORICAL_WINDOW)
             elif method == "parametric":
                 result = parametric_var(positions, matrix, exposures=exposures, horizon_days=horizon)
             else:
-                result = monte_carlo_var(
-                    positions, matrix, seed=seed, horizon_days=horizon, n_paths=MONTE_CARLO_PATHS
-                )
+                result = mc[horizon]
             out[method][horizon_key(horizon)] = {
                 confidence_key(c): _entry(result, c, nav) for c in CONFIDENCES
             }
