@@ -31,8 +31,8 @@ def _cache() -> str:
 
 
 def _broker() -> str:
-    if not settings.CELERY_BROKER_URL:
-        return "disabled"
+    if not settings.CELERY_BROKER_URL or settings.CELERY_BROKER_URL.startswith("memory://"):
+        return "disabled"  # the embedded default: tasks run in-process
     try:
         from sigmasight.celery import app
 

@@ -160,7 +160,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: without a broker, tasks run eagerly in-process (same code path).
-CELERY_BROKER_URL = env.CELERY_BROKER_URL
+# Embedded default: no broker configured -> tasks run eagerly in-process; kombu's in-memory
+# transport stands in so eager calls never reach for a network broker.
+EMBEDDED_BROKER_URL = "memory://localhost/"
+CELERY_BROKER_URL = env.CELERY_BROKER_URL or EMBEDDED_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = env.CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
 # The batch's chords collect their header tasks' results, so results are kept (for a day).

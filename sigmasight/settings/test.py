@@ -8,7 +8,7 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256-signing-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = None
+CELERY_BROKER_URL = "memory://localhost/"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "login": "100000/min"},
