@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 
 from marketdata.models import MacroSeries, PriceBar, Security
 from marketdata.providers.base import BAR_COLUMNS, HistoryResult, MarketDataProvider, ProviderError
 from marketdata.providers.calendar import session_on_or_before
+from sigmasight.copy_upsert import copy_upsert, copy_upsert_available
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _bar_rows(bars: pd.DataFrame) -> list[BarRow]:
 
 def bars_upsert_uses_copy() -> bool:
     """True when :func:`bars_upsert` takes the PostgreSQL COPY path on the default database."""
-    return connection.vendor == "postgresql"
+    return copy_upsert_available()
 
 
 def bars_upsert(*, bars: pd.DataFrame, batch_size: int = 5000, copy: bool | None = None) -> int:
@@ -115,35 +116,25 @@ def bars_upsert(*, bars: pd.DataFrame, batch_size: int = 5000, copy: bool | None
     return len(rows)
 
 
-_LOAD_TABLE = "marketdata_pricebar_load"
-_LOAD_TYPES = ["varchar", "date", "float8", "float8", "float8", "float8", "float8", "int8", "varchar"]
+#: The bar columns' SQL types, in ``BAR_COLUMNS`` order (the COPY load table).
+_BAR_SQL_TYPES = {
+    "symbol": "varchar(32)",
+    "date": "date",
+    **dict.fromkeys(("open", "high", "low", "close", "adjusted_close"), "double precision"),
+    "volume": "bigint",
+    "source": "varchar(16)",
+}
 
 
 def _bars_copy_upsert(rows: list[BarRow]) -> None:
-    """PostgreSQL: COPY into a session temp table, then one set-based upsert into PriceBar."""
-    qn = connection.ops.quote_name
-    table = qn(PriceBar._meta.db_table)
-    columns = ", ".join(qn(c) for c in BAR_COLUMNS)
-    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _BAR_UPDATE_FIELDS)
-    current = ", ".join(f"{table}.{qn(c)}" for c in _BAR_UPDATE_FIELDS)
-    excluded = ", ".join(f"EXCLUDED.{qn(c)}" for c in _BAR_UPDATE_FIELDS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} ("
-            "symbol varchar(32), date date, open double precision, high double precision, "
-            "low double precision, close double precision, adjusted_close double precision, "
-            "volume bigint, source varchar(16)) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute(f"TRUNCATE {_LOAD_TABLE}")  # rows of an earlier call in this transaction
-        with cursor.copy(f"COPY {_LOAD_TABLE} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(_LOAD_TYPES)
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_LOAD_TABLE} "
-            f"ON CONFLICT ({qn('symbol')}, {qn('date')}) DO UPDATE SET {updates} "
-            f"WHERE ({current}) IS DISTINCT FROM ({excluded})"
-        )
+    """PostgreSQL: COPY into a temp table, then one set-based upsert that skips unchanged rows."""
+    copy_upsert(
+        table=PriceBar._meta.db_table,
+        temp="marketdata_pricebar_load",
+        columns=_BAR_SQL_TYPES,
+        conflict=["symbol", "date"],
+        rows=rows,
+    )
 
 
 def macro_upsert(*, series_id: str, values: pd.Series, source: str) -> int:

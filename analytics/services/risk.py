@@ -74,6 +74,7 @@ from analytics.services.var import HISTORICAL_WINDOW, MONTE_CARLO_PATHS, VAR_MET
 from marketdata.selectors import macro_frame, price_frame
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
+from sigmasight.copy_upsert import copy_upsert, copy_upsert_available
 
 logger = logging.getLogger(__name__)
 
@@ -451,42 +452,6 @@ STRESS_FLOAT_FIELDS = ("portfolio_value", "dollar_impact", "percentage_impact", 
 STRESS_JSON_FIELDS = ("shocks", "factor_moves", "by_position", "unmodeled")
 
 
-def _use_copy() -> bool:
-    """The COPY path needs PostgreSQL (psycopg 3); other databases take the ORM path."""
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return is_psycopg3
-
-
-def _copy_upsert(
-    *, table: str, temp: str, columns: dict[str, str], conflict: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE
-    of every non-key column (``calculated_at`` = now(), as ``auto_now``). ``columns``: name -> SQL
-    type in row order; JSON values are passed as serialized text (jsonb columns)."""
-    names = list(columns)
-    updates = [c for c in names if c not in conflict]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {temp} ("
-            + ", ".join(f"{c} {t}" for c, t in columns.items())
-            + ") ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(f"COPY {temp} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(names)}, calculated_at) "  # noqa: S608 - fixed names
-            f"SELECT {', '.join(names)}, now() FROM {temp} "
-            f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in [*updates, "calculated_at"])
-        )
-        cursor.execute(f"DROP TABLE {temp}")
-
-
 def _json(value: Any) -> str:
     return json.dumps(value)
 
@@ -516,9 +481,12 @@ def _persist_copy(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tupl
         for view, metrics in risk.metrics.items()
     ]
     scenario_type = StressTestResult._meta.get_field("scenario").target_field.db_type(connection)
-    _copy_upsert(
+    copy_upsert(
         table=StressTestResult._meta.db_table,
         temp="risk_stress_upsert",
+        binary=False,
+        only_changed=False,
+        touch=["calculated_at"],
         columns={
             "portfolio_id": "uuid",
             "as_of_date": "date",
@@ -530,9 +498,12 @@ def _persist_copy(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tupl
         conflict=["portfolio_id", "as_of_date", "scenario_id"],
         rows=stress_rows,
     )
-    _copy_upsert(
+    copy_upsert(
         table=RiskMetrics._meta.db_table,
         temp="risk_metrics_upsert",
+        binary=False,
+        only_changed=False,
+        touch=["calculated_at"],
         columns={
             "portfolio_id": "uuid",
             "as_of_date": "date",
@@ -584,7 +555,7 @@ def _persist_orm(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tuple
 def _persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequence[str]) -> tuple[int, int]:
     """Upserts the computed rows (PostgreSQL: COPY fast path; else ORM bulk upserts) and deletes
     stale rows of that date. Returns (stress rows, metrics rows)."""
-    if computed and _use_copy():
+    if computed and copy_upsert_available():
         counts = _persist_copy(as_of=as_of, computed=computed)
     else:
         counts = _persist_orm(as_of=as_of, computed=computed)

@@ -65,6 +65,7 @@ from analytics.selectors.performance import (
     lots_by_id,
 )
 from portfolios.holdings import portfolio_cash, positions_frame
+from sigmasight.copy_upsert import copy_upsert, copy_upsert_available
 
 #: Stored columns of a snapshot besides its key (portfolio, date).
 SNAPSHOT_FIELDS = [
@@ -310,33 +311,27 @@ def _pg_binary_copy(rows: pd.DataFrame) -> bytes:
 
 
 def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.date) -> tuple[int, int]:
-    """PostgreSQL: binary COPY of the rows into a temporary table, then one INSERT ... ON CONFLICT
-    that only touches rows whose values changed, and one DELETE of the stale rows (no rows read
-    into Python). Returns (rows written, rows deleted)."""
+    """PostgreSQL: binary COPY of the rows and one INSERT ... ON CONFLICT that only touches rows
+    whose values changed (:func:`sigmasight.copy_upsert.copy_upsert`), then one DELETE of the
+    stale rows against the same temporary table (no rows read into Python).
+    Returns (rows written, rows deleted)."""
     table = PortfolioSnapshot._meta.db_table
-    cols = ["portfolio_id", "date", *SNAPSHOT_FIELDS]
-    types = {"portfolio_id": "uuid", "date": "date", "position_count": "integer"}
-    select = [f"NULLIF({c}, 'NaN'::float8)" if c == "daily_return" else c for c in cols]
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
+    columns = {
+        "portfolio_id": "uuid",
+        "date": "date",
+        **dict.fromkeys(FLOAT_FIELDS, "double precision"),
+        "position_count": "integer",
+    }
+    written = copy_upsert(
+        table=table,
+        temp="snapshot_upsert",
+        columns=columns,
+        conflict=["portfolio_id", "date"],
+        payload=_pg_binary_copy(rows),
+        select={"daily_return": "NULLIF(daily_return, 'NaN'::float8)"},
+        touch=["calculated_at"],
+    )
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS snapshot_upsert")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE snapshot_upsert ("
-            + ", ".join(f"{c} {types.get(c, 'double precision')}" for c in cols)
-            + ") ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(
-            f"COPY snapshot_upsert ({', '.join(cols)}) FROM STDIN (FORMAT binary)"
-        ) as copy:
-            copy.write(_pg_binary_copy(rows))
-        cursor.execute(
-            f"INSERT INTO {table} AS t ({', '.join(cols)}, calculated_at) "  # noqa: S608 - fixed names
-            f"SELECT {', '.join(select)}, now() FROM snapshot_upsert "
-            "ON CONFLICT (portfolio_id, date) DO UPDATE SET "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_FIELDS)
-            + f", calculated_at = EXCLUDED.calculated_at WHERE {changed}"
-        )
-        written = cursor.rowcount
         cursor.execute(
             f"DELETE FROM {table} s WHERE s.portfolio_id = ANY(%s::uuid[]) AND s.date <= %s "  # noqa: S608
             "AND NOT EXISTS (SELECT 1 FROM snapshot_upsert u WHERE u.portfolio_id = s.portfolio_id "
@@ -349,11 +344,7 @@ def _upsert_postgres(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.dat
 
 def _use_copy() -> bool:
     """The COPY path needs PostgreSQL (psycopg 3); other databases take the portable path."""
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return is_psycopg3
+    return copy_upsert_available()
 
 
 @transaction.atomic
