@@ -18,19 +18,15 @@ asks Polygon), and :meth:`FMPProvider.series` raises :class:`ProviderError`.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import httpx
 import pandas as pd
 
 from marketdata.providers.base import (
     BAR_COLUMNS,
     HistoryResult,
-    MarketDataProvider,
     Profile,
     ProfilesResult,
     ProviderError,
@@ -39,12 +35,8 @@ from marketdata.providers.base import (
     empty_bars,
 )
 from marketdata.providers.http import (
-    DEFAULT_RETRY_POLICY,
-    RetryPolicy,
-    Sleep,
-    TokenBucket,
     VendorHTTP,
-    default_client,
+    VendorProvider,
 )
 
 BASE_URL = "https://financialmodelingprep.com/api/v3"
@@ -90,41 +82,14 @@ def _check_error(body: Any, http: VendorHTTP, what: str) -> None:
         raise ProviderError(f"{http.provider}: {what} failed: {body['Error Message']}")
 
 
-class FMPProvider(MarketDataProvider):
+class FMPProvider(VendorProvider):
     """Financial Modeling Prep: daily bars, quotes and profiles for US stocks, ETFs and funds."""
 
     name = "fmp"
 
-    def __init__(
-        self,
-        api_key: str,
-        client: httpx.Client | None = None,
-        limiter: TokenBucket | None = None,
-        *,
-        base_url: str = BASE_URL,
-        policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        rng: random.Random | None = None,
-        sleep: Sleep = time.sleep,
-    ) -> None:
-        if not api_key:
-            raise ValueError("FMPProvider needs an API key (FMP_API_KEY)")
-        self._api_key = api_key
-        self._base_url = base_url.rstrip("/")
-        self._http = VendorHTTP(
-            provider=self.name,
-            client=client or default_client(),
-            limiter=limiter or TokenBucket.per_minute(DEFAULT_REQUESTS_PER_MINUTE),
-            policy=policy,
-            rng=rng,
-            sleep=sleep,
-        )
-
-    def __repr__(self) -> str:  # never show the key
-        return f"FMPProvider(base_url={self._base_url!r})"
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._http.close()
+    default_base_url = BASE_URL
+    key_setting = "FMP_API_KEY"
+    requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
 
     def _get(self, path: str, **params: str) -> Any:
         body = self._http.get(f"{self._base_url}/{path}", {**params, "apikey": self._api_key})

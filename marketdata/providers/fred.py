@@ -17,28 +17,19 @@ FRED has no prices: ``history``, ``quotes`` and ``profile`` raise :class:`Provid
 from __future__ import annotations
 
 import datetime as dt
-import random
-import time
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import pandas as pd
 
 from marketdata.providers.base import (
     HistoryResult,
-    MarketDataProvider,
     ProfilesResult,
     ProviderError,
     QuotesResult,
 )
 from marketdata.providers.http import (
-    DEFAULT_RETRY_POLICY,
-    RetryPolicy,
-    Sleep,
-    TokenBucket,
-    VendorHTTP,
-    default_client,
+    VendorProvider,
 )
 
 BASE_URL = "https://api.stlouisfed.org/fred"
@@ -49,42 +40,18 @@ PAGE_LIMIT = 100_000
 _MACRO_ONLY = "FRED provides macro series only"
 
 
-class FREDProvider(MarketDataProvider):
+class FREDProvider(VendorProvider):
     """FRED macro series; percent series come back as decimals indexed by ``datetime.date``."""
 
     name = "fred"
 
-    def __init__(
-        self,
-        api_key: str,
-        client: httpx.Client | None = None,
-        limiter: TokenBucket | None = None,
-        *,
-        base_url: str = BASE_URL,
-        policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        rng: random.Random | None = None,
-        sleep: Sleep = time.sleep,
-    ) -> None:
-        if not api_key:
-            raise ValueError("FREDProvider needs an API key (FRED_API_KEY)")
-        self._api_key = api_key
-        self._base_url = base_url.rstrip("/")
-        self._units: dict[str, str] = {}
-        self._http = VendorHTTP(
-            provider=self.name,
-            client=client or default_client(),
-            limiter=limiter or TokenBucket.per_minute(DEFAULT_REQUESTS_PER_MINUTE),
-            policy=policy,
-            rng=rng,
-            sleep=sleep,
-        )
+    default_base_url = BASE_URL
+    key_setting = "FRED_API_KEY"
+    requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
 
-    def __repr__(self) -> str:  # never show the key
-        return f"FREDProvider(base_url={self._base_url!r})"
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._http.close()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._units: dict[str, str] = {}  # series id -> FRED units, read once per series
 
     def _get(self, series_id: str, path: str, **params: str | int) -> dict[str, Any]:
         query = {**params, "series_id": series_id, "file_type": "json", "api_key": self._api_key}

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from marketdata.providers.base import ProviderError
+from marketdata.providers.base import MarketDataProvider, ProviderError
 
 logger = logging.getLogger(__name__)
 
@@ -281,3 +281,49 @@ def default_client(timeout: float = 15.0) -> httpx.Client:
         headers={"User-Agent": "SigmaSight/1.0 (+marketdata)", "Accept": "application/json"},
         follow_redirects=True,
     )
+
+
+class VendorProvider(MarketDataProvider):
+    """The shared plumbing of the keyed HTTP vendors (FMP, Polygon, FRED): the API key check, the
+    base URL, one :class:`VendorHTTP` (client, token bucket at ``requests_per_minute``, retry
+    policy), a ``repr`` that never shows the key, and ``close``. Subclasses set the class
+    attributes and may send the key in headers (:meth:`_auth_headers`) instead of the query."""
+
+    default_base_url: str = ""
+    key_setting: str = ""
+    requests_per_minute: int = 60
+
+    def __init__(
+        self,
+        api_key: str,
+        client: httpx.Client | None = None,
+        limiter: TokenBucket | None = None,
+        *,
+        base_url: str | None = None,
+        policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+        rng: random.Random | None = None,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if not api_key:
+            raise ValueError(f"{type(self).__name__} needs an API key ({self.key_setting})")
+        self._api_key = api_key
+        self._base_url = (base_url or self.default_base_url).rstrip("/")
+        self._http = VendorHTTP(
+            provider=self.name,
+            client=client or default_client(),
+            limiter=limiter or TokenBucket.per_minute(self.requests_per_minute),
+            policy=policy,
+            rng=rng,
+            sleep=sleep,
+            headers=self._auth_headers(api_key),
+        )
+
+    def _auth_headers(self, api_key: str) -> dict[str, str] | None:
+        return None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"{type(self).__name__}(base_url={self._base_url!r})"
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._http.close()

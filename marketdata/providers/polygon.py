@@ -31,20 +31,16 @@ contracts, market_cap in USD.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
-import time
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pandas as pd
 
 from marketdata.providers.base import (
     BAR_COLUMNS,
     HistoryResult,
-    MarketDataProvider,
     Profile,
     ProfilesResult,
     ProviderError,
@@ -53,12 +49,7 @@ from marketdata.providers.base import (
     empty_bars,
 )
 from marketdata.providers.http import (
-    DEFAULT_RETRY_POLICY,
-    RetryPolicy,
-    Sleep,
-    TokenBucket,
-    VendorHTTP,
-    default_client,
+    VendorProvider,
 )
 
 BASE_URL = "https://api.polygon.io"
@@ -122,41 +113,17 @@ def _float(value: Any) -> float | None:
         return None
 
 
-class PolygonProvider(MarketDataProvider):
+class PolygonProvider(VendorProvider):
     """Polygon.io: daily aggregates for stocks and options, previous-close quotes, ticker details."""
 
     name = "polygon"
 
-    def __init__(
-        self,
-        api_key: str,
-        client: httpx.Client | None = None,
-        limiter: TokenBucket | None = None,
-        *,
-        base_url: str = BASE_URL,
-        policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        rng: random.Random | None = None,
-        sleep: Sleep = time.sleep,
-    ) -> None:
-        if not api_key:
-            raise ValueError("PolygonProvider needs an API key (POLYGON_API_KEY)")
-        self._base_url = base_url.rstrip("/")
-        self._http = VendorHTTP(
-            provider=self.name,
-            client=client or default_client(),
-            limiter=limiter or TokenBucket.per_minute(DEFAULT_REQUESTS_PER_MINUTE),
-            policy=policy,
-            rng=rng,
-            sleep=sleep,
-            headers={"Authorization": f"Bearer {api_key}"},
-        )
+    default_base_url = BASE_URL
+    key_setting = "POLYGON_API_KEY"
+    requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
 
-    def __repr__(self) -> str:  # never show the key
-        return f"PolygonProvider(base_url={self._base_url!r})"
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._http.close()
+    def _auth_headers(self, api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}  # never in URLs
 
     def _get(self, url: str, params: dict[str, str] | None = None, **kw: Any) -> Any:
         body = self._http.get(url, params, **kw)
