@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from sigmasight.api.params import StrictQuerySerializer
 
-class AsOfQuery(serializers.Serializer):
-    """Mixin field: an optional as_of_date (YYYY-MM-DD); default = the latest stored result."""
+
+class AsOfQuery(StrictQuerySerializer):
+    """An optional as_of_date (YYYY-MM-DD); default = the latest stored result. Subclass it to add
+    parameters; unknown parameters are rejected."""
 
     as_of_date = serializers.DateField(required=False)

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.api.common import AsOfQuery
 from analytics.selectors.access import owned_portfolio
 from analytics.selectors.portfolio_data import (
     portfolio_complete,
@@ -330,10 +331,6 @@ class NoQuery(StrictQuerySerializer):
 class CompleteQuery(StrictQuerySerializer):
     include_positions = serializers.BooleanField(default=True)
     include_cash = serializers.BooleanField(default=True)
-    as_of_date = serializers.DateField(required=False)
-
-
-class AsOfQuery(StrictQuerySerializer):
     as_of_date = serializers.DateField(required=False)
 
 

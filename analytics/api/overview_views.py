@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.data_views import AsOfQuery, errors_responses
+from analytics.api.common import AsOfQuery
+from analytics.api.data_views import errors_responses
 from analytics.selectors.access import owned_portfolio
 from analytics.selectors.portfolio_data import portfolio_overview
 from sigmasight.api.params import parse_query

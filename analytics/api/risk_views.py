@@ -25,7 +25,7 @@ from analytics.selectors import risk as selectors
 from analytics.selectors.access import owned_portfolio
 from analytics.services.stress import stress_custom_evaluate
 from analytics.services.var import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
-from sigmasight.api.params import StrictQuerySerializer, parse_query
+from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
 SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -36,7 +36,7 @@ ERRORS = errors(400, 404, 422)
 # --- input serializers ------------------------------------------------------------------------
 
 
-class ViewQuery(StrictQuerySerializer, AsOfQuery):
+class ViewQuery(AsOfQuery):
     view = serializers.ChoiceField(choices=RiskView.values, default=RiskView.PORTFOLIO)
 
 
