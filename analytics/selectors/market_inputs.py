@@ -19,6 +19,7 @@ import pandas as pd
 
 from analytics.engines.greeks import option_position_greeks, realized_volatility
 from marketdata.models import MacroSeries, PriceBar, Security
+from marketdata.selectors import price_frame
 
 #: Calendar days of history read for the realized-volatility fallback (60 returns + holidays).
 REALIZED_VOL_LOOKBACK_DAYS = 120
@@ -89,16 +90,9 @@ def realized_vols(*, symbols: Sequence[str], as_of: dt.date, window: int = 60) -
     if not symbols:
         return pd.Series(dtype=float)
     start = as_of - dt.timedelta(days=REALIZED_VOL_LOOKBACK_DAYS)
-    rows = list(
-        PriceBar.objects.filter(symbol__in=symbols, date__gte=start, date__lte=as_of).values_list(
-            "date", "symbol", "adjusted_close"
-        )
-    )
-    if not rows:
+    prices = price_frame(symbols=symbols, start=start, end=as_of, field="adjusted_close")
+    if prices.empty:
         return pd.Series(np.nan, index=symbols, dtype=float)
-    prices = pd.DataFrame(rows, columns=["date", "symbol", "px"]).pivot(
-        index="date", columns="symbol", values="px"
-    )
     returns = prices.sort_index().pct_change(fill_method=None).iloc[1:]
     vols = realized_volatility(returns, window=window)
     return pd.Series(vols, dtype=float).reindex(symbols)

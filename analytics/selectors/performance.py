@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 from django.utils import timezone
 
 from analytics.engines.performance import (
@@ -78,33 +77,11 @@ def _day(value: Any) -> str | None:
 
 
 def closes_frame(*, symbols: Sequence[str], start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Closes per share as a [date x symbol] float frame (DatetimeIndex; NaN where a bar is
-    missing), one query: ``marketdata.selectors.price_frame(field="close")`` but, on PostgreSQL,
-    read raw with dates as day numbers (no Python date per row): the batch reads panels of ~500
-    symbols x 2 years per chunk."""
-    symbols = list(symbols)
-    if connection.vendor != "postgresql":
-        frame = price_frame(symbols=symbols, start=start, end=end, field="close")
-        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index), name="date")
-        return frame
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT date - DATE '1970-01-01', symbol, close FROM {PriceBar._meta.db_table} "  # noqa: S608
-            "WHERE symbol = ANY(%s) AND date >= %s AND date <= %s",
-            [symbols, start, end],
-        )
-        rows = cursor.fetchall()
-    if not rows:
-        return pd.DataFrame(columns=symbols, index=pd.DatetimeIndex([], name="date"), dtype=np.float64)
-    table = np.array(rows, dtype=object)  # (n, 3): day number, symbol, close
-    day_codes, day_values = pd.factorize(table[:, 0].astype(np.int64), sort=True)
-    name_codes, name_values = pd.factorize(table[:, 1], sort=True)
-    matrix = np.full((len(day_values), len(name_values)), np.nan)
-    matrix[day_codes, name_codes] = table[:, 2].astype(np.float64)
-    index = pd.DatetimeIndex(
-        np.asarray(day_values, dtype="datetime64[D]").astype("datetime64[ns]"), name="date"
-    )
-    return pd.DataFrame(matrix, index=index, columns=name_values).reindex(columns=symbols)
+    """Closes per share as a [date x symbol] float frame with a DatetimeIndex (NaN where a bar is
+    missing): :func:`marketdata.selectors.price_frame` of ``close``, in one query."""
+    frame = price_frame(symbols=list(symbols), start=start, end=end, field="close")
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index), name="date")
+    return frame
 
 
 def lot_price_frame(
