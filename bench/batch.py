@@ -132,13 +132,9 @@ def run_batch(ids: list[str], as_of: dt.date) -> tuple[float, dict[str, float], 
     t0 = time.perf_counter()
     run = batch_run_execute(run=run)
     total = time.perf_counter() - t0
-    per_engine: dict[str, float] = {}
-    seen = set()
-    for engine, started, ms in run.steps.values_list("engine", "started_at", "duration_ms"):
-        if (engine, started) in seen:
-            continue
-        seen.add((engine, started))
-        per_engine[engine] = per_engine.get(engine, 0.0) + (ms or 0.0) / 1000
+    from analytics.batch.selectors import engine_summaries
+
+    per_engine = {row["engine"]: row["duration_ms"] / 1000 for row in engine_summaries([run])[str(run.id)]}
     return total, per_engine, run.status
 
 

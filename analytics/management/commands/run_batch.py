@@ -6,13 +6,13 @@ Runs the pipeline in this process with a progress bar, then prints a per-engine 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from analytics.batch.registry import ENGINE_NAMES
+from analytics.batch.selectors import engine_summaries
 from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.services.alerts_hook import after_batch
 from marketdata.providers.registry import market_as_of
@@ -51,24 +51,13 @@ class Command(BaseCommand):
         self._summary(run)
 
     def _summary(self, run: Any) -> None:
-        rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"ok": 0, "failed": 0, "ms": 0.0, "error": ""})
-        seen_chunks: set[tuple[str, Any]] = set()
-        for engine, status, ms, started, error in run.steps.values_list(
-            "engine", "status", "duration_ms", "started_at", "error"
-        ):
-            row = rows[engine]
-            row["ok" if status in ("succeeded", "partial") else "failed"] += 1
-            if (engine, started) not in seen_chunks:  # steps of one chunk share its timing
-                seen_chunks.add((engine, started))
-                row["ms"] += ms or 0.0
-            if error and not row["error"]:
-                row["error"] = error[:80]
         self.stdout.write(f"\nBatch {run.id} as of {run.as_of_date}: {run.status}")
         self.stdout.write(f"{'engine':<14}{'ok':>6}{'failed':>8}{'seconds':>10}  first error")
-        for engine in run.engines:
-            row = rows.get(engine)
-            if row is None:
+        for row in engine_summaries([run])[str(run.id)]:
+            if not row["steps"]:
                 continue
+            ok = row["succeeded"] + row.get("partial", 0)
+            error = row["errors"][0]["error"][:80] if row["errors"] else ""
             self.stdout.write(
-                f"{engine:<14}{row['ok']:>6}{row['failed']:>8}{row['ms'] / 1000:>10.2f}  {row['error']}"
+                f"{row['engine']:<14}{ok:>6}{row['failed']:>8}{row['duration_ms'] / 1000:>10.2f}  {error}"
             )
