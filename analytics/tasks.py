@@ -35,10 +35,8 @@ def batch_next_phase_task(_previous: Any = None, *, run_id: str, phase: int) -> 
 @shared_task(name="analytics.batch_finalize")
 def batch_finalize_task(_previous: Any = None, *, run_id: str) -> None:
     from analytics.batch.services import batch_run_finalize
-    from analytics.services.alerts_hook import after_batch
 
-    run = batch_run_finalize(run_id=run_id)
-    after_batch(run=run)
+    batch_run_finalize(run_id=run_id)
 
 
 @shared_task(name="analytics.batch_run")

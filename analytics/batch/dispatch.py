@@ -23,12 +23,9 @@ from analytics.models import BatchRun
 
 def batch_run_dispatch(*, run_id: UUID | str) -> None:
     """Runs the batch: eagerly in-process without a broker, else fanned out over workers."""
-    from analytics.services.alerts_hook import after_batch
-
     run = BatchRun.objects.get(pk=run_id)
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        run = batch_run_execute(run=run)
-        after_batch(run=run)
+        batch_run_execute(run=run)
         return
     batch_run_start(run=run)
     batch_phase_dispatch(run_id=run.id, phase=0)

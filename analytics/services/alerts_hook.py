@@ -1,8 +1,7 @@
-"""What runs after every batch run (alert rules are evaluated here once they exist)."""
+"""What runs after every batch run: the alert rules (called once, by the run's finalize step)."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 
 from analytics.models import BatchRun
@@ -11,9 +10,7 @@ logger = logging.getLogger(__name__)
 
 
 def after_batch(*, run: BatchRun) -> None:
-    """Evaluates alert rules for the run's portfolios when the alerts module is installed."""
-    if importlib.util.find_spec("analytics.services.alerts") is None:
-        return
+    """Evaluates the alert rules of the run's portfolios; a failure is logged, never raised."""
     from analytics.services.alerts import alerts_evaluate
 
     try:

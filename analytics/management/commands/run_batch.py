@@ -14,7 +14,6 @@ from tqdm import tqdm
 from analytics.batch.registry import ENGINE_NAMES
 from analytics.batch.selectors import engine_summaries
 from analytics.batch.services import batch_run_create, batch_run_execute
-from analytics.services.alerts_hook import after_batch
 from marketdata.providers.registry import market_as_of
 
 
@@ -47,7 +46,6 @@ class Command(BaseCommand):
 
         run = batch_run_execute(run=run, on_progress=progress)
         bar.close()
-        after_batch(run=run)
         self._summary(run)
 
     def _summary(self, run: Any) -> None:
