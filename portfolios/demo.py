@@ -22,7 +22,7 @@ from django.db import transaction
 from accounts.models import User
 from marketdata.providers.base import MarketDataProvider
 from marketdata.providers.calendar import add_months, session_on_or_before, third_friday, trading_days
-from portfolios.models import Portfolio, Position, Tag, TagType
+from portfolios.models import Portfolio, Position
 from portfolios.occ import OCCContract, format_occ
 from portfolios.services import position_fields_clean, tags_get_or_create
 
@@ -182,9 +182,6 @@ def demo_seed(*, as_of: dt.date, provider: MarketDataProvider, reset: bool = Fal
             position = Position.objects.create(
                 portfolio=portfolio, **position_fields_clean(data, today=as_of)
             )
-            tags = tags_get_or_create(owner=user, names=r.tags)
-            strategies = tags_get_or_create(owner=user, names=r.strategy_tags)
-            Tag.objects.filter(pk__in=[t.pk for t in strategies]).update(tag_type=TagType.STRATEGY)
-            position.tags.set([*tags, *strategies])
+            position.tags.set(tags_get_or_create(owner=user, names=r.tags, strategy=r.strategy_tags))
             counts["positions"] += 1
     return counts

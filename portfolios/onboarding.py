@@ -53,7 +53,7 @@ from portfolios.csv_import import (
     parse_positions,
     read_csv,
 )
-from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Position, Tag, TagType
+from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Position
 from portfolios.validation import PositionInvalid, position_clean
 from sigmasight.api.exceptions import ApplicationError, Conflict, NotFound, PayloadTooLarge
 from sigmasight.jobs.models import Job, JobStatus
@@ -533,11 +533,14 @@ def _import_rows(
     ).order_by("created_at", "id"):
         existing.setdefault((position.symbol, position.entry_date), position)
 
-    tags = _tags_get_or_create(
-        owner=owner,
-        regular=[t for row in rows for t in row.tags],
-        strategy=[s for row in rows for s in row.strategies],
-    )
+    tags = {
+        tag.name: tag
+        for tag in services.tags_get_or_create(
+            owner=owner,
+            names=[t for row in rows for t in row.tags],
+            strategy=[s for row in rows for s in row.strategies],
+        )
+    }
     now = timezone.now()
     created: list[Position] = []
     updated: list[Position] = []
@@ -605,22 +608,6 @@ def _clean(row: ParsedRow, today: dt.date) -> dict[str, Any]:
 
 
 _OCC_FIELDS = ("underlying_symbol", "option_type", "strike_price", "expiration_date")
-
-
-def _tags_get_or_create(*, owner: Any, regular: Iterable[str], strategy: Iterable[str]) -> dict[str, Tag]:
-    """The owner's tags by name, creating missing ones (``strategy`` names as strategy tags; a
-    name in both lists is a strategy tag). Existing tags keep their type."""
-    wanted: dict[str, str] = {name: TagType.STRATEGY for name in strategy}
-    for name in regular:
-        wanted.setdefault(name, TagType.REGULAR)
-    if not wanted:
-        return {}
-    existing = set(Tag.objects.filter(owner=owner, name__in=list(wanted)).values_list("name", flat=True))
-    Tag.objects.bulk_create(
-        [Tag(owner=owner, name=n, tag_type=t) for n, t in wanted.items() if n not in existing],
-        ignore_conflicts=True,
-    )
-    return {t.name: t for t in Tag.objects.filter(owner=owner, name__in=list(wanted))}
 
 
 def batch_queue(*, owner: Any, portfolio_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:

@@ -185,16 +185,21 @@ def tag_delete(*, tag: Tag) -> None:
 
 
 @transaction.atomic
-def tags_get_or_create(*, owner: Any, names: Iterable[str]) -> list[Tag]:
-    """``owner``'s tags with these names (duplicates ignored), creating missing ones as regular tags."""
-    wanted = list(dict.fromkeys(names))
+def tags_get_or_create(*, owner: Any, names: Iterable[str], strategy: Iterable[str] = ()) -> list[Tag]:
+    """``owner``'s tags with these names (duplicates ignored), sorted by name, creating missing ones:
+    ``names`` as regular tags, ``strategy`` as strategy tags (a name in both is a strategy tag).
+    Existing tags keep their type."""
+    wanted: dict[str, str] = dict.fromkeys(strategy, TagType.STRATEGY)
+    for name in names:
+        wanted.setdefault(name, TagType.REGULAR)
     if not wanted:
         return []
-    existing = set(Tag.objects.filter(owner=owner, name__in=wanted).values_list("name", flat=True))
+    existing = set(Tag.objects.filter(owner=owner, name__in=list(wanted)).values_list("name", flat=True))
     Tag.objects.bulk_create(
-        [Tag(owner=owner, name=name) for name in wanted if name not in existing], ignore_conflicts=True
+        [Tag(owner=owner, name=n, tag_type=t) for n, t in wanted.items() if n not in existing],
+        ignore_conflicts=True,
     )
-    return list(Tag.objects.filter(owner=owner, name__in=wanted).order_by("name"))
+    return list(Tag.objects.filter(owner=owner, name__in=list(wanted)).order_by("name"))
 
 
 def _tag_name_available(*, owner: Any, name: str, exclude: uuid.UUID | None = None) -> None:

@@ -86,6 +86,18 @@ class TestTags:
         assert tags[0] == mine and tags[1].owner == user
         assert services.tags_get_or_create(owner=user, names=[]) == []
 
+    def test_get_or_create_strategy_names_and_existing_types(self, user) -> None:
+        TagFactory(owner=user, name="old", tag_type="regular")
+        tags = services.tags_get_or_create(
+            owner=user, names=["core", "both", "old"], strategy=["both", "old", "pair"]
+        )
+        assert {t.name: t.tag_type for t in tags} == {
+            "both": "strategy",  # a name in both lists is a strategy tag
+            "core": "regular",
+            "old": "regular",  # an existing tag keeps its type
+            "pair": "strategy",
+        }
+
     def test_create_conflict(self, user) -> None:
         TagFactory(owner=user, name="dup")
         with pytest.raises(Conflict) as info:
