@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -134,16 +134,22 @@ def latest_bar_date(*, symbols: Sequence[str] | None = None) -> dt.date | None:
 
 def data_source(*, symbols: Sequence[str] | None = None) -> str:
     """The provider(s) the stored prices came from (``synthetic``, ``fmp``...); comma-joined if mixed."""
-    from django.conf import settings
-
     qs = PriceBar.objects.all()
     if symbols:
         qs = qs.filter(symbol__in=list(symbols))
     last = latest_bar_date(symbols=symbols)
     if last is None:
-        return settings.MARKET_DATA_PROVIDER
-    sources = sorted(set(qs.filter(date=last).values_list("source", flat=True)) - {"model"})
-    return ",".join(sources) or settings.MARKET_DATA_PROVIDER
+        return joined_source(())
+    return joined_source(qs.filter(date=last).values_list("source", flat=True))
+
+
+def joined_source(sources: Iterable[str]) -> str:
+    """The ``data_source`` label of some bars' sources: the providers, comma-joined and sorted;
+    model prices (``model``) are not a provider; none at all -> the configured provider."""
+    from django.conf import settings
+
+    names = sorted(set(sources) - {"model", ""})
+    return ",".join(names) or settings.MARKET_DATA_PROVIDER
 
 
 def macro_frame(

@@ -15,7 +15,6 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Abs
 
@@ -24,7 +23,7 @@ from analytics.models import PortfolioAggregate, PositionValuation
 from analytics.selectors.access import require
 from analytics.selectors.price_history import HISTORY_WINDOW, bar_counts, history_class
 from marketdata.models import PriceBar
-from marketdata.selectors import data_source
+from marketdata.selectors import data_source, joined_source
 from portfolios.models import OPTION_TYPES, Portfolio, Position
 from sigmasight.api.exceptions import NotFound
 
@@ -181,11 +180,6 @@ def sources_by_symbol(*, symbols: Sequence[str]) -> dict[str, str]:
     return dict(rows)  # the latest bar wins
 
 
-def _joined_source(sources: Iterable[str]) -> str:
-    names = sorted(set(sources) - {"model", ""})
-    return ",".join(names) or settings.MARKET_DATA_PROVIDER
-
-
 # /data/portfolios ---------------------------------------------------------------------------------
 
 
@@ -231,7 +225,7 @@ def portfolio_list_data(*, user: Any) -> list[dict[str, Any]]:
                 "valuation_status": "calculated" if calculated else "not_calculated",
                 "as_of_date": p.latest_date,
                 "calculated_at": p.latest_calculated_at,
-                "data_source": _joined_source(sources.get(s, "") for s in held.get(str(p.id), ())),
+                "data_source": joined_source(sources.get(s, "") for s in held.get(str(p.id), ())),
             }
         )
     return out
@@ -239,7 +233,7 @@ def portfolio_list_data(*, user: Any) -> list[dict[str, Any]]:
 
 def portfolios_data_source(items: Sequence[dict[str, Any]]) -> str:
     """The providers of all the listed portfolios (the ``X-Data-Source`` header of /data/portfolios)."""
-    return _joined_source(name for item in items for name in item["data_source"].split(","))
+    return joined_source(name for item in items for name in item["data_source"].split(","))
 
 
 # Position rows ------------------------------------------------------------------------------------
