@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -58,6 +57,3 @@ def quotes_get(*, symbols: Sequence[str]) -> dict[str, Any]:
     }
     cache.set(key, body, QUOTE_CACHE_SECONDS)
     return body
-
-
-__all__ = ["quotes_get", "ProviderUnavailable", "dt"]
