@@ -1,4 +1,4 @@
-"""/data/prices/quotes and /data/factors/etf-prices."""
+"""/data/prices/quotes, /data/factors/etf-prices and /data/macro."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from marketdata import selectors
 from marketdata.quotes import quotes_get
 from sigmasight.api.exceptions import InsufficientData
 from sigmasight.api.params import StrictQuerySerializer, parse_query
+from sigmasight.api.schema import errors
 
 #: a ticker (``BRK-B``, ``^VIX``), an unpadded OCC symbol, or an OCC symbol padded as positions store it
 _SYMBOL = re.compile(r"^(?:[A-Z0-9.\-^]{1,21}|[A-Z0-9.\-]{1,6} +\d{6}[CP]\d{8})$")
@@ -111,3 +112,69 @@ class FactorETFPricesView(APIView):
             symbols=[f["etf_symbol"] for f in body["factors"].values()]
         )
         return Response(body)
+
+
+class MacroSeriesIdsField(serializers.CharField):
+    """Comma-separated macro series ids (case-insensitive), de-duplicated in order; known ids only."""
+
+    def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
+        raw = super().to_internal_value(data)
+        ids = list(dict.fromkeys(s.strip().upper() for s in raw.split(",") if s.strip()))
+        if not ids:
+            raise serializers.ValidationError("Give at least one series.")
+        known = selectors.MACRO_SERIES_NAMES
+        unknown = [s for s in ids if s not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown series: {', '.join(unknown)}. Known: {', '.join(known)}."
+            )
+        return ids
+
+
+class MacroQuery(StrictQuerySerializer):
+    series = MacroSeriesIdsField(required=False, default=list(selectors.MACRO_SERIES_NAMES))
+    lookback_days = serializers.IntegerField(min_value=1, max_value=1260, default=252)
+
+
+class MacroSeriesSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="FRED title of the series.")
+    unit = serializers.ChoiceField(choices=["decimal"], help_text="Decimal yields: 0.0425 = 4.25%.")
+    dates = serializers.ListField(child=serializers.DateField(), help_text="YYYY-MM-DD, ascending.")
+    values = serializers.ListField(child=serializers.FloatField(), help_text="Aligned with dates.")
+
+
+class MacroSerializer(serializers.Serializer):
+    series = serializers.DictField(child=MacroSeriesSerializer(), help_text="Keyed by series id.")
+    data_source = serializers.CharField(
+        help_text="Provider of the stored observations (synthetic, fred, ...)."
+    )
+
+
+class MacroView(APIView):
+    @extend_schema(
+        operation_id="data_macro",
+        summary="Rate series the engines use (decimal)",
+        description=(
+            "The stored DGS3MO (risk-free rate) and DGS10 observations, in decimal: each series' last "
+            "`lookback_days` observations up to its latest stored date. 422 INSUFFICIENT_DATA when an "
+            "asked series has nothing stored."
+        ),
+        parameters=[
+            OpenApiParameter("series", str, description="Comma-separated: DGS3MO, DGS10 (default: both)."),
+            OpenApiParameter("lookback_days", int, description="Trading days, 1 to 1260 (default 252)."),
+        ],
+        responses={200: MacroSerializer, **errors(400, 422)},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(MacroQuery, request)
+        body = selectors.macro_series(series_ids=query["series"], lookback_days=query["lookback_days"])
+        empty = [sid for sid, s in body["series"].items() if not s["dates"]]
+        if empty:
+            raise InsufficientData(
+                f"No stored observations for: {', '.join(empty)}.",
+                {
+                    "missing": empty,
+                    "how_to_fix": "Run `manage.py sync_market_data` or the batch's market-data step.",
+                },
+            )
+        return Response(MacroSerializer(body).data)
