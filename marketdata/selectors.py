@@ -179,15 +179,16 @@ def macro_frame(
     )
 
 
-def macro_series(*, series_ids: Sequence[str], lookback_days: int) -> dict:
+def macro_series(*, lookback_days: int, series_ids: Sequence[str] | None = None) -> dict:
     """``{series: {id: {name, unit: "decimal", dates, values}}, data_source}`` in one query.
 
-    Each series holds its last ``lookback_days`` stored observations (trading days, ascending, ending
-    at its latest stored date): ISO dates and decimal values (0.0425 = 4.25%). A series with nothing
-    stored has empty lists. ``data_source`` is the provider(s) the returned rows came from (the
-    configured provider when there are none), as for the price endpoints.
+    ``series_ids`` default to every rate series (:data:`MACRO_SERIES_NAMES`). Each series holds its
+    last ``lookback_days`` stored observations (trading days, ascending, ending at its latest stored
+    date): ISO dates and decimal values (0.0425 = 4.25%); a series with nothing stored has empty
+    lists. ``data_source`` is the provider(s) the returned rows came from (the configured provider
+    when there are none), as for the price endpoints.
     """
-    ids = list(dict.fromkeys(series_ids))
+    ids = list(dict.fromkeys(series_ids or MACRO_SERIES_NAMES))
     rows = (
         MacroSeries.objects.filter(series_id__in=ids)
         .annotate(rank=Window(RowNumber(), partition_by=[F("series_id")], order_by=F("date").desc()))
@@ -195,16 +196,23 @@ def macro_series(*, series_ids: Sequence[str], lookback_days: int) -> dict:
         .order_by("series_id", "date")
         .values_list("series_id", "date", "value", "source")
     )
-    out = {
-        sid: {"name": MACRO_SERIES_NAMES.get(sid, sid), "unit": "decimal", "dates": [], "values": []}
+    dates: dict[str, list[str]] = {sid: [] for sid in ids}
+    values: dict[str, list[float]] = {sid: [] for sid in ids}
+    sources: set[str] = set()
+    for sid, day, value, source in rows:
+        dates[sid].append(day.isoformat())
+        values[sid].append(float(value))
+        sources.add(source)
+    series = {
+        sid: {
+            "name": MACRO_SERIES_NAMES.get(sid, sid),
+            "unit": "decimal",
+            "dates": dates[sid],
+            "values": values[sid],
+        }
         for sid in ids
     }
-    sources = set()
-    for sid, day, value, source in rows:
-        out[sid]["dates"].append(day.isoformat())
-        out[sid]["values"].append(float(value))
-        sources.add(source)
-    return {"series": out, "data_source": joined_source(sources)}
+    return {"series": series, "data_source": joined_source(sources)}
 
 
 def securities(*, symbols: Sequence[str]) -> dict[str, Security]:

@@ -132,7 +132,7 @@ class MacroSeriesIdsField(serializers.CharField):
 
 
 class MacroQuery(StrictQuerySerializer):
-    series = MacroSeriesIdsField(required=False, default=list(selectors.MACRO_SERIES_NAMES))
+    series = MacroSeriesIdsField(required=False)
     lookback_days = serializers.IntegerField(min_value=1, max_value=1260, default=252)
 
 
@@ -167,7 +167,7 @@ class MacroView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(MacroQuery, request)
-        body = selectors.macro_series(series_ids=query["series"], lookback_days=query["lookback_days"])
+        body = selectors.macro_series(lookback_days=query["lookback_days"], series_ids=query.get("series"))
         empty = [sid for sid, s in body["series"].items() if not s["dates"]]
         if empty:
             raise InsufficientData(
