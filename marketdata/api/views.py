@@ -60,17 +60,35 @@ class QuotesView(APIView):
         return Response(quotes_get(symbols=query["symbols"]))
 
 
-class FactorNamesField(serializers.CharField):
+class KnownNamesField(serializers.CharField):
+    """Comma-separated names, stripped (upper-cased when ``upper``), de-duplicated in order; each must
+    be one of :meth:`known` (else 400 naming the unknown ones)."""
+
+    kind = "names"
+    upper = False
+
+    def known(self) -> list[str]:
+        raise NotImplementedError
+
     def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
         raw = super().to_internal_value(data)
-        names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
-        known = selectors.model_factor_etfs()
+        names = list(
+            dict.fromkeys(n.strip().upper() if self.upper else n.strip() for n in raw.split(",") if n.strip())
+        )
+        known = self.known()
         unknown = [n for n in names if n not in known]
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown factors: {', '.join(unknown)}. Known: {', '.join(known)}."
+                f"Unknown {self.kind}: {', '.join(unknown)}. Known: {', '.join(known)}."
             )
         return names
+
+
+class FactorNamesField(KnownNamesField):
+    kind = "factors"
+
+    def known(self) -> list[str]:
+        return list(selectors.model_factor_etfs())
 
 
 class FactorPricesQuery(StrictQuerySerializer):
@@ -114,20 +132,19 @@ class FactorETFPricesView(APIView):
         return Response(body)
 
 
-class MacroSeriesIdsField(serializers.CharField):
-    """Comma-separated macro series ids (case-insensitive), de-duplicated in order; known ids only."""
+class MacroSeriesIdsField(KnownNamesField):
+    """Comma-separated rate series ids (case-insensitive); at least one."""
+
+    kind = "series"
+    upper = True
+
+    def known(self) -> list[str]:
+        return list(selectors.MACRO_SERIES_NAMES)
 
     def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
-        raw = super().to_internal_value(data)
-        ids = list(dict.fromkeys(s.strip().upper() for s in raw.split(",") if s.strip()))
+        ids = super().to_internal_value(data)
         if not ids:
             raise serializers.ValidationError("Give at least one series.")
-        known = selectors.MACRO_SERIES_NAMES
-        unknown = [s for s in ids if s not in known]
-        if unknown:
-            raise serializers.ValidationError(
-                f"Unknown series: {', '.join(unknown)}. Known: {', '.join(known)}."
-            )
         return ids
 
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from marketdata.models import MacroSeries
 from marketdata.providers.calendar import trading_days
+from sigmasight.tests.envelope import assert_error
 
 URL = "/api/v1/data/macro"
 DAYS = trading_days(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
@@ -35,14 +36,6 @@ def stored(db: None) -> None:
     MacroSeries.objects.bulk_create(
         MacroSeries(series_id="VIXCLS", date=d, value=17.5, source="fred") for d in DAYS
     )
-
-
-def assert_validation_error(response, field: str) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 400, response.content
-    error = response.json()["error"]
-    assert error["code"] == "VALIDATION_ERROR"
-    assert field in error["details"]
-    assert error["request_id"]
 
 
 @pytest.mark.usefixtures("stored")
@@ -107,10 +100,11 @@ class TestMacro:
         ],
     )
     def test_400(self, auth_client: APIClient, params: dict[str, str], field: str) -> None:
-        assert_validation_error(auth_client.get(URL, params), field)
+        error = assert_error(auth_client.get(URL, params), 400, "VALIDATION_ERROR")
+        assert field in error["details"]
 
     def test_unknown_series_is_named(self, auth_client: APIClient) -> None:
-        error = auth_client.get(URL, {"series": "DGS3MO,DGS30"}).json()["error"]
+        error = assert_error(auth_client.get(URL, {"series": "DGS3MO,DGS30"}), 400, "VALIDATION_ERROR")
         assert "DGS30" in " ".join(error["details"]["series"])
 
     @pytest.mark.parametrize("days", ["1", "1260"])
@@ -120,25 +114,19 @@ class TestMacro:
         assert len(response.json()["series"]["DGS3MO"]["dates"]) == min(int(days), len(DAYS))
 
     def test_401_without_a_token(self, api_client: APIClient) -> None:
-        response = api_client.get(URL)
-        assert response.status_code == 401
-        assert response.json()["error"]["code"] == "NOT_AUTHENTICATED"
+        assert_error(api_client.get(URL), 401, "NOT_AUTHENTICATED")
 
 
 @pytest.mark.django_db
 class TestMacroMissing:
     def test_422_names_the_missing_series(self, auth_client: APIClient) -> None:
         MacroSeries.objects.create(series_id="DGS3MO", date=DAYS[0], value=0.043, source="synthetic")
-        response = auth_client.get(URL)
-        assert response.status_code == 422, response.content
-        error = response.json()["error"]
-        assert error["code"] == "INSUFFICIENT_DATA"
+        error = assert_error(auth_client.get(URL), 422, "INSUFFICIENT_DATA")
         assert "DGS10" in error["message"] and "DGS3MO" not in error["message"]
         assert error["details"]["missing"] == ["DGS10"]
 
     def test_422_when_nothing_is_stored(self, auth_client: APIClient) -> None:
-        error = auth_client.get(URL, {"series": "DGS3MO"}).json()["error"]
-        assert error["code"] == "INSUFFICIENT_DATA"
+        error = assert_error(auth_client.get(URL, {"series": "DGS3MO"}), 422, "INSUFFICIENT_DATA")
         assert error["details"]["missing"] == ["DGS3MO"]
 
     def test_data_source_of_stored_synthetic_rows(self, auth_client: APIClient) -> None:
