@@ -8,11 +8,18 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 
 from marketdata.models import FactorDefinition, MacroSeries, PriceBar, Security
 
 #: Symbols every batch needs besides the held ones: factor ETFs and macro proxies.
 MACRO_SYMBOLS = ("USO", "EWG", "VIX")
+#: The rate series the engines use (FRED id -> FRED title), stored in decimal (0.0425 = 4.25%).
+MACRO_SERIES_NAMES: dict[str, str] = {
+    "DGS3MO": "3-Month Treasury Constant Maturity Rate",
+    "DGS10": "10-Year Treasury Constant Maturity Rate",
+}
 
 
 def factor_definitions(*, active_only: bool = True) -> list[FactorDefinition]:
@@ -170,6 +177,42 @@ def macro_frame(
         .sort_index()
         .reindex(columns=list(series_ids))
     )
+
+
+def macro_series(*, lookback_days: int, series_ids: Sequence[str] | None = None) -> dict:
+    """``{series: {id: {name, unit: "decimal", dates, values}}, data_source}`` in one query.
+
+    ``series_ids`` default to every rate series (:data:`MACRO_SERIES_NAMES`). Each series holds its
+    last ``lookback_days`` stored observations (trading days, ascending, ending at its latest stored
+    date): ISO dates and decimal values (0.0425 = 4.25%); a series with nothing stored has empty
+    lists. ``data_source`` is the provider(s) the returned rows came from (the configured provider
+    when there are none), as for the price endpoints.
+    """
+    ids = list(dict.fromkeys(series_ids or MACRO_SERIES_NAMES))
+    rows = (
+        MacroSeries.objects.filter(series_id__in=ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("series_id")], order_by=F("date").desc()))
+        .filter(rank__lte=lookback_days)
+        .order_by("series_id", "date")
+        .values_list("series_id", "date", "value", "source")
+    )
+    dates: dict[str, list[str]] = {sid: [] for sid in ids}
+    values: dict[str, list[float]] = {sid: [] for sid in ids}
+    sources: set[str] = set()
+    for sid, day, value, source in rows:
+        dates[sid].append(day.isoformat())
+        values[sid].append(float(value))
+        sources.add(source)
+    series = {
+        sid: {
+            "name": MACRO_SERIES_NAMES.get(sid, sid),
+            "unit": "decimal",
+            "dates": dates[sid],
+            "values": values[sid],
+        }
+        for sid in ids
+    }
+    return {"series": series, "data_source": joined_source(sources)}
 
 
 def securities(*, symbols: Sequence[str]) -> dict[str, Security]:

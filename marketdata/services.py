@@ -20,6 +20,7 @@ from django.db.models import Max, Min
 from marketdata.models import MacroSeries, PriceBar, Security
 from marketdata.providers.base import BAR_COLUMNS, HistoryResult, MarketDataProvider, ProviderError
 from marketdata.providers.calendar import session_on_or_before
+from marketdata.selectors import MACRO_SERIES_NAMES
 from sigmasight.copy_upsert import copy_upsert, copy_upsert_available
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ BACKFILL_DAYS = 2 * 365 + 1
 #: Symbols per provider request.
 CHUNK_SIZE = 100
 #: The macro series every run needs: the risk-free rate and the 10-year yield.
-MACRO_SERIES = ("DGS3MO", "DGS10")
+MACRO_SERIES = tuple(MACRO_SERIES_NAMES)
 #: A first bar this close after the wanted start counts as covering it (weekends, holidays).
 _START_TOLERANCE_DAYS = 7
 _BAR_UPDATE_FIELDS = ["open", "high", "low", "close", "adjusted_close", "volume", "source"]

@@ -5,5 +5,6 @@ from sigmasight.api.routing import route
 
 urlpatterns = [
     route("prices/quotes", views.QuotesView.as_view(), name="data-quotes"),
+    route("macro", views.MacroView.as_view(), name="data-macro"),
     route("factors/etf-prices", views.FactorETFPricesView.as_view(), name="data-factor-etf-prices"),
 ]

@@ -1,4 +1,4 @@
-"""/data/prices/quotes and /data/factors/etf-prices."""
+"""/data/prices/quotes, /data/factors/etf-prices and /data/macro."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from marketdata import selectors
 from marketdata.quotes import quotes_get
 from sigmasight.api.exceptions import InsufficientData
 from sigmasight.api.params import StrictQuerySerializer, parse_query
+from sigmasight.api.schema import errors
 
 #: a ticker (``BRK-B``, ``^VIX``), an unpadded OCC symbol, or an OCC symbol padded as positions store it
 _SYMBOL = re.compile(r"^(?:[A-Z0-9.\-^]{1,21}|[A-Z0-9.\-]{1,6} +\d{6}[CP]\d{8})$")
@@ -59,17 +60,35 @@ class QuotesView(APIView):
         return Response(quotes_get(symbols=query["symbols"]))
 
 
-class FactorNamesField(serializers.CharField):
+class KnownNamesField(serializers.CharField):
+    """Comma-separated names, stripped (upper-cased when ``upper``), de-duplicated in order; each must
+    be one of :meth:`known` (else 400 naming the unknown ones)."""
+
+    kind = "names"
+    upper = False
+
+    def known(self) -> list[str]:
+        raise NotImplementedError
+
     def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
         raw = super().to_internal_value(data)
-        names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
-        known = selectors.model_factor_etfs()
+        names = list(
+            dict.fromkeys(n.strip().upper() if self.upper else n.strip() for n in raw.split(",") if n.strip())
+        )
+        known = self.known()
         unknown = [n for n in names if n not in known]
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown factors: {', '.join(unknown)}. Known: {', '.join(known)}."
+                f"Unknown {self.kind}: {', '.join(unknown)}. Known: {', '.join(known)}."
             )
         return names
+
+
+class FactorNamesField(KnownNamesField):
+    kind = "factors"
+
+    def known(self) -> list[str]:
+        return list(selectors.model_factor_etfs())
 
 
 class FactorPricesQuery(StrictQuerySerializer):
@@ -111,3 +130,68 @@ class FactorETFPricesView(APIView):
             symbols=[f["etf_symbol"] for f in body["factors"].values()]
         )
         return Response(body)
+
+
+class MacroSeriesIdsField(KnownNamesField):
+    """Comma-separated rate series ids (case-insensitive); at least one."""
+
+    kind = "series"
+    upper = True
+
+    def known(self) -> list[str]:
+        return list(selectors.MACRO_SERIES_NAMES)
+
+    def to_internal_value(self, data: object) -> list[str]:  # type: ignore[override]
+        ids = super().to_internal_value(data)
+        if not ids:
+            raise serializers.ValidationError("Give at least one series.")
+        return ids
+
+
+class MacroQuery(StrictQuerySerializer):
+    series = MacroSeriesIdsField(required=False)
+    lookback_days = serializers.IntegerField(min_value=1, max_value=1260, default=252)
+
+
+class MacroSeriesSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="FRED title of the series.")
+    unit = serializers.ChoiceField(choices=["decimal"], help_text="Decimal yields: 0.0425 = 4.25%.")
+    dates = serializers.ListField(child=serializers.DateField(), help_text="YYYY-MM-DD, ascending.")
+    values = serializers.ListField(child=serializers.FloatField(), help_text="Aligned with dates.")
+
+
+class MacroSerializer(serializers.Serializer):
+    series = serializers.DictField(child=MacroSeriesSerializer(), help_text="Keyed by series id.")
+    data_source = serializers.CharField(
+        help_text="Provider of the stored observations (synthetic, fred, ...)."
+    )
+
+
+class MacroView(APIView):
+    @extend_schema(
+        operation_id="data_macro",
+        summary="Rate series the engines use (decimal)",
+        description=(
+            "The stored DGS3MO (risk-free rate) and DGS10 observations, in decimal: each series' last "
+            "`lookback_days` observations up to its latest stored date. 422 INSUFFICIENT_DATA when an "
+            "asked series has nothing stored."
+        ),
+        parameters=[
+            OpenApiParameter("series", str, description="Comma-separated: DGS3MO, DGS10 (default: both)."),
+            OpenApiParameter("lookback_days", int, description="Trading days, 1 to 1260 (default 252)."),
+        ],
+        responses={200: MacroSerializer, **errors(400, 422)},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(MacroQuery, request)
+        body = selectors.macro_series(lookback_days=query["lookback_days"], series_ids=query.get("series"))
+        empty = [sid for sid, s in body["series"].items() if not s["dates"]]
+        if empty:
+            raise InsufficientData(
+                f"No stored observations for: {', '.join(empty)}.",
+                {
+                    "missing": empty,
+                    "how_to_fix": "Run `manage.py sync_market_data` or the batch's market-data step.",
+                },
+            )
+        return Response(MacroSerializer(body).data)

@@ -21,8 +21,9 @@ CALENDAR_LAST = dt.date(2040, 12, 31)
 
 
 @functools.cache
-def sessions_array() -> npt.NDArray[np.datetime64]:
-    """Every NYSE session in the calendar span as a sorted, read-only ``datetime64[D]`` array."""
+def _xnys() -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+    """The XNYS calendar's (sessions as ``datetime64[D]``, closes as UTC ``datetime64[s]``), read-only
+    arrays aligned by position, built once per process."""
     import exchange_calendars
 
     with warnings.catch_warnings():
@@ -32,9 +33,16 @@ def sessions_array() -> npt.NDArray[np.datetime64]:
         cal = exchange_calendars.get_calendar(
             "XNYS", start=CALENDAR_FIRST.isoformat(), end=CALENDAR_LAST.isoformat()
         )
-    days = cal.sessions.values.astype("datetime64[D]")
+        days = cal.sessions.values.astype("datetime64[D]")
+        closes = cal.closes.values.astype("datetime64[s]")  # naive UTC
     days.setflags(write=False)
-    return days
+    closes.setflags(write=False)
+    return days, closes
+
+
+def sessions_array() -> npt.NDArray[np.datetime64]:
+    """Every NYSE session in the calendar span as a sorted, read-only ``datetime64[D]`` array."""
+    return _xnys()[0]
 
 
 def _check(d: dt.date) -> np.datetime64:
@@ -72,6 +80,17 @@ def session_on_or_before(d: dt.date) -> dt.date:
     if i < 0:
         raise ValueError(f"No session on or before {d} in the calendar.")
     return days[i].item()
+
+
+def session_close(d: dt.date) -> dt.datetime:
+    """The actual close of the NYSE session ``d`` as an aware UTC datetime, from the exchange calendar:
+    16:00 New York on a regular day (21:00Z in winter, 20:00Z in summer), 13:00 New York on an early
+    close (2025-11-28 -> 18:00Z). ``ValueError`` when ``d`` is not a session."""
+    days, closes = _xnys()
+    i = int(np.searchsorted(days, _check(d)))
+    if i >= len(days) or days[i] != np.datetime64(d, "D"):
+        raise ValueError(f"{d} is not an NYSE session.")
+    return closes[i].item().replace(tzinfo=dt.UTC)
 
 
 def last_session_before(d: dt.date) -> dt.date:

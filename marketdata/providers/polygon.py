@@ -16,8 +16,9 @@ Endpoints:
   Polygon adjusts for splits only: ``close`` and ``adjusted_close`` are both the split-adjusted close
   (no dividend adjustment is available from this endpoint).
 - quotes: ``GET /v2/aggs/ticker/{ticker}/prev`` (the previous session's bar, available on every plan):
-  ``last_price`` is that close, ``updated_at`` that session's 16:00 New York close in UTC;
-  bid/ask and the day change are None (the bar has no previous close to compare with).
+  ``last_price`` is that close, ``updated_at`` that session's close in UTC from the exchange
+  calendar (16:00 New York, 13:00 on an early close); bid/ask and the day change are None (the bar
+  has no previous close to compare with).
 - profile: ``GET /v3/reference/tickers/{ticker}`` (404 for an unknown ticker) and, for options,
   ``GET /v3/reference/options/contracts/{options_ticker}``. Polygon has no GICS sector: ``industry``
   is the SIC description, ``sector`` is empty and ``dividend_yield`` None.
@@ -48,6 +49,7 @@ from marketdata.providers.base import (
     QuotesResult,
     empty_bars,
 )
+from marketdata.providers.calendar import session_close
 from marketdata.providers.http import (
     VendorProvider,
 )
@@ -98,10 +100,6 @@ def polygon_ticker(symbol: str) -> str:
 def _session_date(millis: int | float) -> dt.date:
     """The trading date of a daily aggregate (Polygon stamps it at midnight New York time)."""
     return dt.datetime.fromtimestamp(millis / 1000.0, tz=NEW_YORK).date()
-
-
-def _session_close_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(16, 0), tzinfo=NEW_YORK).astimezone(dt.UTC)
 
 
 def _float(value: Any) -> float | None:
@@ -212,7 +210,7 @@ class PolygonProvider(VendorProvider):
                     day_change_percent=None,
                     day_high=_float(bar.get("h")),
                     day_low=_float(bar.get("l")),
-                    updated_at=_session_close_utc(_session_date(bar["t"])),
+                    updated_at=session_close(_session_date(bar["t"])),
                 )
             )
         return QuotesResult(quotes=quotes, missing=missing)

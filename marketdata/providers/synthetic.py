@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -39,7 +38,7 @@ from marketdata.providers.base import (
     QuotesResult,
     empty_bars,
 )
-from marketdata.providers.calendar import last_session_before, session_on_or_before
+from marketdata.providers.calendar import last_session_before, session_close, session_on_or_before
 from marketdata.providers.synthetic_market import (
     DATA_START,
     SOURCE,
@@ -59,7 +58,6 @@ from marketdata.providers.synthetic_universe import (
 )
 
 SERIES_IDS: tuple[str, ...] = ("DGS3MO", "DGS10", "VIXCLS")
-_NEW_YORK = ZoneInfo("America/New_York")
 _UNKNOWN = "unknown symbol"
 
 
@@ -171,11 +169,12 @@ class SyntheticProvider(MarketDataProvider):
     def quotes(self, symbols: Sequence[str]) -> QuotesResult:
         """Quotes as of the ``as_of`` close: last_price = close, day change vs the previous
         session's close (percent: 1.5 = +1.5%), day high/low and volume of the last bar; no bid/ask
-        (never simulated); ``updated_at`` = as_of 16:00 New York time, in UTC."""
+        (never simulated); ``updated_at`` = the exchange calendar's close of the as_of session, in
+        UTC (16:00 New York, 13:00 on an early close)."""
         prev = last_session_before(self.as_of)
         result = self.history(symbols, prev, self.as_of)
         missing = dict(result.missing)
-        updated_at = dt.datetime.combine(self.as_of, dt.time(16, 0), tzinfo=_NEW_YORK).astimezone(dt.UTC)
+        updated_at = session_close(self.as_of)
         by_symbol = {sym: grp for sym, grp in result.bars.groupby("symbol", sort=False)}
         quotes: list[Quote] = []
         for raw in dict.fromkeys(symbols):

@@ -83,6 +83,23 @@ class TestQuotes:
         assert quote["volume"] == int(last["volume"]) and isinstance(quote["volume"], int)
         assert TIMESTAMP.match(quote["updated_at"])
 
+    @pytest.mark.parametrize(
+        "as_of, updated_at",
+        [
+            ("2025-11-28", "2025-11-28T18:00:00.000Z"),  # early close: 13:00 New York (EST)
+            ("2025-07-03", "2025-07-03T17:00:00.000Z"),  # early close: 13:00 New York (EDT)
+            ("2025-12-01", "2025-12-01T21:00:00.000Z"),  # regular: 16:00 EST
+            ("2025-06-30", "2025-06-30T20:00:00.000Z"),  # regular: 16:00 EDT
+        ],
+    )
+    def test_updated_at_is_the_sessions_actual_close(
+        self, auth_client: APIClient, as_of: str, updated_at: str
+    ) -> None:
+        with override_settings(SYNTHETIC_AS_OF=as_of):
+            body = auth_client.get(URL, {"symbols": "AAPL"}).json()
+        assert [q["updated_at"] for q in body["quotes"]] == [updated_at]
+        assert body["last_updated_at"] == updated_at
+
     def test_option_symbols_padded_or_not(self, auth_client: APIClient) -> None:
         padded, unpadded = "SPY   270917C00675000", "SPY270917C00675000"
         response = auth_client.get(URL, {"symbols": f"{padded},{unpadded}"})

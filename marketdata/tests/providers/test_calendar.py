@@ -13,6 +13,7 @@ from marketdata.providers.calendar import (
     is_session,
     last_session_before,
     next_session_after,
+    session_close,
     session_on_or_before,
     third_friday,
     trading_days,
@@ -64,6 +65,36 @@ def test_dates_outside_the_calendar_raise() -> None:
         trading_days(dt.date(1990, 1, 1), dt.date(1990, 2, 1))
     with pytest.raises(ValueError):
         session_on_or_before(dt.date(2099, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "day, close",
+    [
+        (
+            dt.date(2025, 11, 28),
+            dt.datetime(2025, 11, 28, 18, 0, tzinfo=dt.UTC),
+        ),  # day after Thanksgiving, 13:00 EST
+        (dt.date(2024, 12, 24), dt.datetime(2024, 12, 24, 18, 0, tzinfo=dt.UTC)),  # Christmas Eve, 13:00 EST
+        (dt.date(2025, 7, 3), dt.datetime(2025, 7, 3, 17, 0, tzinfo=dt.UTC)),  # before July 4th, 13:00 EDT
+        (dt.date(2025, 1, 6), dt.datetime(2025, 1, 6, 21, 0, tzinfo=dt.UTC)),  # regular winter day, 16:00 EST
+        (
+            dt.date(2025, 6, 30),
+            dt.datetime(2025, 6, 30, 20, 0, tzinfo=dt.UTC),
+        ),  # regular summer day, 16:00 EDT
+        (dt.date(2025, 3, 7), dt.datetime(2025, 3, 7, 21, 0, tzinfo=dt.UTC)),  # Friday before DST starts
+        (dt.date(2025, 3, 10), dt.datetime(2025, 3, 10, 20, 0, tzinfo=dt.UTC)),  # Monday after DST starts
+    ],
+)
+def test_session_close_is_the_exchange_close_in_utc(day: dt.date, close: dt.datetime) -> None:
+    assert session_close(day) == close
+    assert session_close(day).tzinfo is dt.UTC
+
+
+def test_session_close_of_a_non_session_raises() -> None:
+    with pytest.raises(ValueError, match="not an NYSE session"):
+        session_close(dt.date(2025, 11, 27))  # Thanksgiving
+    with pytest.raises(ValueError, match="outside the trading calendar"):
+        session_close(dt.date(2099, 1, 2))
 
 
 def test_third_friday_examples() -> None:

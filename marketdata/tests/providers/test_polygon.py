@@ -155,6 +155,13 @@ class TestQuotes:
         assert (quote.day_high, quote.day_low, quote.volume) == (182.76, 180.17, 62303300)
         assert quote.updated_at == dt.datetime(2024, 1, 5, 21, 0, tzinfo=dt.UTC)  # 16:00 New York
 
+    def test_early_close_session_carries_the_early_close_time(self) -> None:
+        body = recorded("polygon_prev_AAPL.json")
+        # 2025-11-28 00:00 New York (EST): the session after Thanksgiving, which closes at 13:00
+        body["results"][0]["t"] = int(dt.datetime(2025, 11, 28, 5, 0, tzinfo=dt.UTC).timestamp() * 1000)
+        quote = provider(Vendor({"/v2/aggs/ticker/AAPL/prev": body})).quotes(["AAPL"]).quotes[0]
+        assert quote.updated_at == dt.datetime(2025, 11, 28, 18, 0, tzinfo=dt.UTC)
+
     def test_unknown_ticker_goes_to_missing(self) -> None:
         vendor = Vendor({"/v2/aggs/ticker/ZZZZQ/prev": recorded("polygon_aggs_unknown.json")})
         result = provider(vendor).quotes(["ZZZZQ"])

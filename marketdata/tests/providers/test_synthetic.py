@@ -344,6 +344,18 @@ def test_quotes_are_the_last_close(provider: SyntheticProvider, universe_bars: p
     assert quotes.quotes[1].last_price > 0
 
 
+@pytest.mark.parametrize(
+    "as_of, updated_at",
+    [
+        (dt.date(2025, 11, 28), dt.datetime(2025, 11, 28, 18, 0, tzinfo=dt.UTC)),  # early close, 13:00 EST
+        (dt.date(2025, 12, 1), dt.datetime(2025, 12, 1, 21, 0, tzinfo=dt.UTC)),  # regular, 16:00 EST
+    ],
+)
+def test_quote_time_is_the_session_close(as_of: dt.date, updated_at: dt.datetime) -> None:
+    quotes = SyntheticProvider(as_of=as_of, seed=42).quotes(["AAPL"]).quotes
+    assert [q.updated_at for q in quotes] == [updated_at]
+
+
 def test_profiles(provider: SyntheticProvider) -> None:
     result = provider.profile(["BRK-B", "VIX", "AAPL  251219C00230000"])
     brk = result.profiles["BRK-B"]
