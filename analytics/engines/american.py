@@ -93,7 +93,9 @@ def _halley_step(
     return f / f1 / (1.0 - 0.5 * lf)
 
 
-def _solve_nodes(r: FloatArray, q: FloatArray, sigma: FloatArray, tau: FloatArray, x: FloatArray) -> FloatArray:
+def _solve_nodes(
+    r: FloatArray, q: FloatArray, sigma: FloatArray, tau: FloatArray, x: FloatArray
+) -> FloatArray:
     """Normalized put boundary at ``tau`` (> 0) by Halley iterations from ``x`` (flat arrays)."""
     s2 = sigma * sigma
     v = sigma * np.sqrt(tau)
@@ -115,10 +117,10 @@ def _solve_nodes(r: FloatArray, q: FloatArray, sigma: FloatArray, tau: FloatArra
     for _ in range(_MAX_HALLEY - _FULL_HALLEY):
         if active.size == 0:
             break
-        sub = tuple(a[active] for a in (r, q, s2, tau))
         sub_consts = tuple(a[active] for a in consts)
         xa = x[active]
-        new = np.maximum(xa - _halley_step(xa, *sub, sub_consts), 1e-12 * xa)
+        step_a = _halley_step(xa, r[active], q[active], s2[active], tau[active], sub_consts)
+        new = np.maximum(xa - step_a, 1e-12 * xa)
         x[active] = new
         active = active[~(np.abs(new - xa) <= _BOUNDARY_TOL * new) & np.isfinite(new)]
     return x
@@ -182,5 +184,9 @@ def put_premium(
     with np.errstate(divide="ignore", invalid="ignore"):
         d1 = (log_s_over_b + (rr - qq) * t) / v + 0.5 * v
     d1 = np.where(z > 0.0, d1, np.where(log_s_over_b > 0.0, np.inf, -np.inf))
-    integrand = 2.0 * z * (rr * np.exp(-rr * t) * ndtr(v - d1) - qq * moneyness[:, None] * np.exp(-qq * t) * ndtr(-d1))
+    integrand = (
+        2.0
+        * z
+        * (rr * np.exp(-rr * t) * ndtr(v - d1) - qq * moneyness[:, None] * np.exp(-qq * t) * ndtr(-d1))
+    )
     return np.maximum(np.sqrt(big_t) * (integrand @ _W), 0.0)

@@ -32,6 +32,7 @@ NaN policy (never raises on bad numbers), identical for both styles:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -59,6 +60,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+_Arr = NDArray[Any]  # flat float or bool arrays inside the private helpers
 
 #: The per-share Greek record shared by both exercise styles (same fields and units as BSM).
 OptionGreeks = BSMGreeks
@@ -106,41 +108,54 @@ def is_american_exercise(
     return out
 
 
-def _broadcast(*args: ArrayLike) -> tuple[tuple[int, ...], list[FloatArray]]:
-    arrays = np.broadcast_arrays(*(np.asarray(a) for a in args))
+def _broadcast(*args: ArrayLike) -> tuple[tuple[int, ...], list[_Arr]]:
+    """(S, K, T, r, q, sigma, is_call, is_american) -> broadcast shape and flat arrays
+    (six float64, then two bool)."""
+    floats = [np.asarray(a, dtype=np.float64) for a in args[:6]]
+    flags = [np.asarray(a).astype(bool) for a in args[6:]]
+    arrays = np.broadcast_arrays(*floats, *flags)
     return arrays[0].shape, [np.ravel(a) for a in arrays]
 
 
 def _premium_mask(
-    S: FloatArray, K: FloatArray, T: FloatArray, r: FloatArray, q: FloatArray, sigma: FloatArray, call: NDArray[np.bool_]
-) -> NDArray[np.bool_]:
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+) -> _Arr:
     """Live, valid options with a possible early-exercise premium (put-world rate > 0)."""
     with np.errstate(invalid="ignore"):
         live = (
-            np.isfinite(S) & np.isfinite(K) & np.isfinite(T) & np.isfinite(r) & np.isfinite(q) & np.isfinite(sigma)
+            np.isfinite(S)
+            & np.isfinite(K)
+            & np.isfinite(T)
+            & np.isfinite(r)
+            & np.isfinite(q)
+            & np.isfinite(sigma)
         )
         live &= (S > 0) & (K > 0) & (T > 0) & (sigma > 0)
         return live & (np.where(call, q, r) > 0.0)
 
 
-def _put_world(
-    S: FloatArray, K: FloatArray, r: FloatArray, q: FloatArray, call: NDArray[np.bool_]
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _put_world(S: _Arr, K: _Arr, r: _Arr, q: _Arr, call: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
     """Put-call symmetry: C(S, K, r, q) = P(K, S, q, r). Returns (S', K', r', q') of the put."""
     return np.where(call, K, S), np.where(call, S, K), np.where(call, q, r), np.where(call, r, q)
 
 
 def _american(
-    S: FloatArray,
-    K: FloatArray,
-    T: FloatArray,
-    r: FloatArray,
-    q: FloatArray,
-    sigma: FloatArray,
-    call: NDArray[np.bool_],
-    boundary: FloatArray,
-    horizon: FloatArray | None = None,
-) -> FloatArray:
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+    boundary: _Arr,
+    horizon: _Arr | None = None,
+) -> _Arr:
     """American price of flat, premium-eligible options on a solved put-world boundary."""
     t_eff = T if horizon is None else horizon
     european = bsm_price(S, K, t_eff, r, q, sigma, call)
@@ -160,10 +175,10 @@ def _american(
     return value
 
 
-def _zero_vol_put(S: FloatArray, K: FloatArray, r: FloatArray, q: FloatArray, T: FloatArray) -> FloatArray:
+def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
     """American put value on a deterministic path: max over t in [0, T] of (K e^{-rt} - S e^{-qt})+."""
 
-    def payoff(t: FloatArray) -> FloatArray:
+    def payoff(t: _Arr) -> _Arr:
         return np.maximum(K * np.exp(-r * t) - S * np.exp(-q * t), 0.0)
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -173,8 +188,13 @@ def _zero_vol_put(S: FloatArray, K: FloatArray, r: FloatArray, q: FloatArray, T:
 
 
 def _boundary(
-    r: FloatArray, q: FloatArray, sigma: FloatArray, T: FloatArray, call: NDArray[np.bool_], start: FloatArray | None = None
-) -> FloatArray:
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    T: _Arr,
+    call: _Arr,
+    start: _Arr | None = None,
+) -> _Arr:
     """Put-world boundary for (r, q) in the option's own world (calls swap r and q)."""
     return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T, start)
 
@@ -204,22 +224,12 @@ def option_price(
     European elements are exactly :func:`black_scholes.bsm_price`; American elements add the
     early-exercise premium. NaN policy as in the module docstring.
     """
-    shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(
-        np.asarray(S, dtype=np.float64),
-        np.asarray(K, dtype=np.float64),
-        np.asarray(T, dtype=np.float64),
-        np.asarray(r, dtype=np.float64),
-        np.asarray(q, dtype=np.float64),
-        np.asarray(sigma, dtype=np.float64),
-        np.asarray(is_call).astype(bool),
-        np.asarray(is_american).astype(bool),
-    )
+    shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     out = np.asarray(bsm_price(s, k, t, rr, qq, vol, c), dtype=np.float64).copy()
     idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
     if idx.size:
-        sub = [a[idx] for a in (s, k, t, rr, qq, vol, c)]
-        boundary = _boundary(sub[3], sub[4], sub[5], sub[2], sub[6])
-        out[idx] = _american(*sub, boundary)
+        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (s, k, t, rr, qq, vol, c))
+        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_))
     return out.reshape(shape)
 
 
@@ -242,18 +252,12 @@ def option_greeks(
     S; theta per calendar day; vega per 1 vol point; rho per 1 rate point. NaN policy as in the
     module docstring (expired: intrinsic and zero Greeks).
     """
-    shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(
-        np.asarray(S, dtype=np.float64),
-        np.asarray(K, dtype=np.float64),
-        np.asarray(T, dtype=np.float64),
-        np.asarray(r, dtype=np.float64),
-        np.asarray(q, dtype=np.float64),
-        np.asarray(sigma, dtype=np.float64),
-        np.asarray(is_call).astype(bool),
-        np.asarray(is_american).astype(bool),
-    )
+    shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     eu = bsm_greeks(s, k, t, rr, qq, vol, c)
-    fields = {name: np.array(getattr(eu, name), dtype=np.float64) for name in ("price", "delta", "gamma", "theta", "vega", "rho")}
+    fields = {
+        name: np.array(getattr(eu, name), dtype=np.float64)
+        for name in ("price", "delta", "gamma", "theta", "vega", "rho")
+    }
     idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
     if idx.size:
         for name, values in _american_greeks(*(a[idx] for a in (s, k, t, rr, qq, vol, c))).items():
@@ -262,13 +266,24 @@ def option_greeks(
 
 
 def _american_greeks(
-    S: FloatArray, K: FloatArray, T: FloatArray, r: FloatArray, q: FloatArray, sigma: FloatArray, call: NDArray[np.bool_]
-) -> dict[str, FloatArray]:
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+) -> dict[str, _Arr]:
     """Finite-difference Greeks of premium-eligible American options (flat arrays)."""
     base_b = _boundary(r, q, sigma, T, call)
 
-    def price(spot: FloatArray = S, rate: FloatArray = r, vol: FloatArray = sigma, b: FloatArray = base_b,
-              horizon: FloatArray | None = None) -> FloatArray:
+    def price(
+        spot: _Arr = S,
+        rate: _Arr = r,
+        vol: _Arr = sigma,
+        b: _Arr = base_b,
+        horizon: _Arr | None = None,
+    ) -> _Arr:
         return _american(spot, K, T, rate, q, vol, call, b, horizon)
 
     v0 = price()
@@ -293,14 +308,19 @@ def _american_greeks(
 
 
 def _rate_down_price(
-    S: FloatArray, K: FloatArray, T: FloatArray, r: FloatArray, q: FloatArray, sigma: FloatArray, call: NDArray[np.bool_],
-    start: FloatArray,
-) -> FloatArray:
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+    start: _Arr,
+) -> _Arr:
     """American price at the lowered rate: a put whose rate drops to <= 0 becomes European."""
     out = np.asarray(bsm_price(S, K, T, r, q, sigma, call), dtype=np.float64).copy()
     idx = np.flatnonzero(np.where(call, q, r) > 0.0)
     if idx.size:
-        sub = [a[idx] for a in (S, K, T, r, q, sigma, call)]
-        boundary = _boundary(sub[3], sub[4], sub[5], sub[2], sub[6], start[idx])
-        out[idx] = _american(*sub, boundary)
+        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (S, K, T, r, q, sigma, call))
+        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_, start[idx]))
     return out
