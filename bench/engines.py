@@ -1,5 +1,7 @@
 """Engine micro-benchmarks (pure numpy, no database): Greeks for 100,000 options and the
-aggregation of 10,000 positions. Targets (DESIGN.md): < 0.5 s and < 50 ms.
+aggregation of 10,000 positions. Targets (DESIGN.md): < 0.5 s and < 50 ms. Also the per-share
+pricer of ``option_pricer`` for 100,000 options, European vs American (Greeks), and the implied
+volatility solve of ``implied_vol`` for 100,000 marks of each style (no target; timed once).
 
 Usage: .venv/bin/python bench/engines.py [--repeat 7]
 Reports the best and the median of the repeats.
@@ -19,6 +21,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics.engines.greeks import option_position_greeks  # noqa: E402
+from analytics.engines.implied_vol import implied_volatility  # noqa: E402
+from analytics.engines.option_pricer import option_greeks, option_price  # noqa: E402
 from analytics.engines.valuation import portfolio_exposures, value_positions  # noqa: E402
 
 
@@ -56,6 +60,32 @@ def main() -> None:
         f"Greeks, {n:,} options (per-share + position + dollar Greeks, sigma choice): "
         f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms (target < 500 ms)"
     )
+
+    opt_args = (
+        spot,
+        greeks_inputs["strike"],
+        greeks_inputs["days_to_expiry"] / 365.0,
+        0.045,
+        greeks_inputs["dividend_yield"],
+        greeks_inputs["realized_vol"],
+        greeks_inputs["is_call"],
+    )
+    timings = {}
+    for style, american in (("European", False), ("American", True)):
+        best, median = timed(lambda american=american: option_greeks(*opt_args, american), args.repeat)  # type: ignore[misc]
+        timings[style] = best
+        print(
+            f"Per-share pricer, {n:,} {style} options (price + 5 Greeks): "
+            f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms (target < 500 ms)"
+        )
+    print(f"American / European Greeks time: {timings['American'] / timings['European']:.1f}x")
+    for style, american in (("European", False), ("American", True)):
+        marks = option_price(*opt_args, american)
+        t0 = time.perf_counter()
+        iv = implied_volatility(marks, *opt_args[:5], opt_args[6], american)
+        elapsed = time.perf_counter() - t0
+        solved = float((iv.status == "ok").mean())
+        print(f"Implied vol, {n:,} {style} marks: {elapsed * 1000:.0f} ms (once), {solved:.1%} solved")
 
     m = 10_000
     qty = rng.integers(-500, 500, m).astype(float)

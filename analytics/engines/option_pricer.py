@@ -1,0 +1,326 @@
+"""One option pricer for European and American exercise, vectorized, with per-share Greeks.
+
+Pure numpy/scipy: no Django, no clock, no I/O. Every argument broadcasts (scalars or arrays of
+mutually broadcastable shapes); results have the broadcast shape (0-d arrays for all-scalar
+inputs).
+
+Conventions (DESIGN.md, "Greeks"), as in :mod:`analytics.engines.black_scholes`:
+- ``S`` underlying price and ``K`` strike in currency per share; ``T`` years = calendar days / 365;
+  ``r`` risk-free rate and ``q`` dividend yield, continuous, decimal per year; ``sigma``
+  annualized volatility in decimal; ``is_call`` truthy for calls; ``is_american`` truthy for
+  American exercise (see :func:`is_american_exercise` for the default by underlying).
+- European: the BSM closed form of :mod:`analytics.engines.black_scholes` (analytic Greeks).
+- American: European price + early-exercise premium of :mod:`analytics.engines.american`
+  (QD+ boundary + integral representation; within 0.5% of a fine finite-difference engine),
+  floored at the intrinsic value and at the European price; for sigma x sqrt(T) <
+  :data:`ZERO_VOL_LIMIT` the deterministic (zero-volatility) American value is used. An American call on a stock with
+  ``q <= 0`` (and a put with ``r <= 0``) is never exercised early: it equals the European.
+- Greeks per share and per long option: ``delta`` dV/dS; ``gamma`` d2V/dS2; ``theta`` the value
+  change over one calendar day; ``vega`` per 1 volatility point; ``rho`` per 1 rate point.
+  American Greeks are finite differences of the American pricer (bumps below): central in S
+  (relative bump :data:`SPOT_BUMP`), sigma (:data:`VOL_BUMP`, at most sigma / 2) and r
+  (:data:`RATE_BUMP`); ``theta = V(T - 1/365) - V(T)``, with ``V(T <= 0)`` = intrinsic, so an
+  option expiring within a day has theta = intrinsic - value.
+
+NaN policy (never raises on bad numbers), identical for both styles:
+- Expired (``T <= 0``) with finite ``S > 0`` and ``K > 0``: price = intrinsic value and every
+  Greek is 0 (sigma, r, q may be NaN).
+- Live: any NaN/inf input, ``S <= 0``, ``K <= 0`` or ``sigma <= 0`` gives NaN everywhere for that
+  element; ``T`` NaN gives NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from analytics.engines.american import put_boundary, put_premium
+from analytics.engines.black_scholes import (
+    DAYS_PER_YEAR,
+    BSMGreeks,
+    bsm_greeks,
+    bsm_price,
+    intrinsic_value,
+)
+
+__all__ = [
+    "EUROPEAN_INDEX_UNDERLYINGS",
+    "RATE_BUMP",
+    "SPOT_BUMP",
+    "VOL_BUMP",
+    "ZERO_VOL_LIMIT",
+    "OptionGreeks",
+    "american_price",
+    "is_american_exercise",
+    "option_greeks",
+    "option_price",
+]
+
+FloatArray = NDArray[np.float64]
+_Arr = NDArray[Any]  # flat float or bool arrays inside the private helpers
+
+#: The per-share Greek record shared by both exercise styles (same fields and units as BSM).
+OptionGreeks = BSMGreeks
+
+#: Underlyings whose listed options are European (cash-settled index options).
+EUROPEAN_INDEX_UNDERLYINGS: frozenset[str] = frozenset({"VIX", "SPX", "NDX", "RUT", "XSP", "DJX"})
+#: Relative spot bump of the American delta/gamma (h = SPOT_BUMP x S).
+SPOT_BUMP = 1e-3
+#: Absolute volatility bump of the American vega (0.1 vol point; at most sigma / 2).
+VOL_BUMP = 1e-3
+#: Absolute rate bump of the American rho (1 basis point).
+RATE_BUMP = 1e-4
+#: Below this sigma x sqrt(T) the American value is the deterministic (zero-vol) one: the premium
+#: integral cannot resolve the near-step exercise boundary of an almost riskless underlying.
+ZERO_VOL_LIMIT = 0.01
+_ONE_DAY = 1.0 / DAYS_PER_YEAR
+
+
+def is_american_exercise(
+    underlyings: Iterable[str | None] | str | None,
+    exercise: Iterable[str | None] | str | None = None,
+) -> NDArray[np.bool_]:
+    """Exercise style per option: True = American, False = European.
+
+    Default by underlying symbol: European for the index options of
+    :data:`EUROPEAN_INDEX_UNDERLYINGS` (also written with a ``^`` prefix, case-insensitive),
+    American for everything else (stocks, ETFs). ``exercise`` overrides per option with
+    ``"american"`` or ``"european"`` (case-insensitive); None or "" keeps the default. A scalar
+    ``exercise`` applies to every option. Raises ValueError on any other override value.
+    """
+    symbols = [underlyings] if underlyings is None or isinstance(underlyings, str) else list(underlyings)
+    default = [(s or "").strip().upper().lstrip("^") not in EUROPEAN_INDEX_UNDERLYINGS for s in symbols]
+    if exercise is None or isinstance(exercise, str):
+        overrides: list[str | None] = [exercise] * len(symbols)
+    else:
+        overrides = list(exercise)
+        if len(overrides) != len(symbols):
+            raise ValueError(f"{len(overrides)} exercise overrides for {len(symbols)} underlyings")
+    out = np.empty(len(symbols), dtype=bool)
+    for i, (style, flag) in enumerate(zip(overrides, default, strict=True)):
+        key = (style or "").strip().lower()
+        if key not in ("", "american", "european"):
+            raise ValueError(f"unknown exercise style {style!r} (american or european)")
+        out[i] = flag if key == "" else key == "american"
+    return out
+
+
+def _broadcast(*args: ArrayLike) -> tuple[tuple[int, ...], list[_Arr]]:
+    """(S, K, T, r, q, sigma, is_call, is_american) -> broadcast shape and flat arrays
+    (six float64, then two bool)."""
+    floats = [np.asarray(a, dtype=np.float64) for a in args[:6]]
+    flags = [np.asarray(a).astype(bool) for a in args[6:]]
+    arrays = np.broadcast_arrays(*floats, *flags)
+    return arrays[0].shape, [np.ravel(a) for a in arrays]
+
+
+def _premium_mask(
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+) -> _Arr:
+    """Live, valid options with a possible early-exercise premium (put-world rate > 0)."""
+    with np.errstate(invalid="ignore"):
+        live = (
+            np.isfinite(S)
+            & np.isfinite(K)
+            & np.isfinite(T)
+            & np.isfinite(r)
+            & np.isfinite(q)
+            & np.isfinite(sigma)
+        )
+        live &= (S > 0) & (K > 0) & (T > 0) & (sigma > 0)
+        return live & (np.where(call, q, r) > 0.0)
+
+
+def _put_world(S: _Arr, K: _Arr, r: _Arr, q: _Arr, call: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
+    """Put-call symmetry: C(S, K, r, q) = P(K, S, q, r). Returns (S', K', r', q') of the put."""
+    return np.where(call, K, S), np.where(call, S, K), np.where(call, q, r), np.where(call, r, q)
+
+
+def _american(
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+    boundary: _Arr,
+    horizon: _Arr | None = None,
+) -> _Arr:
+    """American price of flat, premium-eligible options on a solved put-world boundary."""
+    t_eff = T if horizon is None else horizon
+    european = bsm_price(S, K, t_eff, r, q, sigma, call)
+    ps, pk, pr, pq = _put_world(S, K, r, q, call)
+    live = t_eff > 0
+    premium = np.zeros_like(S)
+    if live.any():
+        idx = np.flatnonzero(live)
+        premium[idx] = pk[idx] * put_premium(
+            ps[idx] / pk[idx], pr[idx], pq[idx], sigma[idx], T[idx], boundary[idx], t_eff[idx]
+        )
+    value = np.maximum(european + premium, intrinsic_value(S, K, call))
+    with np.errstate(invalid="ignore"):
+        tiny = sigma * np.sqrt(t_eff) < ZERO_VOL_LIMIT
+    if tiny.any():
+        value = np.where(tiny, np.maximum(_zero_vol_put(ps, pk, pr, pq, t_eff), european), value)
+    return value
+
+
+def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
+    """American put value on a deterministic path: max over t in [0, T] of (K e^{-rt} - S e^{-qt})+."""
+
+    def payoff(t: _Arr) -> _Arr:
+        return np.maximum(K * np.exp(-r * t) - S * np.exp(-q * t), 0.0)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_star = np.log(r * K / (q * S)) / (r - q)
+    t_star = np.where(np.isfinite(t_star) & (t_star > 0) & (t_star < T), t_star, 0.0)
+    return np.maximum(np.maximum(payoff(np.zeros_like(T)), payoff(T)), payoff(t_star))
+
+
+def _boundary(
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    T: _Arr,
+    call: _Arr,
+    start: _Arr | None = None,
+) -> _Arr:
+    """Put-world boundary for (r, q) in the option's own world (calls swap r and q)."""
+    return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T, start)
+
+
+def american_price(
+    S: ArrayLike, K: ArrayLike, T: ArrayLike, r: ArrayLike, q: ArrayLike, sigma: ArrayLike, is_call: ArrayLike
+) -> FloatArray:
+    """American option value per share (currency), >= intrinsic and >= the European value.
+
+    Inputs and NaN policy as in the module docstring.
+    """
+    return option_price(S, K, T, r, q, sigma, is_call, True)
+
+
+def option_price(
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
+    is_call: ArrayLike,
+    is_american: ArrayLike = False,
+) -> FloatArray:
+    """Option value per share (currency, >= 0, long option) for either exercise style.
+
+    European elements are exactly :func:`black_scholes.bsm_price`; American elements add the
+    early-exercise premium. NaN policy as in the module docstring.
+    """
+    shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
+    out = np.asarray(bsm_price(s, k, t, rr, qq, vol, c), dtype=np.float64).copy()
+    idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
+    if idx.size:
+        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (s, k, t, rr, qq, vol, c))
+        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_))
+    return out.reshape(shape)
+
+
+def option_greeks(
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
+    is_call: ArrayLike,
+    is_american: ArrayLike = False,
+) -> OptionGreeks:
+    """Price and per-share Greeks of a long option for either exercise style.
+
+    European elements (and American ones that are never exercised early: calls with q <= 0,
+    puts with r <= 0) are exactly :func:`black_scholes.bsm_greeks` (analytic). Other American
+    elements are finite differences of the American pricer, with the bumps of the module
+    docstring. Units: price currency per share; delta dimensionless; gamma per currency unit of
+    S; theta per calendar day; vega per 1 vol point; rho per 1 rate point. NaN policy as in the
+    module docstring (expired: intrinsic and zero Greeks).
+    """
+    shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
+    eu = bsm_greeks(s, k, t, rr, qq, vol, c)
+    fields = {
+        name: np.array(getattr(eu, name), dtype=np.float64)
+        for name in ("price", "delta", "gamma", "theta", "vega", "rho")
+    }
+    idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
+    if idx.size:
+        for name, values in _american_greeks(*(a[idx] for a in (s, k, t, rr, qq, vol, c))).items():
+            fields[name][idx] = values
+    return OptionGreeks(**{name: values.reshape(shape) for name, values in fields.items()})
+
+
+def _american_greeks(
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+) -> dict[str, _Arr]:
+    """Finite-difference Greeks of premium-eligible American options (flat arrays)."""
+    base_b = _boundary(r, q, sigma, T, call)
+
+    def price(
+        spot: _Arr = S,
+        rate: _Arr = r,
+        vol: _Arr = sigma,
+        b: _Arr = base_b,
+        horizon: _Arr | None = None,
+    ) -> _Arr:
+        return _american(spot, K, T, rate, q, vol, call, b, horizon)
+
+    v0 = price()
+    h_s = SPOT_BUMP * S
+    up, down = price(spot=S + h_s), price(spot=S - h_s)
+    theta = price(horizon=np.maximum(T - _ONE_DAY, 0.0)) - v0
+    h_v = np.minimum(VOL_BUMP, 0.5 * sigma)
+    vol_up, vol_down = sigma + h_v, sigma - h_v
+    vega_up = price(vol=vol_up, b=_boundary(r, q, vol_up, T, call, base_b))
+    vega_down = price(vol=vol_down, b=_boundary(r, q, vol_down, T, call, base_b))
+    rate_up, rate_down = r + RATE_BUMP, r - RATE_BUMP
+    rho_up = price(rate=rate_up, b=_boundary(rate_up, q, sigma, T, call, base_b))
+    rho_down = _rate_down_price(S, K, T, rate_down, q, sigma, call, base_b)
+    return {
+        "price": v0,
+        "delta": (up - down) / (2.0 * h_s),
+        "gamma": (up - 2.0 * v0 + down) / (h_s * h_s),
+        "theta": theta,
+        "vega": (vega_up - vega_down) / (2.0 * h_v) / 100.0,
+        "rho": (rho_up - rho_down) / (2.0 * RATE_BUMP) / 100.0,
+    }
+
+
+def _rate_down_price(
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+    start: _Arr,
+) -> _Arr:
+    """American price at the lowered rate: a put whose rate drops to <= 0 becomes European."""
+    out = np.asarray(bsm_price(S, K, T, r, q, sigma, call), dtype=np.float64).copy()
+    idx = np.flatnonzero(np.where(call, q, r) > 0.0)
+    if idx.size:
+        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (S, K, T, r, q, sigma, call))
+        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_, start[idx]))
+    return out
