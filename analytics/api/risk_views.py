@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.api.common import AsOfQuery
-from analytics.models_risk import RiskView, shock_errors
+from analytics.models import RiskView, shock_errors
 from analytics.selectors import risk as selectors
 from analytics.selectors.access import owned_portfolio
 from analytics.services.stress import stress_custom_evaluate

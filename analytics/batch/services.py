@@ -249,7 +249,7 @@ def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
             error=run.error,
             errors=[{"portfolio_id": p} for p in sorted(failed_portfolios)],
         )
-    from analytics.services.alerts_hook import after_batch  # alerts read this run's results
+    from analytics.alerts.services import after_batch  # alerts read this run's results
 
     after_batch(run=run)
     return run

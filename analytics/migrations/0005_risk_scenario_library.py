@@ -1,6 +1,6 @@
 """Seeds the stress-scenario library (data/stress_scenarios.csv, 30 scenarios) as built-in scenarios.
 
-Shocks are in the stress variables' units (analytics.models_risk): factor and ETF moves as
+Shocks are in the stress variables' units (analytics.models.risk): factor and ETF moves as
 fractions, Interest Rate as a decimal change of the 10-year yield, Volatility as the relative
 change of the VIX. Rerunning the migration updates the rows in place (staff edits to a built-in
 scenario are overwritten only by this migration, never by the batch).

@@ -30,7 +30,7 @@ from analytics.engines.performance import (
     period_returns,
     pnl_attribution,
 )
-from analytics.models_performance import PortfolioSnapshot
+from analytics.models import PortfolioSnapshot
 from analytics.selectors.access import require
 from marketdata.models import PriceBar
 from marketdata.selectors import data_source, macro_frame, price_frame, securities

@@ -16,8 +16,7 @@ from django.apps import apps
 from django.db.models import Q
 from rest_framework import serializers
 
-from analytics.models import CorrelationResult
-from analytics.models_risk import RiskMetrics, RiskView, StressScenario, StressTestResult
+from analytics.models import CorrelationResult, RiskMetrics, RiskView, StressScenario, StressTestResult
 from analytics.selectors.access import require
 from analytics.services.risk_book import num
 from analytics.services.stress import view_impact

@@ -50,7 +50,7 @@ from analytics.engines.contributions import annualized_covariance
 from analytics.engines.correlations import log_returns as log_returns_of
 from analytics.engines.stress import FACTOR_ETFS, STRESS_VARIABLES, ewma_covariance, stress_variables
 from analytics.models import PortfolioAggregate, PositionValuation, SymbolFactorExposure
-from analytics.models_risk import RiskMetrics, RiskView, StressScenario, StressTestResult
+from analytics.models.risk import RiskMetrics, RiskView, StressScenario, StressTestResult
 from analytics.selectors.market_inputs import option_greeks_frame
 from analytics.services.contributions import average_correlation, beta_vs_spy, contribution_metrics
 from analytics.services.risk_book import (

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.engines.revaluation import PositionSet
-from analytics.models_risk import RiskView
+from analytics.models import RiskView
 
 __all__ = [
     "BOOK_COLUMNS",

@@ -53,7 +53,7 @@ from analytics.engines.performance import (
     performance_metrics,
     period_returns,
 )
-from analytics.models_performance import PerformanceSummary, PortfolioSnapshot
+from analytics.models import PerformanceSummary, PortfolioSnapshot
 from analytics.selectors.performance import (
     DEFAULT_BENCHMARK,
     PRICE_LOOKBACK_DAYS,

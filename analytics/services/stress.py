@@ -24,7 +24,7 @@ from analytics.engines.stress import (
     run_stress_tests,
     severity,
 )
-from analytics.models_risk import RiskView, StressScenario
+from analytics.models import RiskView, StressScenario
 from analytics.services.risk_book import book_position_set, num, nums
 
 __all__ = [

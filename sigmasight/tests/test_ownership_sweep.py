@@ -66,7 +66,7 @@ def _job(owner: User, made: dict[str, Model]) -> Model:
 
 
 def _alert_rule(owner: User, made: dict[str, Model]) -> Model:
-    from analytics.models_alerts import AlertRule
+    from analytics.models import AlertRule
     from portfolios.tests.factories import PortfolioFactory
 
     portfolio = made.get("portfolio_id") or PortfolioFactory(owner=owner, name="Sweep Secret Portfolio")

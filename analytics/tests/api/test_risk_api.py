@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analytics.models_risk import StressScenario
+from analytics.models import StressScenario
 from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analytics.tests.services.test_alerts import AS_OF, greeks, option, valuation
+from analytics.tests.alerts.test_alerts_services import AS_OF, greeks, option, valuation
 from analytics.tests.services.test_strategies import spread  # noqa: F401 - fixture
 from portfolios.tests.factories import PortfolioFactory, PositionFactory, TagFactory
 from sigmasight.tests.envelope import assert_error

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analytics.batch.registry import BY_NAME
-from analytics.models import PositionValuation
-from analytics.models_risk import RiskMetrics, StressScenario, StressTestResult
+from analytics.models import PositionValuation, RiskMetrics, StressScenario, StressTestResult
 from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
 from portfolios.models import Position
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.models_risk import RiskMetrics, StressScenario, StressTestResult
+from analytics.models import RiskMetrics, StressScenario, StressTestResult
 from analytics.selectors.risk import risk_stress_inputs_get
 from analytics.services.stress import stress_custom_evaluate
 from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas

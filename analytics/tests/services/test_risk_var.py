@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from analytics.models_risk import RiskMetrics
+from analytics.models import RiskMetrics
 from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from analytics.selectors.strategies import strategy_figures, strategy_list
-from analytics.tests.services.test_alerts import AS_OF, greeks, option, valuation
+from analytics.tests.alerts.test_alerts_services import AS_OF, greeks, option, valuation
 from portfolios.tests.factories import PortfolioFactory, PositionFactory, TagFactory
 
 TODAY = AS_OF + dt.timedelta(days=1)

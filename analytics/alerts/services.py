@@ -1,16 +1,17 @@
-"""Alert rules and their evaluation after every batch run (called by ``alerts_hook.after_batch``).
+"""Alert rules and their evaluation after every batch run (:func:`after_batch`, called once by the
+run's finalize step).
 
 :func:`alerts_evaluate` takes the run's portfolios (every portfolio when the run has none) and
-its ``as_of_date``, reads each metric from the stored results (:func:`analytics.selectors.alerts.
+its ``as_of_date``, reads each metric from the stored results (:func:`analytics.alerts.selectors.
 alert_metrics`; a metric whose result is missing is skipped and the reason stored on the
-:class:`~analytics.models_alerts.AlertEvaluation` row), then:
+:class:`~analytics.alerts.models.AlertEvaluation` row), then:
 
 - for each active rule of those portfolios: raises an Alert (value = the metric's value that
   breached) when ``value > threshold`` (``gt``) or ``value < threshold`` (``lt``) and no alert of
   that rule is open; resolves the open alert when the value no longer breaches. A skipped metric
   leaves the rule's open alert as it is (nothing is known about it);
 - built-in expiration risk: one alert per held option expiring within
-  :data:`~analytics.models_alerts.EXPIRATION_WINDOW_DAYS` calendar days of as_of (0 to 7 days;
+  :data:`~analytics.alerts.models.EXPIRATION_WINDOW_DAYS` calendar days of as_of (0 to 7 days;
   priority high at 2 days or less, else medium), resolved once the option is closed or expired.
 
 Idempotent: a rerun of the same date raises nothing new (one open alert per rule and per option,
@@ -32,8 +33,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from analytics.models import BatchRun
-from analytics.models_alerts import (
+from analytics.alerts.models import (
     EXPIRATION_WINDOW_DAYS,
     Alert,
     AlertEvaluation,
@@ -43,11 +43,13 @@ from analytics.models_alerts import (
     AlertPriority,
     AlertRule,
 )
-from analytics.selectors.alerts import PortfolioMetrics, alert_metrics, held_options_frame
+from analytics.alerts.selectors import PortfolioMetrics, alert_metrics, held_options_frame
+from analytics.models import BatchRun
 from portfolios.models import Portfolio
 
 __all__ = [
     "AlertsSummary",
+    "after_batch",
     "alert_rule_create",
     "alert_rule_delete",
     "alert_rule_update",
@@ -204,6 +206,14 @@ def alerts_evaluate(*, run: BatchRun) -> None:
         summary.resolved,
         len(summary.skipped_older),
     )
+
+
+def after_batch(*, run: BatchRun) -> None:
+    """Evaluates the alert rules of the run's portfolios; a failure is logged, never raised."""
+    try:
+        alerts_evaluate(run=run)
+    except Exception:  # noqa: BLE001 - alerts never fail a finished run
+        logger.exception("Alert evaluation failed for run %s", run.id)
 
 
 @transaction.atomic

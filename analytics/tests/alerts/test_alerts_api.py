@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analytics.models_alerts import Alert, AlertRule
-from analytics.tests.services.test_alerts import AS_OF, NEXT, aggregate, evaluate, option, rule
+from analytics.models import Alert, AlertRule
+from analytics.tests.alerts.test_alerts_services import AS_OF, NEXT, aggregate, evaluate, option, rule
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 

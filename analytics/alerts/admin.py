@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from analytics.admin import ReadOnlyAdmin
-from analytics.models_alerts import Alert, AlertEvaluation, AlertRule
+from analytics.admin.base import ReadOnlyAdmin
+from analytics.alerts.models import Alert, AlertEvaluation, AlertRule
 
 
 @admin.register(AlertRule)

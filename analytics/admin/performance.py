@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from analytics.admin import ReadOnlyAdmin
-from analytics.models_performance import PerformanceSummary, PortfolioSnapshot
+from analytics.admin.base import ReadOnlyAdmin
+from analytics.models import PerformanceSummary, PortfolioSnapshot
 
 
 @admin.register(PortfolioSnapshot)

@@ -1,8 +1,8 @@
 """Reads for alerts: the metric values rules compare (from stored batch results), alert and rule lists.
 
 :func:`alert_metrics` reads, for many portfolios and one ``as_of`` date, in a constant number of
-queries (one per source), the values of :class:`~analytics.models_alerts.AlertMetric` (units:
-:data:`~analytics.models_alerts.METRIC_UNITS`):
+queries (one per source), the values of :class:`~analytics.alerts.models.AlertMetric` (units:
+:data:`~analytics.alerts.models.METRIC_UNITS`):
 
 - ``var_1d_95``: ``RiskMetrics(view=portfolio).metrics["summary"]["var_1d_95"]`` of as_of;
 - ``gross_exposure``, ``net_exposure``: PortfolioAggregate of as_of;
@@ -35,8 +35,8 @@ from django.core.exceptions import FieldError
 from django.db import DatabaseError
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from analytics.alerts.models import Alert, AlertMetric, AlertRule
 from analytics.models import PortfolioAggregate, PositionGreeks, PositionValuation
-from analytics.models_alerts import Alert, AlertMetric, AlertRule
 from analytics.selectors.strategies import book_greeks_frame
 from portfolios.holdings import held_on
 from portfolios.models import OPTION_TYPES, Portfolio, Position

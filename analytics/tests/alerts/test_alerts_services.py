@@ -1,4 +1,4 @@
-"""Alert rules evaluated after a batch run, on hand-made stored results (analytics.services.alerts)."""
+"""Alert rules evaluated after a batch run, on hand-made stored results (analytics.alerts.services)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,24 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analytics.models import BatchRun, PortfolioAggregate, PositionGreeks, PositionValuation
-from analytics.models_alerts import Alert, AlertEvaluation, AlertRule
-from analytics.models_performance import PortfolioSnapshot
-from analytics.models_risk import RiskMetrics
-from analytics.services.alerts import (
+from analytics.alerts.services import (
+    after_batch,
     alerts_evaluate,
     breaches,
     format_metric_value,
     threshold_errors,
 )
-from analytics.services.alerts_hook import after_batch
+from analytics.models import (
+    Alert,
+    AlertEvaluation,
+    AlertRule,
+    BatchRun,
+    PortfolioAggregate,
+    PortfolioSnapshot,
+    PositionGreeks,
+    PositionValuation,
+    RiskMetrics,
+)
 from portfolios.models import PositionType
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 
