@@ -162,8 +162,7 @@ def conditional_factor_moves(
     name and ``ValueError`` for a non-finite shock, a Volatility shock <= -1 (-100 %) or an
     unknown propagation (input errors, not statistics).
     """
-    if propagation not in PROPAGATIONS:
-        raise ValueError(f"unknown propagation {propagation!r}; expected one of {PROPAGATIONS}")
+    _check_propagation(propagation)
     names = list(names)
     if isinstance(cov, pd.DataFrame):
         cov = cov.loc[names, names]  # align labels to ``names``
@@ -191,6 +190,11 @@ def conditional_factor_moves(
     moves[is_log] = np.expm1(moves[is_log])
     moves[s_idx] = s_val  # the shocks themselves, exactly (no log round trip)
     return {name: float(m) for name, m in zip(names, moves, strict=True)}
+
+
+def _check_propagation(propagation: str) -> None:
+    if propagation not in PROPAGATIONS:
+        raise ValueError(f"unknown propagation {propagation!r}; expected one of {PROPAGATIONS}")
 
 
 def severity(impact: float, nav: float) -> str | None:
@@ -300,6 +304,7 @@ def run_stress_tests(
     (1 + Volatility move) floored at ``vol_floor`` (VIX options: sigma) and r + Interest Rate
     move. No cap or rescaling.
     """
+    _check_propagation(propagation)
     own_names = list(cov.index)
     names = own_names + [v for v in STRESS_VARIABLES if v not in own_names]
     cov = cov.reindex(index=names, columns=names)  # added variables: NaN = no co-movement

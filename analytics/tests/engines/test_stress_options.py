@@ -204,6 +204,8 @@ def test_unknown_propagation_is_rejected(market_cov: pd.DataFrame) -> None:
         run_stress_tests(
             [Scenario("m", "M", shocks={"Market": -0.1})], market_cov, book, sens, 1e5, propagation="Isolated"
         )
+    with pytest.raises(ValueError, match="propagation"):
+        run_stress_tests([], market_cov, book, sens, 1e5, propagation="none")
 
 
 # --- options on the VIX ----------------------------------------------------------------------
