@@ -20,6 +20,9 @@ Conventions
 - Returns below -100 % are floored at -100 % (a price cannot go negative); the shocked underlying
   of an option is floored at a tiny positive price so that BSM stays finite.
 - Shocked volatilities (only when a multiplier is given) are floored at :data:`VOL_FLOOR` (1 %).
+- Rates: an optional ``rate_shift`` (decimal, 0.01 = +100 bp) is a parallel shift of every
+  option's r in the shocked valuation only (stress tests); it is not floored (BSM accepts a
+  negative rate) and stocks ignore it. Without it r is unchanged (historical / Monte Carlo VaR).
 - NaN policy: a non-finite input of a position gives NaN P&L for that position only (callers
   decide whether to drop the scenario or the position); nothing raises on bad numbers.
 - No annualization and no minimum observation count here (a single scenario is valid).
@@ -201,8 +204,10 @@ def _bsm(
     spot: np.ndarray,
     sigma: np.ndarray,
     time_shift_years: float = 0.0,
+    rate_shift: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """Per-share BSM value of the options ``idx`` (broadcast over leading scenario axes)."""
+    """Per-share BSM value of the options ``idx`` (broadcast over leading scenario axes) at
+    ``r + rate_shift``."""
     t = np.maximum(positions.expiry_years[idx] - time_shift_years, 0.0)
     with np.errstate(all="ignore"):
         return np.asarray(
@@ -210,7 +215,7 @@ def _bsm(
                 spot,
                 positions.strike[idx],
                 t,
-                positions.rate[idx],
+                positions.rate[idx] + rate_shift,
                 positions.dividend_yield[idx],
                 sigma,
                 positions.is_call[idx],
@@ -267,6 +272,7 @@ def revalue_pnl(
     *,
     time_shift_years: float = 0.0,
     vol_floor: float = VOL_FLOOR,
+    rate_shift: float | np.ndarray | None = None,
 ) -> np.ndarray:
     """P&L matrix (``n_scenarios x n_positions``, currency, signed; gains positive).
 
@@ -279,9 +285,12 @@ def revalue_pnl(
         scenario) or ``(n_scenarios, n_positions)``. Shocked sigma = ``max(sigma x multiplier,
         vol_floor)``; only options use it.
     time_shift_years: years the options age in the scenario (0 = instantaneous shock).
+    rate_shift: ``None`` (r unchanged, as 0) or a parallel shift of r in decimal (0.0025 =
+        +25 bp), shaped like ``vol_multiplier`` (scalar, per scenario or per cell); only options
+        use it, in the shocked valuation (today's value keeps r).
 
     Stocks: ``quantity x price x multiplier x return``. Options: ``quantity x multiplier x
-    (BSM(price x (1 + return), sigma_shocked, T - shift) - BSM(price, sigma, T))``.
+    (BSM(price x (1 + return), sigma_shocked, T - shift, r + rate_shift) - BSM(price, sigma, T, r))``.
     NaN inputs yield NaN in the affected cells only.
     """
     returns = np.asarray(underlying_returns, dtype=np.float64)
@@ -303,16 +312,23 @@ def revalue_pnl(
     n_scen = r.shape[0]
     sigma = np.broadcast_to(positions.sigma[idx], (n_scen, idx.size))
     if vol_multiplier is not None:
-        vm = np.asarray(vol_multiplier, dtype=np.float64)
-        if vm.ndim == 1:
-            vm = vm[:, None]  # one multiplier per scenario
-        elif vm.ndim == 2:
-            vm = vm[:, idx]
         with np.errstate(invalid="ignore"):
-            sigma = np.maximum(sigma * vm, vol_floor)
+            sigma = np.maximum(sigma * _option_cells(vol_multiplier, idx), vol_floor)
+    shift = 0.0 if rate_shift is None else _option_cells(rate_shift, idx)
     spot = positions.price[idx]
     shocked_spot = np.maximum(spot * (1.0 + r[:, idx]), MIN_PRICE)
     base = _bsm(positions, idx, spot, positions.sigma[idx])
-    shocked = _bsm(positions, idx, shocked_spot, sigma, time_shift_years)
+    shocked = _bsm(positions, idx, shocked_spot, sigma, time_shift_years, shift)
     pnl[:, idx] = positions.quantity[idx] * positions.multiplier[idx] * (shocked - base)
     return pnl
+
+
+def _option_cells(values: float | np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """A scalar, per-scenario ``(n_scenarios,)`` or per-cell ``(n_scenarios, n_positions)``
+    input, shaped to broadcast against the option columns ``idx`` of a scenario matrix."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        return arr[:, None]  # one value per scenario
+    if arr.ndim == 2:
+        return arr[:, idx]
+    return arr

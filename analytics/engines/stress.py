@@ -4,7 +4,9 @@ Pure numpy/pandas: no Django. Pipeline:
 
 1. :func:`stress_variables` builds the daily variables (7 factor regressors + 4 macro series).
 2. :func:`ewma_covariance` estimates their EWMA covariance (lambda 0.94, last 252 days).
-3. :func:`conditional_factor_moves` turns a scenario's shocks into moves of every variable.
+3. :func:`conditional_factor_moves` turns a scenario's shocks into moves of every variable:
+   ``propagation="conditional"`` (default) moves the unshocked ones by their Gaussian conditional
+   expectation, ``"isolated"`` leaves them at 0.
 4. :func:`run_stress_tests` maps moves to position returns (betas + macro sensitivities, floored
    at -100 %), revalues options fully (``revaluation.revalue_pnl``) and grades severity.
 
@@ -12,6 +14,18 @@ Units: returns and moves are fractions (0.05 = +5 %); the Interest Rate variable
 the 10-year yield in decimal (0.01 = +100 bp); Volatility is the relative change of the VIX level
 (1.5 = +150 %). Impacts are currency, signed (gain > 0); percentages are of NAV x 100.
 No annualization anywhere (scenario moves are one-off shocks).
+
+The Volatility variable is log-transformed inside the model (:data:`LOG_VARIABLES`): its daily
+regressor is ``log(VIX_t / VIX_t-1)`` = log(1 + relative change), so the covariance is that of
+log changes; a Volatility shock ``s`` (relative change, must be > -1) is conditioned on as
+``log(1 + s)``, and the Volatility move reported and used (conditional or shocked) is
+``exp(x) - 1`` of the log-space move ``x``: always above -100 % (a VIX level stays positive),
+however large the other shocks. Every other variable is linear (shock = move, no transform).
+
+Options: their sigma is multiplied by ``1 + Volatility move`` (floored at ``VOL_FLOOR``) and their
+r is shifted by the Interest Rate move (a parallel shift; stocks feel rates only through their
+Interest Rate sensitivity). Options on the VIX (``run_stress_tests(vix_options=...)``) move their
+underlying by the Volatility move itself, not by betas, and keep their own sigma.
 """
 
 from __future__ import annotations
@@ -28,8 +42,11 @@ from analytics.engines.revaluation import VOL_FLOOR, PositionSet, revalue_pnl
 
 __all__ = [
     "FACTOR_ETFS",
+    "LOG_VARIABLES",
     "MACRO_VARIABLES",
+    "PROPAGATIONS",
     "STRESS_VARIABLES",
+    "VIX_SYMBOLS",
     "Scenario",
     "StressResult",
     "conditional_factor_moves",
@@ -53,6 +70,12 @@ FACTOR_ETFS: Mapping[str, str] = MappingProxyType(
 )
 MACRO_VARIABLES: tuple[str, ...] = ("Interest Rate", "Oil", "International", "Volatility")
 STRESS_VARIABLES: tuple[str, ...] = (*FACTOR_ETFS, *MACRO_VARIABLES)
+#: Variables modelled as log(1 + relative change) (see the module doc).
+LOG_VARIABLES: frozenset[str] = frozenset({"Volatility"})
+#: How unshocked variables move: by their conditional expectation, or not at all.
+PROPAGATIONS: tuple[str, ...] = ("conditional", "isolated")
+#: Underlying symbols of options on the VIX index (what ``vix_options`` flags).
+VIX_SYMBOLS: frozenset[str] = frozenset({"VIX", "^VIX"})
 
 EWMA_LAMBDA = 0.94
 EWMA_WINDOW = 252
@@ -66,7 +89,9 @@ def stress_variables(etf_returns: pd.DataFrame, dgs10: pd.Series, vix: pd.Series
     IWM, USMV, USO, EWG, indexed by date (the output index). ``dgs10``: 10-year yield *levels* in
     decimal; ``vix``: VIX *levels*. Market = SPY; each style = its ETF return - SPY return;
     Interest Rate = DGS10 change from its previous available observation (decimal); Oil = USO;
-    International = EWG; Volatility = VIX relative change from its previous observation.
+    International = EWG; Volatility = ``log(VIX_t / VIX_t-1)`` from the previous observation
+    (the log of 1 + the relative change; a non-positive level gives a non-finite value, which
+    the covariance treats as missing).
     Changes are taken on each series' own dates, then aligned: a date missing from a series is
     NaN (never filled). Missing ETF columns give NaN columns.
     """
@@ -83,7 +108,7 @@ def stress_variables(etf_returns: pd.DataFrame, dgs10: pd.Series, vix: pd.Series
     out["Oil"] = col("USO")
     out["International"] = col("EWG")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["Volatility"] = (vol / vol.shift(1) - 1.0).reindex(idx)
+        out["Volatility"] = np.log(vol / vol.shift(1)).reindex(idx)
     return pd.DataFrame(out, index=idx)[list(STRESS_VARIABLES)]
 
 
@@ -118,17 +143,26 @@ def ewma_covariance(
 
 
 def conditional_factor_moves(
-    cov: np.ndarray | pd.DataFrame, names: Sequence[str], shocks: Mapping[str, float]
+    cov: np.ndarray | pd.DataFrame,
+    names: Sequence[str],
+    shocks: Mapping[str, float],
+    *,
+    propagation: str = "conditional",
 ) -> dict[str, float]:
-    """Moves of every variable given the shocked ones (Gaussian conditional expectation).
+    """Moves of every variable given the shocked ones.
 
-    Shocked variables move by their shock; the others by ``E[x_u | x_s = s] =
-    Sigma_us Sigma_ss^+ s`` (zero means; ``Sigma_ss^+`` via least squares / pseudo-inverse so a
-    singular or zero-variance block does not raise). Non-finite covariance entries are treated as
-    0 (no known co-movement). Units are those of the variables (see module doc). No shocks ->
-    all moves 0. Raises ``KeyError`` for a shock on an unknown name and ``ValueError`` for a
-    non-finite shock (input errors, not statistics).
+    Shocked variables move by their shock. ``propagation="conditional"``: the others move by the
+    Gaussian conditional expectation ``E[x_u | x_s = s] = Sigma_us Sigma_ss^+ s`` (zero means;
+    ``Sigma_ss^+`` via least squares / pseudo-inverse so a singular or zero-variance block does
+    not raise); ``"isolated"``: the others move by 0 (``cov`` is then not read).
+    Non-finite covariance entries are treated as 0 (no known co-movement). Units are those of
+    the variables (see module doc); a variable of :data:`LOG_VARIABLES` (Volatility) is shocked
+    as ``log(1 + s)`` in the covariance's log space and its move returned as ``exp(x) - 1``, so
+    it is always > -1. No shocks -> all moves 0. Raises ``KeyError`` for a shock on an unknown
+    name and ``ValueError`` for a non-finite shock, a Volatility shock <= -1 (-100 %) or an
+    unknown propagation (input errors, not statistics).
     """
+    _check_propagation(propagation)
     names = list(names)
     if isinstance(cov, pd.DataFrame):
         cov = cov.loc[names, names]  # align labels to ``names``
@@ -141,12 +175,26 @@ def conditional_factor_moves(
     s_val = np.array([float(v) for v in shocks.values()], dtype=np.float64)
     if not np.all(np.isfinite(s_val)):
         raise ValueError(f"non-finite shock in {dict(shocks)}")
+    is_log = np.array([name in LOG_VARIABLES for name in names], dtype=bool)
+    too_low = [k for k, v in zip(shocks, s_val, strict=True) if is_log[pos[k]] and v <= -1.0]
+    if too_low:
+        raise ValueError(
+            f"shock on {too_low} must be a relative change above -1 (-100 %: a VIX level cannot "
+            f"reach zero), got {dict(shocks)}"
+        )
+    x_val = np.where(is_log[s_idx], np.log1p(np.where(is_log[s_idx], s_val, 0.0)), s_val)
     moves = np.zeros(len(names))
-    if s_idx.size:
-        coef = np.linalg.lstsq(sigma[np.ix_(s_idx, s_idx)], s_val, rcond=None)[0]
+    if s_idx.size and propagation == "conditional":
+        coef = np.linalg.lstsq(sigma[np.ix_(s_idx, s_idx)], x_val, rcond=None)[0]
         moves = sigma[:, s_idx] @ coef
-        moves[s_idx] = s_val
+    moves[is_log] = np.expm1(moves[is_log])
+    moves[s_idx] = s_val  # the shocks themselves, exactly (no log round trip)
     return {name: float(m) for name, m in zip(names, moves, strict=True)}
+
+
+def _check_propagation(propagation: str) -> None:
+    if propagation not in PROPAGATIONS:
+        raise ValueError(f"unknown propagation {propagation!r}; expected one of {PROPAGATIONS}")
 
 
 def severity(impact: float, nav: float) -> str | None:
@@ -196,7 +244,8 @@ class Scenario:
 class StressResult:
     """Outcome of one scenario.
 
-    factor_moves: move of every variable (fractions; rates decimal change).
+    factor_moves: move of every variable used (all of :data:`STRESS_VARIABLES` plus any other
+        label of the covariance; fractions, rates decimal change, Volatility relative change).
     positions: DataFrame indexed by position id with ``underlying_return`` (fraction, floored at
         -1, NaN when the position has no model), ``pnl`` (currency, signed) and
         ``pnl_percent_nav`` (pnl / NAV x 100).
@@ -222,13 +271,18 @@ def run_stress_tests(
     nav: float,
     *,
     vol_floor: float = VOL_FLOOR,
+    propagation: str = "conditional",
+    vix_options: Sequence[bool] | np.ndarray | None = None,
 ) -> list[StressResult]:
     """Apply every scenario to the book (vectorized over scenarios and positions).
 
     Parameters
     ----------
-    scenarios: shocks to apply (names of ``cov``'s labels).
-    cov: covariance of the stress variables (e.g. :func:`ewma_covariance`), labelled.
+    scenarios: shocks to apply (names of ``cov``'s labels or of :data:`STRESS_VARIABLES`).
+    cov: covariance of the stress variables (e.g. :func:`ewma_covariance` of
+        :func:`stress_variables`, i.e. Volatility in log changes), labelled. A variable of
+        :data:`STRESS_VARIABLES` missing from it is added with no known co-movement (it moves
+        only when shocked), so every result reports all 11 moves.
     positions: the book; each row's ``underlying`` column index is ignored here, the return of
         row i comes from row i of ``sensitivities``.
     sensitivities: ``n_positions x k`` coefficients of each position's underlying on the
@@ -237,29 +291,57 @@ def run_stress_tests(
         A NaN coefficient contributes 0; a row with no finite coefficient is *unmodeled*:
         NaN return and P&L, excluded from the total and listed.
     nav: NAV in currency (percentages and severity divide by it).
+    propagation: ``"conditional"`` (default) or ``"isolated"``, see
+        :func:`conditional_factor_moves`.
+    vix_options: one bool per position (default all False): True for an option on the VIX
+        (its underlying symbol in :data:`VIX_SYMBOLS`). Such a row's underlying return is the
+        Volatility move itself (its sensitivities are ignored, so it is modeled even without
+        betas) and its sigma is kept (multiplier 1). A stress-only input, so it is an argument
+        here rather than a :class:`PositionSet` field (VaR reads the VIX's own return series).
 
-    Position return = ``sensitivities x moves`` floored at -100 %. Stocks: linear P&L. Options:
-    full BSM revaluation at ``price x (1 + return)`` with sigma x (1 + Volatility move) floored
-    at ``vol_floor`` (the multiplier is 1 when Volatility is not a variable). No cap or rescaling.
+    Position return = ``sensitivities x moves`` floored at -100 % (VIX options: the Volatility
+    move). Stocks: linear P&L. Options: full BSM revaluation at ``price x (1 + return)``, sigma x
+    (1 + Volatility move) floored at ``vol_floor`` (VIX options: sigma) and r + Interest Rate
+    move. No cap or rescaling.
     """
-    names = list(cov.index)
+    _check_propagation(propagation)
+    own_names = list(cov.index)
+    names = own_names + [v for v in STRESS_VARIABLES if v not in own_names]
+    cov = cov.reindex(index=names, columns=names)  # added variables: NaN = no co-movement
     if isinstance(sensitivities, pd.DataFrame):
         sens = sensitivities.reindex(columns=names).to_numpy(dtype=np.float64)
     else:
-        sens = np.asarray(sensitivities, dtype=np.float64).reshape(positions.n, len(names))
-    modeled = np.isfinite(sens).any(axis=1)
+        sens = np.asarray(sensitivities, dtype=np.float64).reshape(positions.n, len(own_names))
+        sens = np.pad(sens, ((0, 0), (0, len(names) - len(own_names))), constant_values=np.nan)
+    vix = np.zeros(positions.n, dtype=bool) if vix_options is None else np.asarray(vix_options, dtype=bool)
+    if vix.shape != (positions.n,):
+        raise ValueError(f"vix_options has shape {vix.shape}, expected ({positions.n},)")
+    modeled = np.isfinite(sens).any(axis=1) | vix
     sens = np.nan_to_num(sens, nan=0.0, posinf=0.0, neginf=0.0)
 
     moves = np.array(
-        [[m[k] for k in names] for m in (conditional_factor_moves(cov, names, s.shocks) for s in scenarios)],
+        [
+            [m[k] for k in names]
+            for m in (
+                conditional_factor_moves(cov, names, s.shocks, propagation=propagation) for s in scenarios
+            )
+        ],
         dtype=np.float64,
     ).reshape(len(scenarios), len(names))
+    vol_move = moves[:, names.index("Volatility")]
     with np.errstate(invalid="ignore"):
         returns = np.maximum(moves @ sens.T, -1.0)
+    returns[:, vix] = vol_move[:, None]  # > -1 by construction (log-space Volatility)
     returns[:, ~modeled] = np.nan
-    vol_move = moves[:, names.index("Volatility")] if "Volatility" in names else np.zeros(len(moves))
+    vol_multiplier = np.where(vix[None, :], 1.0, 1.0 + vol_move[:, None])
     own = replace(positions, underlying=np.arange(positions.n))
-    pnl = revalue_pnl(own, returns, 1.0 + vol_move, vol_floor=vol_floor)
+    pnl = revalue_pnl(
+        own,
+        returns,
+        vol_multiplier,
+        vol_floor=vol_floor,
+        rate_shift=moves[:, names.index("Interest Rate")],
+    )
 
     valid_nav = np.isfinite(nav) and nav > 0
     results = []

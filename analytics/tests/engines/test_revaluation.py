@@ -79,6 +79,28 @@ def test_vol_multiplier_per_scenario_and_floor() -> None:
     np.testing.assert_allclose(pnl[2, 2], floored, rtol=1e-12)
 
 
+def test_rate_shift_reprices_options_at_shifted_r_and_leaves_stocks() -> None:
+    book = _book()
+    returns = np.array([[0.05, -0.02], [0.0, 0.0], [-0.10, 0.01]])
+    shift = np.array([0.01, -0.0025, 0.0])
+    pnl = revalue_pnl(book, returns, rate_shift=shift)
+    # stocks are linear in their return whatever the rate
+    np.testing.assert_allclose(pnl[:, :2], revalue_pnl(book, returns)[:, :2], rtol=0, atol=0)
+    for j, (ret, dr) in enumerate(zip(returns[:, 0], shift, strict=True)):
+        call = bsm_price(50 * (1 + ret), 55, 0.25, 0.04 + dr, 0.01, 0.30, True) - bsm_price(
+            50, 55, 0.25, 0.04, 0.01, 0.30, True
+        )
+        put = bsm_price(50 * (1 + ret), 45, 0.5, 0.04 + dr, 0.01, 0.35, False) - bsm_price(
+            50, 45, 0.5, 0.04, 0.01, 0.35, False
+        )
+        np.testing.assert_allclose(pnl[j, 2], 2 * 100 * call, rtol=1e-12)
+        np.testing.assert_allclose(pnl[j, 3], -3 * 100 * put, rtol=1e-12)
+    # a zero shift (per scenario, scalar or per cell) is exactly the default (VaR callers)
+    np.testing.assert_array_equal(revalue_pnl(book, returns, rate_shift=0.0), revalue_pnl(book, returns))
+    per_cell = np.broadcast_to(shift[:, None], (3, book.n))
+    np.testing.assert_array_equal(revalue_pnl(book, returns, rate_shift=per_cell), pnl)
+
+
 def test_returns_below_minus_one_are_floored_and_stay_finite() -> None:
     pnl = revalue_pnl(_book(), np.array([[-3.0, 0.0]]))
     assert np.all(np.isfinite(pnl))

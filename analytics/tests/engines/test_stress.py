@@ -91,7 +91,9 @@ def test_stress_variables_definitions() -> None:
     assert list(out.columns) == list(STRESS_VARIABLES)
     np.testing.assert_allclose(out["Value"], [0.01, 0.01, 0.01])
     np.testing.assert_allclose(out["Interest Rate"], [0.001, np.nan, -0.0005])
-    np.testing.assert_allclose(out["Volatility"], [np.nan, 0.5, -0.2])
+    # the Volatility regressor is the log change of the VIX, log(1 + relative change): 10 -> 15
+    # is log(1.5) (a +50 % move), 15 -> 12 is log(0.8) (-20 %), so a move is exp(x) - 1 > -100 %
+    np.testing.assert_allclose(out["Volatility"], [np.nan, np.log(1.5), np.log(0.8)], rtol=1e-12)
     assert out["Growth"].isna().all()
 
 
@@ -167,13 +169,16 @@ def test_option_scenarios_calls_and_puts(cov: pd.DataFrame) -> None:
     )
     assert up.positions.loc["short call", "pnl"] < 0
     assert down.positions.loc["long put", "pnl"] > 0
-    # exact full revaluation with the conditional vol move
+    # exact full revaluation with the conditional vol move and the conditional Interest Rate
+    # move as a parallel shift of r (r + move): the Market shock also moves rates through the
+    # covariance, and options are repriced at the shifted rate (stocks are not)
     vol_move = down.factor_moves["Volatility"]
+    rate = 0.03 + down.factor_moves["Interest Rate"]
     expected = (
         5
         * 100
         * (
-            bsm_price(90.0, 95.0, 0.2, 0.03, 0.0, 0.25 * (1 + vol_move), False)
+            bsm_price(90.0, 95.0, 0.2, rate, 0.0, 0.25 * (1 + vol_move), False)
             - bsm_price(100.0, 95.0, 0.2, 0.03, 0.0, 0.25, False)
         )
     )
@@ -191,8 +196,10 @@ def test_vix_spike_scales_implied_vol(cov: pd.DataFrame) -> None:
         sigma=0.2,
         is_call=True,
     )
+    # Market and Interest Rate pinned at 0 (r enters option values as r + the rate move), so
+    # only the Volatility shock acts on the option
     (res,) = run_stress_tests(
-        [Scenario("v", "Vol", shocks={"Volatility": 1.5, "Market": 0.0})],
+        [Scenario("v", "Vol", shocks={"Volatility": 1.5, "Market": 0.0, "Interest Rate": 0.0})],
         cov,
         book,
         _betas([{"Market": 1.0}]),
