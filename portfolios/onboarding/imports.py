@@ -20,19 +20,11 @@ from portfolios.onboarding.validation import csv_table_read, csv_validate, rows_
 from portfolios.validation import PositionInvalid, position_clean
 from sigmasight.api.exceptions import ApplicationError
 
+#: What a CSV row writes on a lot: the position fields but the implied volatility (not in the
+#: file: a re-import keeps a lot's), and the derived ones.
 _POSITION_WRITE_FIELDS = (
-    "symbol",
-    "position_type",
-    "quantity",
-    "multiplier",
-    "entry_price",
-    "entry_date",
-    "exit_price",
-    "exit_date",
-    "underlying_symbol",
-    "option_type",
-    "strike_price",
-    "expiration_date",
+    *(f for f in services.POSITION_FIELDS if f != "implied_volatility"),
+    *services.DERIVED_FIELDS,
 )
 
 
