@@ -63,16 +63,29 @@ def batch_portfolios_task(
     trigger: str = "onboarding",
     as_of_date: str | None = None,
     owner_id: str | None = None,
+    job_id: str | None = None,
 ) -> str:
     """Queues the whole pipeline for some portfolios (e.g. a newly onboarded one); returns the job id.
 
-    Called by name from apps that must not import analytics (portfolios' onboarding).
+    Called by name from apps that must not import analytics (portfolios' onboarding), which may
+    have created the run's Job already (``job_id``): the run is recorded on it, and a failure here
+    marks it failed.
     """
     from accounts.models import User
     from analytics.batch.dispatch import batch_run_enqueue
     from marketdata.providers.registry import market_as_of
+    from sigmasight.jobs.models import Job, JobStatus
+    from sigmasight.jobs.services import job_finish
 
-    as_of = dt.date.fromisoformat(as_of_date) if as_of_date else market_as_of()
-    owner = User.objects.filter(pk=owner_id).first() if owner_id else None
-    run = batch_run_enqueue(as_of=as_of, portfolio_ids=portfolio_ids, trigger=trigger, triggered_by=owner)
+    job = Job.objects.filter(pk=job_id).first() if job_id else None
+    try:
+        as_of = dt.date.fromisoformat(as_of_date) if as_of_date else market_as_of()
+        owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+        run = batch_run_enqueue(
+            as_of=as_of, portfolio_ids=portfolio_ids, trigger=trigger, triggered_by=owner, job=job
+        )
+    except Exception as exc:
+        if job is not None:
+            job_finish(job=job, status=JobStatus.FAILED, error=f"The batch could not be queued: {exc!r}")
+        raise
     return str(run.job_id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import F, Window
+from django.db.models import Count, F, Max, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from marketdata.models import FactorDefinition, MacroSeries, PriceBar, Security
@@ -137,6 +138,32 @@ def latest_bar_date(*, symbols: Sequence[str] | None = None) -> dt.date | None:
     if symbols:
         qs = qs.filter(symbol__in=list(symbols))
     return qs.order_by("-date").values_list("date", flat=True).first()
+
+
+@dataclass(frozen=True)
+class LastClose:
+    """A symbol's last stored close on or before a date: ``close`` (per share, float), the bar's
+    ``date`` and ``bars``, the number of daily bars stored up to that date."""
+
+    close: float
+    date: dt.date
+    bars: int
+
+
+def last_closes(*, symbols: Sequence[str], as_of: dt.date) -> dict[str, LastClose]:
+    """Symbol -> :class:`LastClose` for the symbols with a bar on or before ``as_of`` (absent
+    otherwise); one query whatever the number of symbols."""
+    if not symbols:
+        return {}
+    latest = PriceBar.objects.filter(symbol=OuterRef("symbol"), date__lte=as_of).order_by("-date")
+    rows = (
+        PriceBar.objects.filter(symbol__in=list(symbols), date__lte=as_of)
+        .order_by()
+        .values("symbol")
+        .annotate(bars=Count("id"), last=Max("date"), last_close=Subquery(latest.values("close")[:1]))
+        .values_list("symbol", "last_close", "last", "bars")
+    )
+    return {symbol: LastClose(close=float(close), date=day, bars=bars) for symbol, close, day, bars in rows}
 
 
 def data_source(*, symbols: Sequence[str] | None = None) -> str:

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from portfolios.models import Portfolio, Position, Tag
-from portfolios.models_onboarding import OnboardingUpload
+from portfolios.onboarding.models import OnboardingUpload
 from portfolios.services import POSITION_FIELDS, position_fields_clean
 from portfolios.validation import tag_color_clean, tag_name_clean
 from sigmasight.api.exceptions import ApplicationError

@@ -4,6 +4,9 @@ Conventions (DESIGN.md): ``quantity`` is signed (negative = short; contracts for
 ``multiplier`` is 1 for stocks/ETFs/funds and 100 for listed options; prices are per share.
 ``position_type`` is derived from the sign and the instrument, never trusted from input.
 A position is held on day d when ``entry_date <= d < exit_date`` (or it has no exit).
+
+The onboarding upload models live in :mod:`portfolios.onboarding.models` and are imported here so
+that Django registers them with this app.
 """
 
 from __future__ import annotations
@@ -12,6 +15,21 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+
+from portfolios.onboarding.models import OnboardingStatus, OnboardingUpload
+
+__all__ = [
+    "OPTION_TYPES",
+    "Currency",
+    "OnboardingStatus",
+    "OnboardingUpload",
+    "OptionType",
+    "Portfolio",
+    "Position",
+    "PositionType",
+    "Tag",
+    "TagType",
+]
 
 
 class Currency(models.TextChoices):
@@ -114,6 +132,3 @@ class Position(models.Model):
     @property
     def is_option(self) -> bool:
         return self.position_type in OPTION_TYPES
-
-
-from portfolios.models_onboarding import *  # noqa

@@ -19,6 +19,7 @@ from analytics.batch.services import (
     run_portfolio_ids,
 )
 from analytics.models import BatchRun
+from sigmasight.jobs.models import Job
 
 
 def batch_run_dispatch(*, run_id: UUID | str) -> None:
@@ -68,14 +69,21 @@ def batch_run_enqueue(
     portfolio_ids: list[Any] | None = None,
     triggered_by: Any = None,
     trigger: str = "api",
+    job: Job | None = None,
 ) -> BatchRun:
-    """Creates a run and queues it (after the current transaction commits)."""
+    """Creates a run (on ``job`` when given, else on a new Job) and queues it (after the current
+    transaction commits)."""
     from django.db import transaction
 
     from analytics import tasks
 
     run = batch_run_create(
-        as_of=as_of, engines=engines, portfolio_ids=portfolio_ids, triggered_by=triggered_by, trigger=trigger
+        as_of=as_of,
+        engines=engines,
+        portfolio_ids=portfolio_ids,
+        triggered_by=triggered_by,
+        trigger=trigger,
+        job=job,
     )
     transaction.on_commit(lambda: tasks.batch_run_task.delay(str(run.id)))
     return run

@@ -55,15 +55,19 @@ def batch_run_create(
     portfolio_ids: Sequence[UUID | str] | None = None,
     triggered_by: Any = None,
     trigger: str = "manual",
+    job: Job | None = None,
 ) -> BatchRun:
-    """Creates a queued run and its Job. ``engines`` defaults to the whole pipeline."""
+    """Creates a queued run and its Job. ``engines`` defaults to the whole pipeline. ``job``: a
+    Job created beforehand (e.g. in the transaction that asked for the run) to use instead of a
+    new one; its params are set to the run's."""
     names = [e.name for e in resolve(list(engines) if engines else None)]
     ids = [str(p) for p in portfolio_ids] if portfolio_ids else None
-    job = job_create(
-        job_type="batch",
-        owner=triggered_by,
-        params={"as_of_date": as_of.isoformat(), "engines": names, "portfolio_ids": ids},
-    )
+    params = {"as_of_date": as_of.isoformat(), "engines": names, "portfolio_ids": ids}
+    if job is None:
+        job = job_create(job_type="batch", owner=triggered_by, params=params)
+    else:
+        job.params = params
+        job.save(update_fields=["params"])
     return BatchRun.objects.create(
         as_of_date=as_of,
         engines=names,

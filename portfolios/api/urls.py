@@ -1,6 +1,6 @@
 """/api/v1/management/: portfolios, positions and tags (API.md "/management"); slash optional."""
 
-from portfolios.api import onboarding_views, views
+from portfolios.api import import_views, views
 from sigmasight.api.routing import OptionalSlashRouter, route
 
 router = OptionalSlashRouter()
@@ -12,7 +12,7 @@ urlpatterns = [
     # before the router: "upload" must not be read as a portfolio id
     route(
         "portfolios/upload",
-        onboarding_views.ManagementUploadView.as_view(),
+        import_views.ManagementUploadView.as_view(),
         name="management-portfolio-upload",
     ),
     *router.urls,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import factory
 
 from accounts.tests.factories import UserFactory
-from portfolios.csv_import import ParsedRow
+from portfolios.csv_import.results import ParsedRow
 from portfolios.models import OnboardingStatus, OnboardingUpload, PositionType
 
 _CSV = b"ticker,quantity,entry_price,entry_date\nAAPL,100,150,2024-01-08\n"

@@ -12,15 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolios.csv_import import (
-    COLUMNS,
-    CsvFileError,
-    ParsedRow,
-    add_unknown_symbol_errors,
-    is_formula,
-    parse_csv,
-    read_csv,
-)
+from portfolios.csv_import.columns import COLUMNS
+from portfolios.csv_import.reading import read_csv
+from portfolios.csv_import.results import CsvFileError, ParsedRow
+from portfolios.csv_import.rows import add_unknown_symbol_errors, is_formula, parse_csv
 from portfolios.occ import OCCContract, format_occ
 from sigmasight.api.csv_safety import csv_safe, csv_safe_row
 

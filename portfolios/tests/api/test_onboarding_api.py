@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portfolios.api import onboarding_views
-from portfolios.csv_import import COLUMNS, parse_csv
+from portfolios.csv_import.columns import COLUMNS
+from portfolios.csv_import.rows import parse_csv
 from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Position, Tag, TagType
+from portfolios.onboarding import template
 from portfolios.tests.factories import PortfolioFactory
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
 from sigmasight.jobs.models import Job
@@ -332,7 +333,7 @@ class TestTemplate:
 
     def test_text_cells_are_neutralized_against_formula_injection(self, auth_client, monkeypatch):
         evil = ("AAPL", "1", "2", "2025-01-02", '=HYPERLINK("http://evil","x")', "@cmd", "", "")
-        monkeypatch.setattr(onboarding_views, "TEMPLATE_ROWS", (evil,))
+        monkeypatch.setattr(template, "TEMPLATE_ROWS", (evil,))
 
         rows = list(csv.reader(io.StringIO(auth_client.get(f"{API}/templates").content.decode())))
 

@@ -1,7 +1,7 @@
 """CSV onboarding: one uploaded file on its way to a portfolio (API.md "Onboarding").
 
-Imported at the end of :mod:`portfolios.models`. The row data is stored as JSON produced by
-:class:`portfolios.csv_import.ParsedRow` (Decimals as strings, dates ISO) so ``complete`` writes
+Imported by :mod:`portfolios.models` (app label ``portfolios``). The row data is stored as JSON
+produced by :class:`portfolios.csv_import.results.ParsedRow` (Decimals as strings, dates ISO) so ``complete`` writes
 exactly what was validated and previewed.
 """
 
@@ -11,8 +11,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-
-__all__ = ["OnboardingStatus", "OnboardingUpload"]
 
 
 class OnboardingStatus(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The onboarding services (portfolios.onboarding): processing, completion, re-import, atomicity,
+"""The onboarding workflow (portfolios.onboarding: services, processing, imports, reads): processing, completion, re-import, atomicity,
 the batch hand-off, and query counts. Market data comes from the synthetic provider."""
 
 from __future__ import annotations
@@ -12,15 +12,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketdata.models import PriceBar
-from portfolios import onboarding
-from portfolios.csv_import import ParsedRow, parse_csv
+from portfolios.csv_import.results import ParsedRow
+from portfolios.csv_import.rows import parse_csv
 from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Position, Tag, TagType
+from portfolios.onboarding import batch, prices, processing, selectors, services
+from portfolios.onboarding.imports import portfolio_import
+from portfolios.onboarding.preview import upload_preview
+from portfolios.onboarding.readiness import upload_readiness
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
 from sigmasight.api.exceptions import ApplicationError, Conflict, NotFound
 from sigmasight.jobs.models import Job, JobStatus
 
-CORPUS = Path(__file__).parent / "csv_corpus"
+CORPUS = Path(__file__).parent.parent / "csv_corpus"
 README = (CORPUS / "readme_example.csv").read_bytes()
 HEADER = b"ticker,quantity,entry_price,entry_date,tags,strategy\n"
 UNIVERSE = [
@@ -39,7 +43,7 @@ def process(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     def run(owner, data: bytes = README, **target) -> OnboardingUpload:  # type: ignore[no-untyped-def]
         target = target or {"portfolio_name": "My Book"}
         with django_capture_on_commit_callbacks(execute=True):
-            upload = onboarding.upload_create(owner=owner, data=data, filename="book.csv", **target)
+            upload = services.upload_create(owner=owner, data=data, filename="book.csv", **target)
         upload.refresh_from_db()
         return upload
 
@@ -48,7 +52,7 @@ def process(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def no_batch(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(onboarding, "_batch_task", lambda: None)
+    monkeypatch.setattr(batch, "batch_task_installed", lambda: False)
 
 
 def rows_csv(symbols: list[str], quantity: int = 10) -> bytes:
@@ -94,7 +98,7 @@ class TestProcessing:
     )
     def test_unreadable_files_are_refused_at_once_and_nothing_is_stored(self, user, name, status, code):
         with pytest.raises(ApplicationError) as info:
-            onboarding.upload_create(owner=user, data=(CORPUS / name).read_bytes(), portfolio_name="x")
+            services.upload_create(owner=user, data=(CORPUS / name).read_bytes(), portfolio_name="x")
 
         assert (info.value.status_code, info.value.code) == (status, code)
         assert info.value.details["file"]
@@ -103,20 +107,20 @@ class TestProcessing:
     def test_a_crash_is_recorded_and_retry_processes_again(
         self, user, process, monkeypatch, django_capture_on_commit_callbacks
     ):
-        real = onboarding.csv_validate
+        real = processing.csv_validate
 
         def boom(**kwargs):  # type: ignore[no-untyped-def]
             raise RuntimeError("provider exploded")
 
-        monkeypatch.setattr(onboarding, "csv_validate", boom)
+        monkeypatch.setattr(processing, "csv_validate", boom)
         upload = process(user)
         assert upload.status == OnboardingStatus.FAILED
         assert "RuntimeError" in upload.failure_message and "retry" in upload.failure_message
         assert Job.objects.get(pk=upload.job_id).status == JobStatus.FAILED
 
-        monkeypatch.setattr(onboarding, "csv_validate", real)
+        monkeypatch.setattr(processing, "csv_validate", real)
         with django_capture_on_commit_callbacks(execute=True):
-            onboarding.upload_retry(user=user, upload_id=upload.pk)
+            services.upload_retry(user=user, upload_id=upload.pk)
         upload.refresh_from_db()
 
         assert upload.status == OnboardingStatus.READY and upload.failure_message == ""
@@ -125,7 +129,7 @@ class TestProcessing:
         from sigmasight.jobs.services import job_cancel
 
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            upload = onboarding.upload_create(owner=user, data=README, portfolio_name="x")
+            upload = services.upload_create(owner=user, data=README, portfolio_name="x")
         job_cancel(job=upload.job)
         for callback in callbacks:
             callback()
@@ -140,7 +144,7 @@ class TestProcessing:
         PriceBar.objects.filter(symbol="MSFT").delete()
 
         with django_capture_on_commit_callbacks(execute=True):
-            onboarding.upload_retry(user=user, upload_id=upload.pk)
+            services.upload_retry(user=user, upload_id=upload.pk)
         upload.refresh_from_db()
 
         assert upload.status == OnboardingStatus.READY and upload.job_id != first_job
@@ -150,14 +154,14 @@ class TestProcessing:
         upload = process(user, (CORPUS / "zero_quantity.csv").read_bytes())
 
         with pytest.raises(ApplicationError) as info:
-            onboarding.upload_retry(user=user, upload_id=upload.pk)
+            services.upload_retry(user=user, upload_id=upload.pk)
 
         assert info.value.details["rows"][0]["field"] == "quantity"
 
     def test_another_users_upload_is_not_found(self, user, other_user):
         upload = OnboardingUploadFactory(owner=other_user)
 
-        for call in (onboarding.upload_get, onboarding.upload_complete, onboarding.upload_retry):
+        for call in (selectors.upload_get, services.upload_complete, services.upload_retry):
             with pytest.raises(NotFound):
                 call(user=user, upload_id=upload.pk)
 
@@ -165,17 +169,22 @@ class TestProcessing:
         theirs = PortfolioFactory(owner=other_user)
 
         with pytest.raises(NotFound):
-            onboarding.upload_create(owner=user, data=README, portfolio_id=theirs.pk)
+            services.upload_create(owner=user, data=README, portfolio_id=theirs.pk)
 
 
 @pytest.mark.django_db
 class TestComplete:
-    def test_creates_portfolio_tags_positions_and_cash_and_queues_the_batch(self, user, process):
+    def test_creates_portfolio_tags_positions_and_cash_and_queues_the_batch(
+        self, user, process, django_capture_on_commit_callbacks
+    ):
         from analytics.models import BatchRun
 
         upload = process(user)
 
-        upload = onboarding.upload_complete(user=user, upload_id=upload.pk)
+        with django_capture_on_commit_callbacks() as callbacks:
+            upload = services.upload_complete(user=user, upload_id=upload.pk)
+        for callback in callbacks:  # the commit: the batch task records the run (and queues it)
+            callback()
 
         portfolio = Portfolio.objects.get(owner=user)
         assert (portfolio.name, portfolio.cash_balance) == ("My Book", Decimal("25000.00"))
@@ -212,26 +221,33 @@ class TestComplete:
     def test_without_the_batch_task_the_import_stands(self, user, process, no_batch):
         upload = process(user)
 
-        upload = onboarding.upload_complete(user=user, upload_id=upload.pk)
+        upload = services.upload_complete(user=user, upload_id=upload.pk)
 
         assert upload.status == OnboardingStatus.COMPLETED and upload.batch_job_id is None
         assert upload.batch_note.startswith("batch not queued")
         assert Position.objects.filter(portfolio__owner=user).count() == 6
 
-    def test_a_failing_batch_task_does_not_undo_the_import(self, user, process, monkeypatch):
+    def test_a_failing_batch_task_does_not_undo_the_import(
+        self, user, process, monkeypatch, django_capture_on_commit_callbacks
+    ):
         class Failing:
-            def apply(self, kwargs):  # type: ignore[no-untyped-def]
+            def apply_async(self):  # type: ignore[no-untyped-def]
                 from celery.result import EagerResult
 
                 return EagerResult("x", RuntimeError("no broker"), "FAILURE")
 
-        monkeypatch.setattr(onboarding, "_batch_task", lambda: Failing())
+        monkeypatch.setattr(batch, "batch_signature", lambda kwargs: Failing())
         upload = process(user)
 
-        upload = onboarding.upload_complete(user=user, upload_id=upload.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            upload = services.upload_complete(user=user, upload_id=upload.pk)
+        batch_job_id = upload.batch_job_id
+        upload.refresh_from_db()
 
         assert upload.batch_job_id is None and "RuntimeError" in upload.batch_note
         assert Position.objects.filter(portfolio__owner=user).count() == 6
+        job = Job.objects.get(pk=batch_job_id)
+        assert job.status == JobStatus.FAILED and "RuntimeError" in job.error
 
     def test_a_failed_complete_leaves_no_partial_portfolio(self, user, process, monkeypatch, no_batch):
         upload = process(user)
@@ -242,7 +258,7 @@ class TestComplete:
         # the failure comes after the portfolio, the tags and the positions were inserted
         monkeypatch.setattr(Position.tags.through.objects, "bulk_create", broken_bulk_update)
         with pytest.raises(RuntimeError):
-            onboarding.upload_complete(user=user, upload_id=upload.pk)
+            services.upload_complete(user=user, upload_id=upload.pk)
 
         assert not Portfolio.objects.filter(owner=user).exists()
         assert not Position.objects.exists() and not Tag.objects.exists()
@@ -251,23 +267,23 @@ class TestComplete:
 
     def test_completing_twice_is_a_conflict(self, user, process, no_batch):
         upload = process(user)
-        onboarding.upload_complete(user=user, upload_id=upload.pk)
+        services.upload_complete(user=user, upload_id=upload.pk)
 
         with pytest.raises(Conflict):
-            onboarding.upload_complete(user=user, upload_id=upload.pk)
+            services.upload_complete(user=user, upload_id=upload.pk)
         assert Portfolio.objects.filter(owner=user).count() == 1
 
     def test_an_upload_not_yet_processed_cannot_be_completed(self, user):
         upload = OnboardingUploadFactory(owner=user, status=OnboardingStatus.QUEUED)
 
         with pytest.raises(Conflict, match="not ready"):
-            onboarding.upload_complete(user=user, upload_id=upload.pk)
+            services.upload_complete(user=user, upload_id=upload.pk)
 
     def test_a_failed_upload_is_a_400_with_the_rows(self, user, process):
         upload = process(user, (CORPUS / "negative_price.csv").read_bytes())
 
         with pytest.raises(ApplicationError) as info:
-            onboarding.upload_complete(user=user, upload_id=upload.pk)
+            services.upload_complete(user=user, upload_id=upload.pk)
 
         assert info.value.code == "VALIDATION_ERROR" and info.value.details["rows"][0]["row"] == 2
         assert not Portfolio.objects.filter(owner=user).exists()
@@ -279,7 +295,7 @@ class TestComplete:
         upload = OnboardingUploadFactory(owner=user, rows=[row.to_json()])
 
         with pytest.raises(ApplicationError) as info:
-            onboarding.upload_complete(user=user, upload_id=upload.pk)
+            services.upload_complete(user=user, upload_id=upload.pk)
 
         assert info.value.details["rows"] == [
             {"row": 2, "field": "entry_date", "message": info.value.details["rows"][0]["message"]}
@@ -298,7 +314,7 @@ class TestReimport:
         data = README.replace(b"AAPL,100,253.40", b"AAPL,150,250.00")
 
         upload = process(user, data, portfolio_id=portfolio.pk)
-        upload = onboarding.upload_complete(user=user, upload_id=upload.pk)
+        upload = services.upload_complete(user=user, upload_id=upload.pk)
 
         assert (upload.positions_created, upload.positions_updated) == (5, 1)
         old.refresh_from_db()
@@ -311,7 +327,7 @@ class TestReimport:
 
         # the same file again: everything updated, nothing created
         again = process(user, data, portfolio_id=portfolio.pk)
-        again = onboarding.upload_complete(user=user, upload_id=again.pk)
+        again = services.upload_complete(user=user, upload_id=again.pk)
 
         assert (again.positions_created, again.positions_updated) == (0, 6)
         assert Position.objects.filter(portfolio=portfolio).count() == 7
@@ -320,10 +336,10 @@ class TestReimport:
     def test_a_row_without_tags_keeps_the_lots_tags(self, user, no_batch):
         portfolio = PortfolioFactory(owner=user)
         data = b"ticker,quantity,entry_price,entry_date,tags\nAAPL,1,150,2025-03-03,Core\n"
-        outcome = onboarding.portfolio_import(owner=user, data=data, portfolio_id=portfolio.pk)
+        outcome = portfolio_import(owner=user, data=data, portfolio_id=portfolio.pk)
         assert outcome.created == 1
 
-        onboarding.portfolio_import(owner=user, data=data.replace(b",Core", b","), portfolio_id=portfolio.pk)
+        portfolio_import(owner=user, data=data.replace(b",Core", b","), portfolio_id=portfolio.pk)
 
         position = Position.objects.get(portfolio=portfolio)
         assert [t.name for t in position.tags.all()] == ["Core"]
@@ -334,7 +350,7 @@ class TestReadsAndQueryCounts:
     def test_preview_groups_the_spread_and_prices_from_stored_closes(self, user, process):
         upload = process(user)
 
-        preview = onboarding.upload_preview(upload=upload)
+        preview = upload_preview(upload=upload)
 
         assert [p["price_source"] for p in preview["positions"]] == ["close"] * 6
         spread = preview["option_legs"]
@@ -349,11 +365,11 @@ class TestReadsAndQueryCounts:
 
     def test_readiness_reports_each_missing_thing(self, user, process):
         upload = process(user)
-        assert onboarding.upload_readiness(upload=upload)["ready"] is True
+        assert upload_readiness(upload=upload)["ready"] is True
 
         PriceBar.objects.filter(symbol="JNJ").delete()
         PriceBar.objects.filter(symbol="MSFT", date__lt=dt.date(2026, 10, 1)).delete()
-        report = onboarding.upload_readiness(upload=upload)
+        report = upload_readiness(upload=upload)
 
         assert report["ready"] is False
         failed = {c["name"] for c in report["checks"] if not c["passed"]}
@@ -365,10 +381,10 @@ class TestReadsAndQueryCounts:
         upload = process(user)
         PriceBar.objects.filter(symbol__startswith="AAPL ").delete()
 
-        assert onboarding.upload_readiness(upload=upload)["ready"] is True
+        assert upload_readiness(upload=upload)["ready"] is True
 
         PriceBar.objects.filter(symbol="AAPL").delete()
-        report = onboarding.upload_readiness(upload=upload)
+        report = upload_readiness(upload=upload)
         assert report["missing"]["option_underlyings"] == ["AAPL"]
         assert "AAPL  270115C00230000" in report["missing"]["prices"]
 
@@ -383,20 +399,20 @@ class TestReadsAndQueryCounts:
         for owner, n in ((user, 10), (other_user, 60)):
             upload = self._upload(owner, n)
             with CaptureQueriesContext(connection) as ctx:
-                onboarding.upload_complete(user=owner, upload_id=upload.pk)
+                services.upload_complete(user=owner, upload_id=upload.pk)
             counts.append(len(ctx.captured_queries))
             assert Position.objects.filter(portfolio__owner=owner).count() == n
 
         assert counts[0] == counts[1]
 
     def test_preview_and_readiness_queries_do_not_grow(self, user, other_user, monkeypatch):
-        monkeypatch.setattr(onboarding, "_prices", _no_quotes(onboarding._prices))
+        monkeypatch.setattr(prices, "symbol_prices", _no_quotes(prices.symbol_prices))
         counts = []
         for owner, n in ((user, 10), (other_user, 60)):
             upload = self._upload(owner, n)
             with CaptureQueriesContext(connection) as ctx:
-                onboarding.upload_preview(upload=upload)
-                onboarding.upload_readiness(upload=upload)
+                upload_preview(upload=upload)
+                upload_readiness(upload=upload)
             counts.append(len(ctx.captured_queries))
 
         assert counts[0] == counts[1]
