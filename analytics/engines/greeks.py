@@ -1,17 +1,23 @@
-"""Position-level option Greeks on top of :mod:`analytics.engines.black_scholes`.
+"""Position-level option Greeks on top of :mod:`analytics.engines.option_pricer`.
 
 Pure numpy/pandas: no Django, no clock, no I/O. Arrays in, DataFrames / frozen dataclasses out.
 
 Conventions (DESIGN.md, "Greeks"):
-- Per-share Greeks come from BSM with continuous dividend yield; T = calendar days to expiry / 365;
-  theta per calendar day, vega per 1 volatility point, rho per 1 rate point.
+- Per-share Greeks come from the option pricer with continuous dividend yield: American exercise
+  (QD+ early-exercise premium, finite-difference Greeks) or European (BSM closed form) per option;
+  T = calendar days to expiry / 365; theta per calendar day, vega per 1 volatility point, rho per
+  1 rate point.
 - Position Greek = per-share Greek x multiplier x signed quantity (short positions flip the sign).
 - ``delta_dollars = delta x S x multiplier x quantity`` (the currency-equivalent exposure to the
   underlying, signed); ``gamma_dollars = gamma x S^2 x 0.01 x multiplier x
   quantity`` (the change of delta_dollars for a 1% move of S).
-- sigma = the position's implied volatility when finite and > 0 (source ``"implied"``), else the
-  underlying's realized volatility (source ``"realized"``), else NaN (source ``"unavailable"``,
-  Greeks NaN unless the option is expired).
+- sigma, one per option, used by valuation, Greeks, VaR and stress alike (DESIGN "Greeks"): the
+  volatility implied by the option's own mark (its last bar, solved with the same pricer and
+  exercise style; source ``"implied_from_mark"``) when it has one that solves, else the position's
+  implied volatility (``"position"``; ``"given"`` for an explicit request input, which then comes
+  first), else the underlying's realized volatility (``"realized"``), else NaN (``"unavailable"``,
+  Greeks NaN unless the option is expired). A mark that does not solve (below intrinsic, above the
+  no-arbitrage bound) is reported in ``mark_vol_status`` and no vol is invented from it.
 - Expired options (days_to_expiry <= 0): price = intrinsic value, all Greeks 0.
 """
 
@@ -24,12 +30,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from analytics.engines.black_scholes import DAYS_PER_YEAR, BSMGreeks, bsm_greeks
+from analytics.engines.black_scholes import DAYS_PER_YEAR, BSMGreeks
+from analytics.engines.implied_vol import implied_volatility
+from analytics.engines.option_pricer import option_greeks
 
 __all__ = [
     "GREEK_TOTAL_COLUMNS",
-    "SIGMA_IMPLIED",
+    "SIGMA_GIVEN",
+    "SIGMA_MARK",
     "SIGMA_NOT_APPLICABLE",
+    "SIGMA_POSITION",
     "SIGMA_REALIZED",
     "SIGMA_UNAVAILABLE",
     "PositionGreeks",
@@ -42,7 +52,9 @@ __all__ = [
 ]
 
 TRADING_DAYS_PER_YEAR = 252
-SIGMA_IMPLIED = "implied"
+SIGMA_MARK = "implied_from_mark"
+SIGMA_POSITION = "position"
+SIGMA_GIVEN = "given"
 SIGMA_REALIZED = "realized"
 SIGMA_UNAVAILABLE = "unavailable"
 SIGMA_NOT_APPLICABLE = "not_applicable"
@@ -127,22 +139,25 @@ def _realized_vol_2d(values: FloatArray, window: int, floor: float, min_obs: int
     return np.where(ok, np.maximum(vol, floor), np.nan)
 
 
-def choose_sigma(implied_vol: ArrayLike, realized_vol: ArrayLike) -> tuple[FloatArray, NDArray[np.object_]]:
-    """Pick sigma per option: implied when finite and > 0, else realized when finite and > 0.
+def choose_sigma(*candidates: tuple[str, ArrayLike]) -> tuple[FloatArray, NDArray[np.object_]]:
+    """Pick sigma per option: the first candidate that is finite and > 0, in the order given.
 
-    Both in decimal annualized. Returns (sigma, source) with source ``"implied"``,
-    ``"realized"`` or ``"unavailable"`` (sigma NaN). Realized vol is used as given (the floor is
-    applied by :func:`realized_volatility`).
+    ``candidates`` are ``(source_label, values)`` pairs of annualized decimal vols that broadcast
+    together, e.g. ``(SIGMA_MARK, mark_iv), (SIGMA_POSITION, position_iv), (SIGMA_REALIZED, rv)``.
+    Returns (sigma, source); where no candidate is usable sigma is NaN and source
+    ``"unavailable"``. Values are used as given (the realized-vol floor is applied by
+    :func:`realized_volatility`).
     """
-    iv, rv = np.broadcast_arrays(
-        np.asarray(implied_vol, dtype=np.float64), np.asarray(realized_vol, dtype=np.float64)
-    )
-    with np.errstate(invalid="ignore"):
-        iv_ok = np.isfinite(iv) & (iv > 0)
-        rv_ok = np.isfinite(rv) & (rv > 0)
-    sigma = np.where(iv_ok, iv, np.where(rv_ok, rv, np.nan))
-    source = np.where(iv_ok, SIGMA_IMPLIED, np.where(rv_ok, SIGMA_REALIZED, SIGMA_UNAVAILABLE))
-    return sigma, source.astype(object)
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for _, v in candidates))
+    shape = arrays[0].shape if arrays else ()
+    sigma = np.full(shape, np.nan)
+    source = np.full(shape, SIGMA_UNAVAILABLE, dtype=object)
+    for (label, _), values in zip(reversed(candidates), reversed(arrays), strict=True):
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(values) & (values > 0)
+        sigma = np.where(ok, values, sigma)
+        source = np.where(ok, label, source).astype(object)
+    return sigma, source
 
 
 def position_greeks(
@@ -184,41 +199,64 @@ def option_position_greeks(
     multiplier: ArrayLike = 100.0,
     underlying: ArrayLike | None = None,
     index: pd.Index | ArrayLike | None = None,
+    mark_price: ArrayLike | None = None,
+    is_american: ArrayLike = False,
+    implied_vol_source: str = SIGMA_POSITION,
 ) -> pd.DataFrame:
     """Per-share and position Greeks for a batch of option positions (one row per position).
 
     Inputs (broadcast together): underlying close S and strike K (currency per share);
     ``days_to_expiry`` calendar days (T = days / 365; <= 0 means expired); ``rate`` DGS3MO in
     decimal; ``dividend_yield`` in decimal (NaN -> 0, the DESIGN default); ``implied_vol`` decimal
-    or NaN; ``realized_vol`` decimal (already floored) or NaN; ``is_call`` bool; ``quantity``
-    signed contracts; ``multiplier`` shares per contract. ``underlying`` (symbols) and ``index``
-    (position ids) are copied onto the frame for grouping.
+    or NaN (the position's, labelled ``implied_vol_source``: ``"position"``, or ``"given"`` for an
+    explicit request input, which then takes precedence over the mark); ``realized_vol`` decimal
+    (already floored) or NaN; ``mark_price`` the option's own last price per share (NaN or None:
+    no mark), from which sigma is implied with the same pricer; ``is_american`` bool per option
+    (see :func:`analytics.engines.option_pricer.is_american_exercise`); ``is_call`` bool;
+    ``quantity`` signed contracts; ``multiplier`` shares per contract. ``underlying`` (symbols) and
+    ``index`` (position ids) are copied onto the frame for grouping.
 
     Columns: underlying, S, K, days_to_expiry, T, is_call, quantity, multiplier, sigma,
-    sigma_source, expired, per-share price/delta/gamma/theta/vega/rho, position_delta/gamma/
-    theta/vega/rho, delta_dollars, gamma_dollars, theoretical_value (price x multiplier x
-    quantity, signed). Live options with no usable sigma, rate or price get NaN Greeks; expired
-    options get intrinsic value and zero Greeks.
+    sigma_source, exercise (``"american"``/``"european"``), mark_price, mark_vol_status (the
+    implied-vol solver's status, ``""`` without a mark), expired, per-share price/delta/gamma/
+    theta/vega/rho, position_delta/gamma/theta/vega/rho, delta_dollars, gamma_dollars,
+    theoretical_value (price x multiplier x quantity, signed). Live options with no usable sigma,
+    rate or price get NaN Greeks; expired options get intrinsic value and zero Greeks.
     """
     days = np.asarray(days_to_expiry, dtype=np.float64)
     q = np.asarray(dividend_yield, dtype=np.float64)
     q = np.where(np.isnan(q), 0.0, q)
-    sigma, source = choose_sigma(implied_vol, realized_vol)
     arrays = np.broadcast_arrays(
         np.asarray(underlying_price, dtype=np.float64),
         np.asarray(strike, dtype=np.float64),
         days,
         np.asarray(rate, dtype=np.float64),
         q,
-        sigma,
+        np.asarray(implied_vol, dtype=np.float64),
+        np.asarray(realized_vol, dtype=np.float64),
+        np.asarray(np.nan if mark_price is None else mark_price, dtype=np.float64),
+        np.asarray(is_american).astype(bool),
         np.asarray(is_call).astype(bool),
         np.asarray(quantity, dtype=np.float64),
         np.asarray(multiplier, dtype=np.float64),
-        source,
     )
-    s, k, days, r, q, sigma, call, qty, mult, source = (np.ravel(a) for a in arrays)
+    s, k, days, r, q, iv, rv, mark, american, call, qty, mult = (np.ravel(a) for a in arrays)
     t = days / DAYS_PER_YEAR
-    per_share = bsm_greeks(s, k, t, r, q, sigma, call)
+    has_mark = np.isfinite(mark) & (t > 0)
+    mark_iv = np.full(s.shape, np.nan)
+    mark_status = np.full(s.shape, "", dtype=object)
+    if has_mark.any():
+        i = np.flatnonzero(has_mark)
+        solved = implied_volatility(mark[i], s[i], k[i], t[i], r[i], q[i], call[i], american[i])
+        mark_iv[i] = np.where(solved.status == "ok", solved.vol, np.nan)
+        mark_status[i] = solved.status.astype(object)
+    if implied_vol_source == SIGMA_GIVEN:
+        order = ((SIGMA_GIVEN, iv), (SIGMA_MARK, mark_iv), (SIGMA_REALIZED, rv))
+    else:
+        order = ((SIGMA_MARK, mark_iv), (implied_vol_source, iv), (SIGMA_REALIZED, rv))
+    sigma, source = choose_sigma(*order)
+    with np.errstate(all="ignore"):
+        per_share = option_greeks(s, k, t, r, q, sigma, call, american)
     pos = position_greeks(per_share, s, qty, mult)
     frame = pd.DataFrame(
         {
@@ -231,6 +269,9 @@ def option_position_greeks(
             "multiplier": mult,
             "sigma": sigma,
             "sigma_source": source,
+            "exercise": np.where(american, "american", "european").astype(object),
+            "mark_price": mark,
+            "mark_vol_status": mark_status,
             "expired": days <= 0,
             "price": per_share.price,
             "delta": per_share.delta,
@@ -290,6 +331,9 @@ def stock_position_greeks(
             "multiplier": mult,
             "sigma": np.full(n, np.nan),
             "sigma_source": np.full(n, SIGMA_NOT_APPLICABLE, dtype=object),
+            "exercise": np.full(n, "", dtype=object),
+            "mark_price": np.full(n, np.nan),
+            "mark_vol_status": np.full(n, "", dtype=object),
             "expired": np.zeros(n, dtype=bool),
             "price": per_share.price,
             "delta": per_share.delta,

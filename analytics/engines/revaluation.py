@@ -13,7 +13,8 @@ Conventions
 - Units: P&L in currency (the book's currency), signed: a gain is positive, a loss negative.
   Returns are simple returns as fractions (0.01 = +1 %); volatilities annualized decimals.
 - Stocks are linear: ``P&L = quantity x price x multiplier x return``.
-- Options are fully revalued with Black-Scholes-Merton (``black_scholes.bsm_price``) at the shocked
+- Options are fully revalued with the option pricer (``option_pricer.option_price``: American or
+  European per ``PositionSet.is_american``, the same pricer as valuation and Greeks) at the shocked
   underlying ``price x (1 + return)`` and ``sigma x vol_multiplier``, minus today's model value
   (so a zero return and a multiplier of 1 give exactly zero P&L). Time to expiry is unchanged
   (instantaneous shock) unless ``time_shift_years`` is given.
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.engines.black_scholes import bsm_greeks, bsm_price
+from analytics.engines.option_pricer import option_greeks, option_price
 
 __all__ = [
     "MIN_PRICE",
@@ -84,6 +85,8 @@ class PositionSet:
     price: current price of the stock, or current price of the option's underlying (currency).
     strike, expiry_years (T = calendar days / 365), rate (r, decimal), dividend_yield (q, decimal),
     sigma (annualized decimal), is_call: option terms; ignored for stocks (NaN allowed there).
+    is_american: bool, True for American exercise (options on stocks and ETFs), False for
+        European (index options); default False.
     underlying: int column of each position's underlying in the scenario matrix
         (default ``arange(n)``: one column per position).
     ids: labels of the positions (default ``0..n-1``), used to label per-position outputs.
@@ -101,11 +104,13 @@ class PositionSet:
     is_call: np.ndarray
     underlying: np.ndarray
     ids: tuple[Any, ...] = field(default=())
+    is_american: np.ndarray | bool = False
 
     def __post_init__(self) -> None:
         n = int(np.asarray(self.quantity).size)
         object.__setattr__(self, "is_option", _as_bool(self.is_option, n))
         object.__setattr__(self, "is_call", _as_bool(self.is_call, n))
+        object.__setattr__(self, "is_american", _as_bool(self.is_american, n))
         for name in _FLOAT_FIELDS:
             object.__setattr__(self, name, _as_float(getattr(self, name), n, np.nan))
         und = np.arange(n) if self.underlying is None else np.asarray(self.underlying)
@@ -141,8 +146,9 @@ class PositionSet:
         is_call: Sequence[bool] | np.ndarray | bool = True,
         underlying: Sequence[int] | np.ndarray | None = None,
         ids: Sequence[Any] = (),
+        is_american: Sequence[bool] | np.ndarray | bool = False,
     ) -> PositionSet:
-        """Keyword constructor with scalar broadcasting and defaults (stocks, r = q = 0)."""
+        """Keyword constructor with scalar broadcasting and defaults (stocks, r = q = 0, European)."""
         return cls(
             is_option=is_option,
             quantity=quantity,
@@ -156,6 +162,7 @@ class PositionSet:
             is_call=is_call,
             underlying=underlying,
             ids=tuple(ids),
+            is_american=is_american,
         )
 
     @classmethod
@@ -188,6 +195,7 @@ class PositionSet:
             is_call=cols.get("is_call", True),
             underlying=und,
             ids=tuple(frame.index),
+            is_american=cols.get("is_american", False),
         )
 
 
@@ -198,7 +206,7 @@ def _as_bool(values: Any, n: int) -> np.ndarray:
     return np.broadcast_to(arr, (n,)).copy()
 
 
-def _bsm(
+def _option_values(
     positions: PositionSet,
     idx: np.ndarray,
     spot: np.ndarray,
@@ -206,12 +214,12 @@ def _bsm(
     time_shift_years: float = 0.0,
     rate_shift: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """Per-share BSM value of the options ``idx`` (broadcast over leading scenario axes) at
-    ``r + rate_shift``."""
+    """Per-share value of the options ``idx`` (broadcast over leading scenario axes) at
+    ``r + rate_shift``, each with its exercise style."""
     t = np.maximum(positions.expiry_years[idx] - time_shift_years, 0.0)
     with np.errstate(all="ignore"):
         return np.asarray(
-            bsm_price(
+            option_price(
                 spot,
                 positions.strike[idx],
                 t,
@@ -219,6 +227,7 @@ def _bsm(
                 positions.dividend_yield[idx],
                 sigma,
                 positions.is_call[idx],
+                positions.is_american[idx],
             ),
             dtype=np.float64,
         )
@@ -227,13 +236,13 @@ def _bsm(
 def model_values(positions: PositionSet) -> np.ndarray:
     """Today's signed model value per position, currency.
 
-    Stocks ``quantity x price x multiplier``; options ``quantity x multiplier x BSM(S, K, T, r, q,
+    Stocks ``quantity x price x multiplier``; options ``quantity x multiplier x V(S, K, T, r, q,
     sigma)``. NaN for a position with a non-finite input. Shape ``(n,)``.
     """
     values = positions.quantity * positions.price * positions.multiplier
     idx = np.flatnonzero(positions.is_option)
     if idx.size:
-        per_share = _bsm(positions, idx, positions.price[idx], positions.sigma[idx])
+        per_share = _option_values(positions, idx, positions.price[idx], positions.sigma[idx])
         values[idx] = positions.quantity[idx] * positions.multiplier[idx] * per_share
     return values
 
@@ -242,7 +251,7 @@ def delta_exposures(positions: PositionSet) -> np.ndarray:
     """Delta-adjusted dollar exposure per position, currency, signed (DESIGN "Valuation").
 
     Stocks: market value ``quantity x price x multiplier``. Options: ``delta x S x multiplier x
-    quantity`` with the analytic BSM delta of ``black_scholes.bsm_greeks`` (expired options: 0).
+    quantity`` with the pricer's delta (analytic for European, finite differences for American; expired: 0).
     NaN where an input is not finite. Shape ``(n,)``.
     """
     exposure = positions.quantity * positions.price * positions.multiplier
@@ -250,7 +259,7 @@ def delta_exposures(positions: PositionSet) -> np.ndarray:
     if idx.size:
         with np.errstate(all="ignore"):
             delta = np.asarray(
-                bsm_greeks(
+                option_greeks(
                     positions.price[idx],
                     positions.strike[idx],
                     positions.expiry_years[idx],
@@ -258,6 +267,7 @@ def delta_exposures(positions: PositionSet) -> np.ndarray:
                     positions.dividend_yield[idx],
                     positions.sigma[idx],
                     positions.is_call[idx],
+                    positions.is_american[idx],
                 ).delta,
                 dtype=np.float64,
             )
@@ -290,7 +300,7 @@ def revalue_pnl(
         use it, in the shocked valuation (today's value keeps r).
 
     Stocks: ``quantity x price x multiplier x return``. Options: ``quantity x multiplier x
-    (BSM(price x (1 + return), sigma_shocked, T - shift, r + rate_shift) - BSM(price, sigma, T, r))``.
+    (V(price x (1 + return), sigma_shocked, T - shift, r + rate_shift) - V(price, sigma, T, r))`` with V the pricer of each option's exercise style.
     NaN inputs yield NaN in the affected cells only.
     """
     returns = np.asarray(underlying_returns, dtype=np.float64)
@@ -317,8 +327,8 @@ def revalue_pnl(
     shift = 0.0 if rate_shift is None else _option_cells(rate_shift, idx)
     spot = positions.price[idx]
     shocked_spot = np.maximum(spot * (1.0 + r[:, idx]), MIN_PRICE)
-    base = _bsm(positions, idx, spot, positions.sigma[idx])
-    shocked = _bsm(positions, idx, shocked_spot, sigma, time_shift_years, shift)
+    base = _option_values(positions, idx, spot, positions.sigma[idx])
+    shocked = _option_values(positions, idx, shocked_spot, sigma, time_shift_years, shift)
     pnl[:, idx] = positions.quantity[idx] * positions.multiplier[idx] * (shocked - base)
     return pnl
 

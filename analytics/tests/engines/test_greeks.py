@@ -10,7 +10,9 @@ import pytest
 
 from analytics.engines.black_scholes import bsm_greeks
 from analytics.engines.greeks import (
-    SIGMA_IMPLIED,
+    SIGMA_GIVEN,
+    SIGMA_MARK,
+    SIGMA_POSITION,
     SIGMA_REALIZED,
     SIGMA_UNAVAILABLE,
     choose_sigma,
@@ -85,11 +87,13 @@ def test_expired_option_has_zero_greeks_and_intrinsic_value() -> None:
 
 def test_sigma_source_and_unavailable_volatility() -> None:
     book = _book()
-    assert list(book["sigma_source"]) == [SIGMA_IMPLIED, SIGMA_REALIZED, SIGMA_IMPLIED]
+    assert list(book["sigma_source"]) == [SIGMA_POSITION, SIGMA_REALIZED, SIGMA_POSITION]
     assert list(book["sigma"]) == [0.20, 0.27, 0.3]
-    sigma, source = choose_sigma([np.nan, 0.0, -1.0, 0.4], [np.nan, 0.3, np.nan, 0.2])
+    sigma, source = choose_sigma(
+        (SIGMA_POSITION, [np.nan, 0.0, -1.0, 0.4]), (SIGMA_REALIZED, [np.nan, 0.3, np.nan, 0.2])
+    )
     np.testing.assert_array_equal(sigma, [np.nan, 0.3, np.nan, 0.4])
-    assert list(source) == [SIGMA_UNAVAILABLE, SIGMA_REALIZED, SIGMA_UNAVAILABLE, SIGMA_IMPLIED]
+    assert list(source) == [SIGMA_UNAVAILABLE, SIGMA_REALIZED, SIGMA_UNAVAILABLE, SIGMA_POSITION]
     live = option_position_greeks(
         underlying_price=100.0,
         strike=100.0,
@@ -186,3 +190,53 @@ def test_totals_skip_and_count_missing_rows() -> None:
     total = greeks_totals(book)
     assert total["missing"] == 1
     assert total["delta"] == pytest.approx(book.loc[0, "position_delta"])
+
+
+def _marked(mark: float, *, american: bool, **kw: object) -> pd.DataFrame:
+    args: dict[str, object] = dict(
+        underlying_price=100.0,
+        strike=100.0,
+        days_to_expiry=90,
+        rate=0.04,
+        dividend_yield=0.01,
+        implied_vol=0.25,
+        realized_vol=0.18,
+        is_call=False,
+        quantity=-3,
+        mark_price=mark,
+        is_american=american,
+    )
+    args.update(kw)
+    return option_position_greeks(**args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("american", [True, False])
+def test_sigma_is_implied_from_the_mark_and_reprices_it(american: bool) -> None:
+    # given an option marked at 6.10 per share (a vol neither the position's 25% nor realized 18%)
+    book = _marked(6.10, american=american)
+    # then sigma is the one that reprices the mark with the same pricer, to a fraction of a cent
+    assert book.loc[0, "sigma_source"] == SIGMA_MARK
+    assert book.loc[0, "exercise"] == ("american" if american else "european")
+    assert book.loc[0, "mark_vol_status"] == "ok"
+    assert abs(book.loc[0, "price"] - 6.10) < 1e-8
+    assert 0.25 < book.loc[0, "sigma"] < 0.40
+
+
+def test_a_mark_below_intrinsic_is_flagged_and_no_vol_is_invented() -> None:
+    # given an American put 20 in the money marked at 15 (below its intrinsic 20)
+    book = _marked(15.0, american=True, strike=120.0)
+    # then the mark is flagged and the position's own vol is used instead
+    assert book.loc[0, "mark_vol_status"] == "below_intrinsic"
+    assert book.loc[0, "sigma_source"] == SIGMA_POSITION and book.loc[0, "sigma"] == 0.25
+
+
+def test_a_given_vol_comes_before_the_mark() -> None:
+    book = _marked(6.10, american=True, implied_vol_source=SIGMA_GIVEN)
+    assert book.loc[0, "sigma_source"] == SIGMA_GIVEN and book.loc[0, "sigma"] == 0.25
+
+
+def test_american_put_greeks_differ_from_european_and_value_is_above_intrinsic() -> None:
+    am = _marked(np.nan, american=True, strike=150.0, days_to_expiry=365, dividend_yield=0.0)
+    eu = _marked(np.nan, american=False, strike=150.0, days_to_expiry=365, dividend_yield=0.0)
+    assert am.loc[0, "price"] >= 50.0 > eu.loc[0, "price"]
+    assert am.loc[0, "delta"] < eu.loc[0, "delta"]  # deeper (more negative) delta when exercisable
