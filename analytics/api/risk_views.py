@@ -23,8 +23,8 @@ from analytics.api.common import AsOfQuery
 from analytics.models_risk import RiskView, shock_errors
 from analytics.selectors import risk as selectors
 from analytics.selectors.access import owned_portfolio
+from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
 from analytics.services.stress import stress_custom_evaluate
-from analytics.services.var import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
