@@ -41,6 +41,20 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
+def _copy(*, table: str, temp: str, columns: dict[str, str], conflict: list[str], rows: list[Any]) -> None:
+    """COPY upsert of text rows refreshing ``calculated_at`` on every conflicting row."""
+    copy_upsert(
+        table=table,
+        temp=temp,
+        binary=False,
+        only_changed=False,
+        touch=["calculated_at"],
+        columns=columns,
+        conflict=conflict,
+        rows=rows,
+    )
+
+
 def _stress_inputs(risk: PortfolioRisk, view: str) -> dict[str, Any]:
     """The stored stress inputs of a view's row (only the portfolio view carries them)."""
     return risk.stress_inputs if view == RiskView.PORTFOLIO else {}
@@ -65,12 +79,9 @@ def _stress_upsert(*, as_of: dt.date, computed: dict[str, PortfolioRisk], fast: 
             for sid, fields in risk.stress.items()
         ]
         scenario_type = StressTestResult._meta.get_field("scenario").target_field.db_type(connection)
-        copy_upsert(
+        _copy(
             table=StressTestResult._meta.db_table,
             temp="risk_stress_upsert",
-            binary=False,
-            only_changed=False,
-            touch=["calculated_at"],
             columns={
                 "portfolio_id": "uuid",
                 "as_of_date": "date",
@@ -109,12 +120,9 @@ def _metrics_upsert(*, as_of: dt.date, computed: dict[str, PortfolioRisk], fast:
             for pid, risk in computed.items()
             for view, metrics in risk.metrics.items()
         ]
-        copy_upsert(
+        _copy(
             table=RiskMetrics._meta.db_table,
             temp="risk_metrics_upsert",
-            binary=False,
-            only_changed=False,
-            touch=["calculated_at"],
             columns={
                 "portfolio_id": "uuid",
                 "as_of_date": "date",
