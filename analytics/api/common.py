@@ -1,18 +1,28 @@
-"""Query-parameter pieces shared by the portfolio-scoped /data, /analytics and /management views."""
+"""Pieces shared by the portfolio-scoped /data, /analytics and /management views: query
+parameters and the documented error responses."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.request import Request
 
-from analytics.selectors.access import owned_portfolio
-from portfolios.models import Portfolio
 from sigmasight.api.params import StrictQuerySerializer
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 
-#: Query parameters of the paginated lists, accepted beside the declared ones.
-PAGINATION_PARAMS = frozenset({"limit", "offset"})
+_ERRORS = {
+    400: "VALIDATION_ERROR: `details` maps each invalid or unknown query parameter to its messages.",
+    401: "NOT_AUTHENTICATED or AUTHENTICATION_FAILED: no valid Bearer access token.",
+    404: "NOT_FOUND: no such portfolio (or position) among yours (another user's answers the same).",
+    422: "INSUFFICIENT_DATA: the batch has not valued this portfolio yet; `details` says what is missing "
+    "and how to produce it.",
+}
+
+
+def errors_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error responses (401 and ``codes``) of a portfolio-scoped endpoint, for the schema."""
+    return {
+        code: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERRORS[code]) for code in (401, *codes)
+    }
 
 
 class AsOfQuery(StrictQuerySerializer):
@@ -22,17 +32,16 @@ class AsOfQuery(StrictQuerySerializer):
     as_of_date = serializers.DateField(required=False)
 
 
+#: Query parameters of the paginated /management lists (``limit``/``offset``).
+PAGINATION_PARAMS = frozenset({"limit", "offset"})
+
+
 class PortfolioScopedQuery(StrictQuerySerializer):
-    """A paginated list (``limit``/``offset``) optionally restricted to one portfolio of the user's."""
+    """An optional portfolio_id of the user's (another user's answers 404) and the pagination
+    parameters; subclass it to add filters."""
 
     allowed_extra = PAGINATION_PARAMS
 
     portfolio_id = serializers.UUIDField(
         required=False, help_text="Only this portfolio of yours (another user's id answers 404)."
     )
-
-
-def query_portfolio(request: Request, query: dict[str, Any]) -> Portfolio | None:
-    """The requesting user's portfolio named by the parsed query's ``portfolio_id`` (404 when it is
-    another user's or unknown), or None without one."""
-    return owned_portfolio(request.user, query["portfolio_id"]) if query.get("portfolio_id") else None

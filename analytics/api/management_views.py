@@ -12,55 +12,18 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from analytics.api.common import PortfolioScopedQuery, query_portfolio
+from analytics.api.common import PortfolioScopedQuery
+from analytics.api.serializers.strategies import StrategySerializer
+from analytics.selectors.access import owned_portfolio
 from analytics.selectors.strategies import strategy_figures, strategy_list
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
 # Strategies --------------------------------------------------------------------------------------
-
-
-class StrategyGreeksSerializer(serializers.Serializer):
-    delta = serializers.FloatField(
-        allow_null=True, help_text="Shares of the underlying (stocks: 1 per share)."
-    )
-    delta_dollars = serializers.FloatField(
-        allow_null=True, help_text="USD: options delta x S x multiplier x quantity; stocks market value."
-    )
-    gamma = serializers.FloatField(allow_null=True, help_text="Shares per USD 1 move of the underlying.")
-    gamma_dollars = serializers.FloatField(
-        allow_null=True, help_text="USD change of delta_dollars per 1% move."
-    )
-    theta = serializers.FloatField(allow_null=True, help_text="USD per calendar day.")
-    vega = serializers.FloatField(allow_null=True, help_text="USD per 1 vol point.")
-    rho = serializers.FloatField(allow_null=True, help_text="USD per 1 rate point.")
-
-
-class StrategySerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    description = serializers.CharField(allow_blank=True)
-    color = serializers.CharField(allow_blank=True)
-    position_count = serializers.IntegerField(
-        help_text="Open positions carrying the tag (in portfolio_id when given)."
-    )
-    valued_position_count = serializers.IntegerField(
-        help_text="Positions with a stored market value on the latest batch date (the figures cover these)."
-    )
-    net_exposure = serializers.FloatField(allow_null=True, help_text="USD, sum of market values.")
-    gross_exposure = serializers.FloatField(allow_null=True, help_text="USD, sum of |market value|.")
-    pnl = serializers.FloatField(allow_null=True, help_text="USD, sum of unrealized P&L.")
-    greeks = StrategyGreeksSerializer(allow_null=True, help_text="Null when no Greeks are stored yet.")
-    as_of_date = serializers.DateField(
-        allow_null=True, help_text="Batch date of the figures (null: none yet)."
-    )
-    note = serializers.CharField(
-        allow_null=True, help_text="Why figures are null or cover only some positions; null when complete."
-    )
 
 
 _STRATEGY_EXAMPLE = {
@@ -117,7 +80,7 @@ class StrategyListView(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = parse_query(PortfolioScopedQuery, request)
-        portfolio = query_portfolio(request, query)
+        portfolio = owned_portfolio(request.user, query.get("portfolio_id"))
         page = self.paginate_queryset(strategy_list(user=request.user, portfolio=portfolio))
         tags = list(page or [])
         figures = strategy_figures(tags=tags, today=timezone.localdate(), portfolio=portfolio)

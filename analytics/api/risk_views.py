@@ -7,257 +7,31 @@ the batch; before it has run for the portfolio they answer 422 INSUFFICIENT_DATA
 
 from __future__ import annotations
 
-import math
-import re
-from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.common import AsOfQuery
-from analytics.models import RiskView, shock_errors
+from analytics.api.serializers.risk import (
+    ContributionsSerializer,
+    CustomScenarioInput,
+    OverviewSerializer,
+    ScenariosQuery,
+    ScenariosSerializer,
+    VaRQuery,
+    VaRSerializer,
+    ViewQuery,
+)
 from analytics.selectors import risk as selectors
 from analytics.selectors.access import owned_portfolio
 from analytics.services.stress import stress_custom_evaluate
-from analytics.services.var import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
-SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
-CONFIDENCES = tuple(CONFIDENCE_KEYS)
 ERRORS = errors(400, 404, 422)
-
-
-# --- input serializers ------------------------------------------------------------------------
-
-
-class ViewQuery(AsOfQuery):
-    view = serializers.ChoiceField(choices=RiskView.values, default=RiskView.PORTFOLIO)
-
-
-class ScenariosQuery(ViewQuery):
-    scenarios = serializers.CharField(
-        required=False, help_text="Comma-separated scenario ids (default: every scenario of the library)."
-    )
-
-    def validate_scenarios(self, value: str) -> list[str]:
-        ids = [part.strip() for part in value.split(",")]
-        if not ids or any(not part for part in ids):
-            raise serializers.ValidationError("Expected comma-separated scenario ids.")
-        bad = [part for part in ids if not SCENARIO_ID.match(part)]
-        if bad:
-            raise serializers.ValidationError(f"Invalid scenario id(s): {', '.join(bad)}.")
-        return list(dict.fromkeys(ids))
-
-
-class VaRQuery(ViewQuery):
-    method = serializers.ChoiceField(choices=VAR_METHODS, default="historical")
-    confidence = serializers.FloatField(default=0.95, help_text="0.95, 0.975 or 0.99")
-    horizon_days = serializers.IntegerField(default=1, help_text="1 or 10")
-
-    def validate_confidence(self, value: float) -> float:
-        match = [c for c in CONFIDENCES if math.isclose(value, c, abs_tol=1e-9)]
-        if not match:
-            raise serializers.ValidationError(f"Must be one of {', '.join(str(c) for c in CONFIDENCES)}.")
-        return match[0]
-
-    def validate_horizon_days(self, value: int) -> int:
-        if value not in HORIZONS:
-            raise serializers.ValidationError(f"Must be one of {', '.join(str(h) for h in HORIZONS)}.")
-        return value
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        if (
-            attrs.get("method") == "monte_carlo"
-            and attrs.get("view", RiskView.PORTFOLIO) != RiskView.PORTFOLIO
-        ):
-            raise serializers.ValidationError(
-                {"view": ["Monte Carlo VaR is computed for the portfolio view only."]}
-            )
-        return attrs
-
-
-class CustomScenarioInput(serializers.Serializer):
-    """A scenario computed now on the inputs of the last batch (not saved)."""
-
-    name = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    shocks = serializers.JSONField(
-        help_text='Moves of stress variables, e.g. {"Market": -0.2, "Interest Rate": 0.005}: Market, '
-        "Value, Growth, Momentum, Quality, Size, Low Volatility (fractions; styles vs SPY), Interest Rate "
-        "(decimal change of the 10-year yield), Oil, International (fractions), Volatility (relative "
-        "change of the VIX)."
-    )
-    view = serializers.ChoiceField(choices=RiskView.values, default=RiskView.PORTFOLIO)
-    as_of_date = serializers.DateField(required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = (
-            sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        )
-        errors: dict[str, list[str]] = {name: ["Unknown field."] for name in unknown}
-        errors.update(shock_errors(attrs.get("shocks")))
-        if errors:
-            raise serializers.ValidationError(errors)
-        attrs["shocks"] = {k: float(v) for k, v in attrs["shocks"].items()}
-        return attrs
-
-
-# --- output serializers (schema) --------------------------------------------------------------
-
-
-class ImpactSerializer(serializers.Serializer):
-    dollar_impact = serializers.FloatField(help_text="USD, signed (gain > 0)")
-    percentage_impact = serializers.FloatField(allow_null=True, help_text="Percent of NAV")
-    new_portfolio_value = serializers.FloatField()
-
-
-class PositionImpactSerializer(serializers.Serializer):
-    position_id = serializers.CharField()
-    symbol = serializers.CharField()
-    side = serializers.CharField(help_text="long | short | flat (sign of delta-adjusted exposure)")
-    dollar_impact = serializers.FloatField(allow_null=True)
-    percentage_impact = serializers.FloatField(allow_null=True)
-    underlying_return = serializers.FloatField(allow_null=True)
-
-
-class UnmodeledSerializer(serializers.Serializer):
-    position_id = serializers.CharField()
-    symbol = serializers.CharField()
-    reason = serializers.CharField()
-
-
-class ScenarioResultSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    category = serializers.CharField()
-    description = serializers.CharField()
-    window = serializers.CharField(allow_null=True)
-    source = serializers.CharField(allow_null=True)
-    shocks = serializers.DictField(child=serializers.FloatField())
-    impact = ImpactSerializer()
-    severity = serializers.ChoiceField(
-        choices=["positive", "mild", "moderate", "severe", "extreme"], allow_null=True
-    )
-    by_position = PositionImpactSerializer(many=True)
-    factor_moves = serializers.DictField(child=serializers.FloatField(allow_null=True))
-    unmodeled = UnmodeledSerializer(many=True)
-
-
-class ScenariosSerializer(serializers.Serializer):
-    portfolio_id = serializers.UUIDField()
-    view = serializers.CharField()
-    portfolio_value = serializers.FloatField()
-    calculation_date = serializers.DateField()
-    as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
-    data_source = serializers.CharField()
-    scenarios = ScenarioResultSerializer(many=True)
-
-
-class ComponentSerializer(serializers.Serializer):
-    position_id = serializers.CharField()
-    symbol = serializers.CharField()
-    component_var = serializers.FloatField(allow_null=True)
-    component_es = serializers.FloatField(allow_null=True)
-
-
-class VaRSerializer(serializers.Serializer):
-    portfolio_id = serializers.UUIDField()
-    view = serializers.CharField()
-    method = serializers.CharField()
-    confidence = serializers.FloatField()
-    horizon_days = serializers.IntegerField()
-    var = serializers.FloatField(allow_null=True, help_text="Positive USD loss")
-    expected_shortfall = serializers.FloatField(allow_null=True)
-    var_percent = serializers.FloatField(allow_null=True, help_text="Percent of NAV")
-    expected_shortfall_percent = serializers.FloatField(allow_null=True)
-    observations = serializers.IntegerField()
-    scenarios = serializers.IntegerField()
-    portfolio_value = serializers.FloatField(allow_null=True)
-    component_method = serializers.CharField()
-    by_position = ComponentSerializer(many=True)
-    excluded = UnmodeledSerializer(many=True)
-    as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
-    data_source = serializers.CharField()
-
-
-class PositionContributionSerializer(serializers.Serializer):
-    position_id = serializers.CharField()
-    symbol = serializers.CharField()
-    weight = serializers.FloatField(allow_null=True)
-    mctr = serializers.FloatField(allow_null=True)
-    ctr = serializers.FloatField(allow_null=True)
-    ctr_percent = serializers.FloatField(allow_null=True)
-
-
-class FactorContributionSerializer(serializers.Serializer):
-    factor = serializers.CharField()
-    exposure = serializers.FloatField(allow_null=True)
-    ctr = serializers.FloatField(allow_null=True)
-    ctr_percent = serializers.FloatField(allow_null=True)
-    contribution_to_factor_risk = serializers.FloatField(allow_null=True)
-
-
-class SpecificSerializer(serializers.Serializer):
-    ctr = serializers.FloatField(allow_null=True)
-    ctr_percent = serializers.FloatField(allow_null=True)
-
-
-class ContributionsSerializer(serializers.Serializer):
-    portfolio_id = serializers.UUIDField()
-    view = serializers.CharField()
-    total_risk = serializers.FloatField(allow_null=True, help_text="Annualized volatility, fraction of NAV")
-    factor_risk = serializers.FloatField(allow_null=True)
-    specific_risk = serializers.FloatField(allow_null=True)
-    model_total_risk = serializers.FloatField(allow_null=True)
-    observations = serializers.IntegerField(allow_null=True)
-    by_position = PositionContributionSerializer(many=True)
-    by_factor = FactorContributionSerializer(many=True)
-    specific = SpecificSerializer()
-    unmodeled = serializers.ListField(child=serializers.CharField())
-    excluded = UnmodeledSerializer(many=True)
-    units = serializers.DictField(child=serializers.CharField())
-    as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
-    data_source = serializers.CharField()
-
-
-class MetricValueSerializer(serializers.Serializer):
-    value = serializers.FloatField(allow_null=True)
-    method = serializers.CharField(required=False)
-    benchmark = serializers.CharField(required=False)
-    percent = serializers.FloatField(required=False, allow_null=True)
-    note = serializers.CharField(required=False)
-
-
-class OverviewMetricsSerializer(serializers.Serializer):
-    beta = MetricValueSerializer()
-    annualized_volatility = MetricValueSerializer()
-    var_1d_95 = MetricValueSerializer()
-    expected_shortfall_1d_975 = MetricValueSerializer()
-    average_correlation = MetricValueSerializer()
-    max_drawdown = MetricValueSerializer()
-
-
-class OverviewSerializer(serializers.Serializer):
-    portfolio_id = serializers.UUIDField()
-    view = serializers.CharField()
-    portfolio_value = serializers.FloatField(allow_null=True)
-    metrics = OverviewMetricsSerializer()
-    as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
-    data_source = serializers.CharField()
-
-
-# --- views ------------------------------------------------------------------------------------
 
 
 class RiskScenariosView(APIView):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAdminUser
@@ -12,53 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.api.serializers.system import ACCEPTED, BatchRunSerializer, BatchTriggerInput
 from analytics.batch import selectors
 from analytics.batch.dispatch import batch_run_enqueue
 from analytics.batch.registry import TRIGGERS
-from analytics.models import BatchRun
 from marketdata.providers.registry import market_as_of
 from portfolios.models import Portfolio
 from sigmasight.api.exceptions import NotFound
-
-ACCEPTED = inline_serializer(
-    "JobAccepted",
-    {
-        "job_id": serializers.UUIDField(),
-        "status": serializers.CharField(),
-        "poll_url": serializers.CharField(),
-        "batch_run_id": serializers.UUIDField(),
-    },
-)
-
-
-class BatchTriggerInput(serializers.Serializer):
-    portfolio_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_empty=False)
-    as_of_date = serializers.DateField(required=False)
-
-
-class BatchRunSerializer(serializers.ModelSerializer):
-    engines = serializers.SerializerMethodField()
-    job_id = serializers.UUIDField(source="job.id", default=None, read_only=True)
-
-    class Meta:
-        model = BatchRun
-        fields = [
-            "id",
-            "job_id",
-            "as_of_date",
-            "status",
-            "trigger",
-            "portfolio_ids",
-            "counts",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "engines",
-        ]
-
-    def get_engines(self, run: BatchRun) -> list[dict[str, Any]]:
-        return self.context["summaries"].get(str(run.id), [])
 
 
 class BatchTriggerView(APIView):

@@ -1,62 +1,40 @@
 """URL patterns (see API.md)."""
 
-urlpatterns: list = []
-
-# Greeks (batch engine 4)
-from analytics.api.greeks_views import GreeksCalculateView, PortfolioGreeksView  # noqa: E402
-from sigmasight.api.routing import route  # noqa: E402
-
-urlpatterns += [
-    route("risk/greeks/calculate", GreeksCalculateView.as_view(), name="analytics-greeks-calculate"),
-    route("risk/<uuid:id>/greeks", PortfolioGreeksView.as_view(), name="analytics-risk-greeks"),
-]
-
-# Factor exposures and correlations (batch engines 5 and 6)
-from analytics.api.correlation_views import CorrelationMatrixView  # noqa: E402
-from analytics.api.factor_views import (  # noqa: E402
-    FactorCorrelationsView,
-    FactorDefinitionsView,
-    FactorExposuresView,
-)
-
-urlpatterns += [
-    route("factors/definitions", FactorDefinitionsView.as_view(), name="analytics-factors-definitions"),
-    route("factors/correlations", FactorCorrelationsView.as_view(), name="analytics-factors-correlations"),
-    route("factors/<uuid:id>/exposures", FactorExposuresView.as_view(), name="analytics-factors-exposures"),
-    route(
-        "correlation/<uuid:id>/matrix", CorrelationMatrixView.as_view(), name="analytics-correlation-matrix"
-    ),
-]
-
-# Performance and attribution (batch engine 8)
-from analytics.api.performance_views import PortfolioPerformanceView, PositionAttributionView  # noqa: E402
-
-urlpatterns += [
-    route(
-        "portfolio/<uuid:id>/performance", PortfolioPerformanceView.as_view(), name="analytics-performance"
-    ),
-    route("positions/attribution", PositionAttributionView.as_view(), name="analytics-attribution"),
-]
-
-# Portfolio overview (batch engines 2 and 3)
-from analytics.api.overview_views import PortfolioOverviewView  # noqa: E402
-
-urlpatterns += [
-    route(
-        "portfolio/<uuid:id>/overview", PortfolioOverviewView.as_view(), name="analytics-portfolio-overview"
-    ),
-]
-
-# Stress tests, VaR and risk contributions (batch engine 7)
-from analytics.api.risk_views import (  # noqa: E402
+from analytics.api.correlation_views import CorrelationMatrixView
+from analytics.api.factor_views import FactorCorrelationsView, FactorDefinitionsView, FactorExposuresView
+from analytics.api.greeks_views import GreeksCalculateView, PortfolioGreeksView
+from analytics.api.overview_views import PortfolioOverviewView
+from analytics.api.performance_views import PortfolioPerformanceView, PositionAttributionView
+from analytics.api.risk_views import (
     RiskContributionsView,
     RiskCustomScenarioView,
     RiskOverviewView,
     RiskScenariosView,
     RiskVaRView,
 )
+from sigmasight.api.routing import route
 
-urlpatterns += [
+urlpatterns = [
+    # Greeks (batch engine 4)
+    route("risk/greeks/calculate", GreeksCalculateView.as_view(), name="analytics-greeks-calculate"),
+    route("risk/<uuid:id>/greeks", PortfolioGreeksView.as_view(), name="analytics-risk-greeks"),
+    # Factor exposures and correlations (batch engines 5 and 6)
+    route("factors/definitions", FactorDefinitionsView.as_view(), name="analytics-factors-definitions"),
+    route("factors/correlations", FactorCorrelationsView.as_view(), name="analytics-factors-correlations"),
+    route("factors/<uuid:id>/exposures", FactorExposuresView.as_view(), name="analytics-factors-exposures"),
+    route(
+        "correlation/<uuid:id>/matrix", CorrelationMatrixView.as_view(), name="analytics-correlation-matrix"
+    ),
+    # Performance and attribution (batch engine 8)
+    route(
+        "portfolio/<uuid:id>/performance", PortfolioPerformanceView.as_view(), name="analytics-performance"
+    ),
+    route("positions/attribution", PositionAttributionView.as_view(), name="analytics-attribution"),
+    # Portfolio overview (batch engines 2 and 3)
+    route(
+        "portfolio/<uuid:id>/overview", PortfolioOverviewView.as_view(), name="analytics-portfolio-overview"
+    ),
+    # Stress tests, VaR and risk contributions (batch engine 7)
     route("risk/<uuid:id>/scenarios", RiskScenariosView.as_view(), name="analytics-risk-scenarios"),
     route(
         "risk/<uuid:id>/scenarios/custom",

@@ -1,6 +1,8 @@
 """Access to a user's portfolio and to stored results, shared by the analytics selectors.
 
-- :func:`owned_portfolio`: the portfolio if the requesting user owns it, else the 404 envelope.
+- :func:`owned_portfolio`: the portfolio if the requesting user owns it, else the 404 envelope: the
+  one way every analytics view gets a portfolio (the owner-scoped lookup is
+  ``portfolios.selectors.portfolio_get``).
 - :func:`require`: a missing batch result becomes 422 INSUFFICIENT_DATA saying what is missing and
   how to produce it (never an empty 200 or made-up numbers).
 """
@@ -8,13 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-
 from portfolios.models import Portfolio
-from sigmasight.api.exceptions import InsufficientData, NotFound
+from portfolios.selectors import portfolio_get
+from sigmasight.api.exceptions import InsufficientData
 
 T = TypeVar("T")
 
@@ -24,12 +25,18 @@ HOW_TO_PRODUCE = (
 )
 
 
-def owned_portfolio(user: Any, portfolio_id: UUID | str) -> Portfolio:
-    """The user's portfolio with this id; 404 (never 403) for someone else's or an unknown one."""
-    try:
-        return Portfolio.objects.get(pk=portfolio_id, owner=user)
-    except (Portfolio.DoesNotExist, ValueError, DjangoValidationError):
-        raise NotFound("Portfolio not found.") from None
+@overload
+def owned_portfolio(user: Any, portfolio_id: UUID | str) -> Portfolio: ...
+@overload
+def owned_portfolio(user: Any, portfolio_id: None) -> None: ...
+def owned_portfolio(user: Any, portfolio_id: UUID | str | None) -> Portfolio | None:
+    """The user's portfolio with this id; 404 (never 403) for someone else's or an unknown one.
+
+    ``None`` (an optional ``portfolio_id`` query parameter left out) gives None: no restriction.
+    """
+    if portfolio_id is None:
+        return None
+    return portfolio_get(user=user, portfolio_id=portfolio_id)
 
 
 def require(

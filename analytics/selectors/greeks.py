@@ -24,16 +24,26 @@ from analytics.engines.greeks import greeks_totals, stock_position_greeks
 from analytics.models import BatchStep, PositionGreeks
 from analytics.selectors.access import require
 from analytics.selectors.market_inputs import price_snapshot
-from analytics.services.greeks import GREEKS_UNITS
 from marketdata.selectors import data_source
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
 from sigmasight.jobs.models import JobStatus
 
-__all__ = ["GREEKS_VIEWS", "PORTFOLIO_GREEKS_UNITS", "portfolio_greeks_get"]
+__all__ = ["GREEKS_UNITS", "GREEKS_VIEWS", "PORTFOLIO_GREEKS_UNITS", "portfolio_greeks_get"]
 
 GREEKS_VIEWS = ("portfolio", "longs", "shorts")
 GREEK_NAMES = ("delta", "delta_dollars", "gamma", "gamma_dollars", "theta", "vega", "rho")
+
+#: Units of the Greeks in every response (per-position and totals; per-share values are per share).
+GREEKS_UNITS: dict[str, str] = {
+    "delta": "shares of the underlying (per-share delta x multiplier x signed quantity)",
+    "delta_dollars": "USD: delta x underlying price x multiplier x signed quantity",
+    "gamma": "shares of the underlying per USD 1 move of the underlying",
+    "gamma_dollars": "USD change of delta_dollars for a 1% move of the underlying",
+    "theta": "per calendar day",
+    "vega": "per 1 vol point",
+    "rho": "per 1 rate point",
+}
 
 #: Units of the portfolio-level Greeks (the ``units`` object of the response).
 PORTFOLIO_GREEKS_UNITS: dict[str, str] = {

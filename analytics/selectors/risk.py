@@ -18,9 +18,8 @@ from rest_framework import serializers
 
 from analytics.models import CorrelationResult, RiskMetrics, RiskView, StressScenario, StressTestResult
 from analytics.selectors.access import require
-from analytics.services.risk_book import num
-from analytics.services.stress import view_impact
-from analytics.services.var import confidence_key, horizon_key
+from analytics.selectors.risk_book import num, view_impact
+from analytics.selectors.risk_keys import confidence_key, horizon_key
 from marketdata.selectors import data_source
 from portfolios.models import Portfolio
 

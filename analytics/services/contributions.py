@@ -20,7 +20,7 @@ from analytics.engines.contributions import (
     risk_contributions,
 )
 from analytics.engines.correlations import correlation_analysis, exposure_by_underlying
-from analytics.services.risk_book import num, nums
+from analytics.selectors.risk_book import num, nums
 
 __all__ = ["average_correlation", "beta_vs_spy", "contribution_metrics"]
 

@@ -31,12 +31,12 @@ from analytics.batch.registry import EngineResult
 from analytics.engines.greeks import SIGMA_UNAVAILABLE, greeks_totals, option_position_greeks
 from analytics.models import PositionGreeks
 from analytics.selectors import market_inputs
+from analytics.selectors.greeks import GREEKS_UNITS
 from marketdata import selectors as market_selectors
 from portfolios.holdings import positions_frame
 from sigmasight.api.exceptions import InsufficientData
 
 __all__ = [
-    "GREEKS_UNITS",
     "MAX_CALCULATE_POSITIONS",
     "greeks_calculate",
     "greeks_step",
@@ -45,17 +45,6 @@ __all__ = [
 
 #: Most positions one POST /analytics/risk/greeks/calculate request may carry.
 MAX_CALCULATE_POSITIONS = 1000
-
-#: Units of the Greeks in every response (per-position and totals; per-share values are per share).
-GREEKS_UNITS: dict[str, str] = {
-    "delta": "shares of the underlying (per-share delta x multiplier x signed quantity)",
-    "delta_dollars": "USD: delta x underlying price x multiplier x signed quantity",
-    "gamma": "shares of the underlying per USD 1 move of the underlying",
-    "gamma_dollars": "USD change of delta_dollars for a 1% move of the underlying",
-    "theta": "per calendar day",
-    "vega": "per 1 vol point",
-    "rho": "per 1 rate point",
-}
 
 _UPDATE_FIELDS = [
     "portfolio",

@@ -24,11 +24,10 @@ from analytics.engines.stress import (
     run_stress_tests,
     severity,
 )
-from analytics.models import RiskView, StressScenario
-from analytics.services.risk_book import book_position_set, num, nums
+from analytics.models import StressScenario
+from analytics.selectors.risk_book import book_position_set, num, nums
 
 __all__ = [
-    "MACRO_SENSITIVITIES",
     "book_sensitivities",
     "scenario_from_model",
     "stress_custom_evaluate",
@@ -37,12 +36,7 @@ __all__ = [
     "StressOutcome",
     "stress_book_run",
     "stress_result_fields",
-    "view_impact",
 ]
-
-#: Macro variables a symbol has a fitted sensitivity to (SymbolFactorExposure.macro_betas); a
-#: stock has none to Volatility (only options feel it, through their implied volatility).
-MACRO_SENSITIVITIES = ("Interest Rate", "Oil", "International")
 
 _INPUT_COLUMNS = [
     "portfolio_id",
@@ -209,25 +203,6 @@ def stress_book_run(
         len(results), n
     )
     return StressOutcome(tuple(scenarios), tuple(r.factor_moves for r in results), pnl, rets)
-
-
-def view_impact(by_position: Sequence[Mapping[str, Any]], nav: float, view: str) -> dict[str, Any]:
-    """Impact of a view (portfolio | longs | shorts) from stored per-position impacts.
-
-    Returns ``{dollar_impact, percentage_impact (of the portfolio's NAV x 100), new_portfolio_value,
-    severity, by_position}``: the view's rows, their finite impacts summed (what the engine sums).
-    """
-    side = {RiskView.LONGS: "long", RiskView.SHORTS: "short"}.get(view)
-    rows = [r for r in by_position if side is None or r.get("side") == side]
-    total = float(sum(r["dollar_impact"] for r in rows if r.get("dollar_impact") is not None))
-    pct = total / nav * 100.0 if nav and np.isfinite(nav) and nav > 0 else None
-    return {
-        "dollar_impact": total,
-        "percentage_impact": pct,
-        "new_portfolio_value": nav + total,
-        "severity": severity(total, nav),
-        "by_position": rows,
-    }
 
 
 def stress_inputs_dump(

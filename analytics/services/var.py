@@ -29,33 +29,13 @@ from analytics.engines.var import (
     monte_carlo_var_horizons,
     parametric_var,
 )
-from analytics.services.risk_book import book_position_set, num, nums
+from analytics.selectors.risk_book import book_position_set, num, nums
+from analytics.selectors.risk_inputs import HISTORICAL_WINDOW
+from analytics.selectors.risk_keys import HORIZONS, VAR_METHODS, confidence_key, horizon_key
 
-__all__ = [
-    "CONFIDENCE_KEYS",
-    "HISTORICAL_WINDOW",
-    "HORIZONS",
-    "MONTE_CARLO_PATHS",
-    "VAR_METHODS",
-    "confidence_key",
-    "horizon_key",
-    "var_metrics",
-]
+__all__ = ["MONTE_CARLO_PATHS", "var_metrics"]
 
-VAR_METHODS: tuple[str, ...] = ("historical", "parametric", "monte_carlo")
-HORIZONS: tuple[int, ...] = (1, 10)
-HISTORICAL_WINDOW = 500
 MONTE_CARLO_PATHS = 10_000
-#: JSON keys of the confidences (never digit-only: JSON key lookups treat those as array indexes).
-CONFIDENCE_KEYS: dict[float, str] = {0.95: "c95", 0.975: "c975", 0.99: "c99"}
-
-
-def confidence_key(confidence: float) -> str:
-    return CONFIDENCE_KEYS[min(CONFIDENCE_KEYS, key=lambda c: abs(c - confidence))]
-
-
-def horizon_key(horizon_days: int) -> str:
-    return f"h{int(horizon_days)}"
 
 
 def _nums(values: np.ndarray) -> list[float | None]:

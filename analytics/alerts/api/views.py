@@ -24,7 +24,7 @@ from analytics.alerts.api.serializers import (
 from analytics.alerts.models import Alert, AlertRule
 from analytics.alerts.selectors import alert_list, alert_rule_list
 from analytics.alerts.services import alert_rule_create, alert_rule_delete, alert_rule_update
-from analytics.api.common import PortfolioScopedQuery, query_portfolio
+from analytics.api.common import PortfolioScopedQuery
 from analytics.selectors.access import owned_portfolio
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
@@ -56,7 +56,7 @@ class AlertListView(generics.ListAPIView):
         query = parse_query(AlertListQuery, self.request)
         return alert_list(
             user=self.request.user,
-            portfolio=query_portfolio(self.request, query),
+            portfolio=owned_portfolio(self.request.user, query.get("portfolio_id")),
             priority=query.get("priority"),
             status=query.get("status"),
             kind=query.get("kind"),
@@ -115,7 +115,9 @@ class AlertRuleViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = parse_query(PortfolioScopedQuery, request)
-        rules = alert_rule_list(user=request.user, portfolio=query_portfolio(request, query))
+        rules = alert_rule_list(
+            user=request.user, portfolio=owned_portfolio(request.user, query.get("portfolio_id"))
+        )
         page = self.paginate_queryset(rules)
         return self.get_paginated_response(AlertRuleSerializer(page, many=True).data)
 

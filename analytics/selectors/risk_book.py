@@ -12,19 +12,22 @@ A *book* is a DataFrame indexed by position id (str) with columns:
 - ``reason``: why the position cannot be priced (``no_valuation``, ``no_price``,
   ``no_option_inputs``) or None.
 
-Helpers here convert a book to the engines' :class:`PositionSet` and numbers to JSON (NaN -> None).
+Helpers here convert a book to the engines' :class:`PositionSet` and numbers to JSON (NaN -> None),
+select a view's rows (:func:`view_book`) and sum a view's stored stress impacts (:func:`view_impact`).
+Both the engine-7 services (writers) and the /analytics/risk selectors (readers) use them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analytics.engines.revaluation import PositionSet
+from analytics.engines.stress import severity
 from analytics.models import RiskView
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "pricing_reason",
     "side_of",
     "view_book",
+    "view_impact",
 ]
 
 BOOK_COLUMNS = [
@@ -99,6 +103,25 @@ def view_book(book: pd.DataFrame, view: str) -> pd.DataFrame:
     if view == RiskView.SHORTS:
         return book[book["side"] == "short"]
     return book
+
+
+def view_impact(by_position: Sequence[Mapping[str, Any]], nav: float, view: str) -> dict[str, Any]:
+    """Impact of a view (portfolio | longs | shorts) from stored per-position impacts.
+
+    Returns ``{dollar_impact, percentage_impact (of the portfolio's NAV x 100), new_portfolio_value,
+    severity, by_position}``: the view's rows, their finite impacts summed (what the engine sums).
+    """
+    side = {RiskView.LONGS: "long", RiskView.SHORTS: "short"}.get(view)
+    rows = [r for r in by_position if side is None or r.get("side") == side]
+    total = float(sum(r["dollar_impact"] for r in rows if r.get("dollar_impact") is not None))
+    pct = total / nav * 100.0 if nav and np.isfinite(nav) and nav > 0 else None
+    return {
+        "dollar_impact": total,
+        "percentage_impact": pct,
+        "new_portfolio_value": nav + total,
+        "severity": severity(total, nav),
+        "by_position": rows,
+    }
 
 
 def book_position_set(book: pd.DataFrame, columns: Sequence[str] | pd.Index | None = None) -> PositionSet:

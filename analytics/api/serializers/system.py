@@ -1,0 +1,50 @@
+"""Serializers of the staff batch endpoints /system/batch/<trigger>, /status and /history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from analytics.models import BatchRun
+
+ACCEPTED = inline_serializer(
+    "JobAccepted",
+    {
+        "job_id": serializers.UUIDField(),
+        "status": serializers.CharField(),
+        "poll_url": serializers.CharField(),
+        "batch_run_id": serializers.UUIDField(),
+    },
+)
+
+
+class BatchTriggerInput(serializers.Serializer):
+    portfolio_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_empty=False)
+    as_of_date = serializers.DateField(required=False)
+
+
+class BatchRunSerializer(serializers.ModelSerializer):
+    engines = serializers.SerializerMethodField()
+    job_id = serializers.UUIDField(source="job.id", default=None, read_only=True)
+
+    class Meta:
+        model = BatchRun
+        fields = [
+            "id",
+            "job_id",
+            "as_of_date",
+            "status",
+            "trigger",
+            "portfolio_ids",
+            "counts",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "engines",
+        ]
+
+    def get_engines(self, run: BatchRun) -> list[dict[str, Any]]:
+        return self.context["summaries"].get(str(run.id), [])
