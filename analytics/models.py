@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from sigmasight.jobs.models import JobStatus
+from sigmasight.system.models import JobStatus
 
 
 class BatchRun(models.Model):

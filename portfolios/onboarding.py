@@ -56,8 +56,8 @@ from portfolios.csv_import import (
 from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Position
 from portfolios.validation import PositionInvalid, position_clean
 from sigmasight.api.exceptions import ApplicationError, Conflict, NotFound, PayloadTooLarge
-from sigmasight.jobs.models import Job, JobStatus
-from sigmasight.jobs.services import job_create, job_finish, job_progress, job_start
+from sigmasight.system.models import Job, JobStatus
+from sigmasight.system.services import job_create, job_finish, job_progress, job_start
 
 logger = logging.getLogger(__name__)
 

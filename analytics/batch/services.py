@@ -23,8 +23,8 @@ from django.utils import timezone
 from analytics.batch.registry import BY_NAME, Engine, EngineResult, resolve
 from analytics.models import BatchRun, BatchStep
 from portfolios.models import Portfolio
-from sigmasight.jobs.models import Job, JobStatus
-from sigmasight.jobs.services import job_create, job_finish, job_progress, job_start
+from sigmasight.system.models import Job, JobStatus
+from sigmasight.system.services import job_create, job_finish, job_progress, job_start
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from analytics.services.greeks import GREEKS_UNITS
 from marketdata.selectors import data_source
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
-from sigmasight.jobs.models import JobStatus
+from sigmasight.system.models import JobStatus
 
 __all__ = ["GREEKS_VIEWS", "PORTFOLIO_GREEKS_UNITS", "portfolio_greeks_get"]
 

@@ -18,7 +18,7 @@ from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Pos
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
 from sigmasight.api.exceptions import ApplicationError, Conflict, NotFound
-from sigmasight.jobs.models import Job, JobStatus
+from sigmasight.system.models import Job, JobStatus
 
 CORPUS = Path(__file__).parent / "csv_corpus"
 README = (CORPUS / "readme_example.csv").read_bytes()
@@ -122,7 +122,7 @@ class TestProcessing:
         assert upload.status == OnboardingStatus.READY and upload.failure_message == ""
 
     def test_a_cancelled_job_is_not_processed(self, user, django_capture_on_commit_callbacks):
-        from sigmasight.jobs.services import job_cancel
+        from sigmasight.system.services import job_cancel
 
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             upload = onboarding.upload_create(owner=user, data=README, portfolio_name="x")
