@@ -45,7 +45,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Q
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.engines.contributions import annualized_covariance
 from analytics.engines.correlations import log_returns as log_returns_of
 from analytics.engines.stress import FACTOR_ETFS, STRESS_VARIABLES, ewma_covariance, stress_variables
