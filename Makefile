@@ -18,8 +18,8 @@ format:
 migrations-check:
 	$(PY) manage.py makemigrations --check --dry-run
 
-schema:
-	$(PY) manage.py spectacular --validate --fail-on-warn --file schema.yml
+schema:         ## regenerate the committed OpenAPI schema docs/openapi.yml
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yml
 
 bench:
 	$(PY) bench/marketdata.py

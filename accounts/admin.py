@@ -1,16 +1,13 @@
-"""Admin for users (email login) and the agent-UI commands."""
+"""Admin for users (email login)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.http import HttpRequest
 
-from accounts.models import UICommand, User
+from accounts.models import User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -62,21 +59,3 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
-
-
-@admin.register(UICommand)
-class UICommandAdmin(admin.ModelAdmin):
-    """Read-only log of the UI commands agents recorded."""
-
-    list_display = ("created_at", "owner", "action", "target", "delivered_at")
-    list_filter = ("action", ("delivered_at", admin.EmptyFieldListFilter))
-    search_fields = ("owner__email", "target")
-    date_hierarchy = "created_at"
-    list_select_related = ("owner",)
-    readonly_fields = ("id", "owner", "action", "target", "params", "created_at", "delivered_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

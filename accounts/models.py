@@ -49,34 +49,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
-
-
-class UICommandAction(models.TextChoices):
-    """What an agent asks the user's frontend to do."""
-
-    NAVIGATE = "navigate"
-    HIGHLIGHT = "highlight"
-    FILTER = "filter"
-
-
-class UICommand(models.Model):
-    """A UI instruction recorded for one user's frontend (agent-driven UI sync).
-
-    An agent posts it (``/system/ui/navigate|highlight|filter``); the frontend polls
-    ``/system/ui/commands`` and receives each pending command once (``delivered_at`` is then set).
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ui_commands")
-    action = models.CharField(max_length=16, choices=UICommandAction.choices)
-    target = models.CharField(max_length=200, help_text="What to act on: a route, a widget, a symbol...")
-    params = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["owner", "delivered_at", "created_at"], name="uicommand_pending")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.target}"

@@ -1,8 +1,7 @@
-"""Account workflows: registration, token issuing, refresh and revocation, UI commands."""
+"""Account workflows: registration, token issuing, refresh and revocation."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +10,6 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework_simplejwt.exceptions import TokenError
@@ -20,8 +18,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import selectors
-from accounts.models import UICommand, User
+from accounts.models import User
 from portfolios.services import portfolio_create
 
 _BAD_REFRESH = "Refresh token is invalid, expired or revoked."
@@ -113,27 +110,3 @@ def token_revoke(*, refresh_token: str, user: User) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise DRFValidationError({"refresh_token": ["Token does not belong to this user."]})
     token.blacklist()
-
-
-def ui_command_record(*, user: User, action: str, target: str, params: dict[str, Any]) -> UICommand:
-    """Records a UI command for the user's frontend to pick up."""
-    return UICommand.objects.create(owner=user, action=action, target=target, params=params)
-
-
-@transaction.atomic
-def ui_commands_deliver(
-    *, user: User, since: dt.datetime | None, limit: int, offset: int = 0
-) -> tuple[list[UICommand], int]:
-    """Hands out (and marks delivered) up to ``limit`` pending commands, oldest first.
-
-    Returns the delivered commands and how many were pending before this call. Rows are locked
-    (``SKIP LOCKED``) so two polls running at once never deliver the same command twice.
-    """
-    pending = selectors.ui_command_pending(user=user, since=since)
-    total = pending.count()
-    page = list(pending.select_for_update(skip_locked=True)[offset : offset + limit])
-    now = timezone.now()
-    UICommand.objects.filter(pk__in=[command.pk for command in page]).update(delivered_at=now)
-    for command in page:
-        command.delivered_at = now
-    return page, total

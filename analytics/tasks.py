@@ -74,8 +74,8 @@ def batch_portfolios_task(
     from accounts.models import User
     from analytics.batch.dispatch import batch_run_enqueue
     from marketdata.providers.registry import market_as_of
-    from sigmasight.jobs.models import Job, JobStatus
-    from sigmasight.jobs.services import job_finish
+    from sigmasight.system.models import Job, JobStatus
+    from sigmasight.system.services import job_finish
 
     job = Job.objects.filter(pk=job_id).first() if job_id else None
     try:

@@ -15,7 +15,7 @@ api_v1 = [
     path("data/", include("marketdata.api.urls")),
     path("data/", include("analytics.api.data_urls")),
     path("analytics/", include("analytics.api.urls")),
-    path("system/", include("sigmasight.jobs.urls")),
+    path("system/", include("sigmasight.system.api.urls")),
     path("system/", include("analytics.api.system_urls")),
 ]
 

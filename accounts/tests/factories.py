@@ -1,10 +1,10 @@
-"""Factories for users and UI commands."""
+"""Factories for users."""
 
 from __future__ import annotations
 
 import factory
 
-from accounts.models import UICommand, UICommandAction, User
+from accounts.models import User
 
 DEFAULT_PASSWORD = "Str0ng-passw0rd!"
 
@@ -22,15 +22,3 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
         if create:
             obj.save()
-
-
-class UICommandFactory(factory.django.DjangoModelFactory):
-    """A pending ``navigate`` command."""
-
-    class Meta:
-        model = UICommand
-
-    owner = factory.SubFactory(UserFactory)
-    action = UICommandAction.NAVIGATE
-    target = factory.Sequence(lambda n: f"portfolio.view.{n}")
-    params = factory.LazyFunction(dict)

@@ -1,4 +1,8 @@
-"""Sending a run to Celery: a chain of phases, each portfolio phase a chord over chunks."""
+"""Sending a run to Celery: a chain of phases, each portfolio phase a chord over chunks.
+
+The Celery signatures are built by task *name* (``analytics/tasks.py`` registers them): this module
+never imports the tasks module, which imports this one in its task bodies.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from uuid import UUID
 
 from celery import chain, chord, group
 from django.conf import settings
+from django.db import transaction
 
 from analytics.batch.registry import BY_NAME
 from analytics.batch.services import (
@@ -19,7 +24,16 @@ from analytics.batch.services import (
     run_portfolio_ids,
 )
 from analytics.models import BatchRun
-from sigmasight.jobs.models import Job
+from marketdata.providers.registry import market_as_of
+from sigmasight.celery import task_signature
+from sigmasight.system.models import Job
+
+#: The batch tasks of analytics/tasks.py, by their registered names.
+BATCH_RUN_TASK = "analytics.batch_run"
+GLOBAL_STEP_TASK = "analytics.batch_global_step"
+CHUNK_STEP_TASK = "analytics.batch_chunk_step"
+NEXT_PHASE_TASK = "analytics.batch_next_phase"
+FINALIZE_TASK = "analytics.batch_finalize"
 
 
 def batch_run_dispatch(*, run_id: UUID | str) -> None:
@@ -38,22 +52,20 @@ def batch_phase_dispatch(*, run_id: UUID | str, phase: int) -> None:
     A global phase is one task; a portfolio phase is a chord over chunks of portfolios (one level
     of group + callback, the canvas Celery handles best); after the last phase, the finalize task.
     """
-    from analytics import tasks
-
     run = BatchRun.objects.get(pk=run_id)
     plan = phases([BY_NAME[n] for n in run.engines])
-    following = tasks.batch_next_phase_task.si(run_id=str(run.id), phase=phase + 1)
+    following = task_signature(NEXT_PHASE_TASK, run_id=str(run.id), phase=phase + 1)
     if phase >= len(plan) or run.status in ("cancelled", "failed"):
-        tasks.batch_finalize_task.delay(run_id=str(run.id))
+        task_signature(FINALIZE_TASK, run_id=str(run.id)).delay()
         return
     scope, names = plan[phase]
     if scope == "global":
         chain(
-            tasks.batch_global_step_task.si(run_id=str(run.id), engine_name=names[0]), following
+            task_signature(GLOBAL_STEP_TASK, run_id=str(run.id), engine_name=names[0]), following
         ).apply_async()
         return
     header = [
-        tasks.batch_chunk_step_task.si(run_id=str(run.id), engine_names=names, portfolio_ids=chunk)
+        task_signature(CHUNK_STEP_TASK, run_id=str(run.id), engine_names=names, portfolio_ids=chunk)
         for chunk in chunks(run_portfolio_ids(run))
     ]
     if not header:
@@ -73,10 +85,6 @@ def batch_run_enqueue(
 ) -> BatchRun:
     """Creates a run (on ``job`` when given, else on a new Job) and queues it (after the current
     transaction commits)."""
-    from django.db import transaction
-
-    from analytics import tasks
-
     run = batch_run_create(
         as_of=as_of,
         engines=engines,
@@ -85,11 +93,10 @@ def batch_run_enqueue(
         trigger=trigger,
         job=job,
     )
-    transaction.on_commit(lambda: tasks.batch_run_task.delay(str(run.id)))
+    transaction.on_commit(lambda: task_signature(BATCH_RUN_TASK, str(run.id)).delay())
     return run
 
 
 def batch_run_nightly(*, as_of: dt.date | None = None) -> BatchRun:
-    from marketdata.providers.registry import market_as_of
-
+    """The nightly run of the whole pipeline (``as_of`` defaults to the last closed session)."""
     return batch_run_enqueue(as_of=as_of or market_as_of(), trigger="schedule")

@@ -2,54 +2,46 @@
 
 A *global* engine runs once per run (market data sync, the per-symbol factor regressions); a
 *portfolio* engine runs per chunk of portfolios, vectorized across the chunk. Each engine is a
-service function ``fn(*, as_of: date, portfolio_ids: list[UUID]) -> EngineResult`` imported lazily
-by dotted path so this module stays import-light.
+service function ``fn(*, as_of: date, portfolio_ids: list[str]) -> EngineResult``, imported here
+directly. The step services import :class:`~analytics.batch.result.EngineResult` from
+``analytics.batch.result``, never this module, so the imports run one way: only the orchestration
+(``analytics.batch.services`` / ``dispatch``, the staff API, the run_batch command) imports the
+registry.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-
-@dataclass
-class EngineResult:
-    """What an engine did: counts, per-portfolio failures (id -> message), and data-quality notes."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)
-    notes: dict[str, Any] = field(default_factory=dict)
+from analytics.batch.result import EngineResult
+from analytics.services.aggregation import aggregation_step
+from analytics.services.correlations import correlations_step
+from analytics.services.factors import factors_step
+from analytics.services.greeks import greeks_step
+from analytics.services.market_data import market_data_step
+from analytics.services.risk import risk_step
+from analytics.services.snapshots import snapshots_step
+from analytics.services.valuation import valuation_step
 
 
 @dataclass(frozen=True)
 class Engine:
     name: str
     scope: str  # "global" | "portfolio"
-    path: str  # "module:function"
+    fn: Callable[..., EngineResult]
     label: str
-
-    def load(self) -> Callable[..., EngineResult]:
-        module, func = self.path.split(":")
-        return getattr(importlib.import_module(module), func)
 
 
 ENGINES: tuple[Engine, ...] = (
-    Engine("market_data", "global", "analytics.services.market_data:market_data_step", "Market data sync"),
-    Engine("valuation", "portfolio", "analytics.services.valuation:valuation_step", "Position valuation"),
-    Engine(
-        "aggregation", "portfolio", "analytics.services.aggregation:aggregation_step", "Portfolio aggregation"
-    ),
-    Engine("greeks", "portfolio", "analytics.services.greeks:greeks_step", "Options Greeks"),
-    Engine("factors", "global", "analytics.services.factors:factors_step", "Factor exposures"),
-    Engine("correlations", "portfolio", "analytics.services.correlations:correlations_step", "Correlations"),
-    Engine(
-        "stress_tests", "portfolio", "analytics.services.risk:risk_step", "Stress tests, VaR, contributions"
-    ),
-    Engine(
-        "snapshots", "portfolio", "analytics.services.snapshots:snapshots_step", "Snapshots and performance"
-    ),
+    Engine("market_data", "global", market_data_step, "Market data sync"),
+    Engine("valuation", "portfolio", valuation_step, "Position valuation"),
+    Engine("aggregation", "portfolio", aggregation_step, "Portfolio aggregation"),
+    Engine("greeks", "portfolio", greeks_step, "Options Greeks"),
+    Engine("factors", "global", factors_step, "Factor exposures"),
+    Engine("correlations", "portfolio", correlations_step, "Correlations"),
+    Engine("stress_tests", "portfolio", risk_step, "Stress tests, VaR, contributions"),
+    Engine("snapshots", "portfolio", snapshots_step, "Snapshots and performance"),
 )
 ENGINE_NAMES = tuple(e.name for e in ENGINES)
 BY_NAME = {e.name: e for e in ENGINES}

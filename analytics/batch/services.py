@@ -20,11 +20,12 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.batch.registry import BY_NAME, Engine, EngineResult, resolve
+from analytics.batch.registry import BY_NAME, Engine, resolve
+from analytics.batch.result import EngineResult
 from analytics.models import BatchRun, BatchStep
 from portfolios.models import Portfolio
-from sigmasight.jobs.models import Job, JobStatus
-from sigmasight.jobs.services import job_create, job_finish, job_progress, job_start
+from sigmasight.system.models import Job, JobStatus
+from sigmasight.system.services import job_cancel_requested, job_create, job_finish, job_progress, job_start
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,13 @@ def batch_run_start(*, run: BatchRun) -> BatchRun:
     return run
 
 
+def _cancel_requested(run: BatchRun) -> bool:
+    """True when someone asked to cancel the run's job (checked between steps)."""
+    return bool(run.job_id) and job_cancel_requested(job_id=run.job_id)
+
+
 def _call(engine: Engine, *, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
-    return engine.load()(as_of=as_of, portfolio_ids=portfolio_ids)
+    return engine.fn(as_of=as_of, portfolio_ids=portfolio_ids)
 
 
 def _isolate(engine: Engine, *, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
@@ -192,7 +198,7 @@ def batch_chunk_step(*, run_id: UUID | str, engine_names: Sequence[str], portfol
     if run.status in (JobStatus.CANCELLED, JobStatus.FAILED):
         return
     for name in engine_names:
-        if run.job_id and Job.objects.filter(pk=run.job_id, cancel_requested=True).exists():
+        if _cancel_requested(run):
             return
         engine = BY_NAME[name]
         started, t0 = timezone.now(), time.perf_counter()
@@ -210,18 +216,17 @@ def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
     total = len(ids)
     # Every engine must have run: once for a global engine, once per portfolio for the others.
     seen = {(e, str(p) if p is not None else None) for e, p, _, _ in steps}
-    cancelled_early = bool(run.job and Job.objects.filter(pk=run.job_id, cancel_requested=True).exists())
+    cancelled = _cancel_requested(run)
     for name in run.engines:
         engine = BY_NAME[name]
         if engine.scope == "global":
-            if (name, None) not in seen and not cancelled_early:
+            if (name, None) not in seen and not cancelled:
                 global_failures.append((name, "*: the engine did not run"))
         else:
             missing = [pid for pid in ids if (name, pid) not in seen]
-            if missing and not cancelled_early:
+            if missing and not cancelled:
                 failed_portfolios.update(missing)
                 global_failures.append((name, f"did not run for {len(missing)} portfolio(s)"))
-    cancelled = bool(run.job and Job.objects.filter(pk=run.job_id, cancel_requested=True).exists())
     if cancelled:
         status = JobStatus.CANCELLED
     elif any(e == "market_data" and "*" in err.split(":")[0] for e, err in global_failures):
@@ -269,7 +274,7 @@ def batch_run_execute(
     units = sum(1 if scope == "global" else max(1, len(chunks(ids))) for scope, _ in plan)
     done = 0
     for scope, names in plan:
-        if run.job_id and Job.objects.filter(pk=run.job_id, cancel_requested=True).exists():
+        if _cancel_requested(run):
             break
         if scope == "global":
             batch_global_step(run_id=run.id, engine_name=names[0])

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from sigmasight.jobs.models import JobStatus
+from sigmasight.system.models import JobStatus
 
 __all__ = ["BatchRun", "BatchStep"]
 

@@ -27,7 +27,7 @@ from analytics.selectors.market_inputs import price_snapshot
 from marketdata.selectors import data_source
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
-from sigmasight.jobs.models import JobStatus
+from sigmasight.system.models import JobStatus
 
 __all__ = ["GREEKS_UNITS", "GREEKS_VIEWS", "PORTFOLIO_GREEKS_UNITS", "portfolio_greeks_get"]
 

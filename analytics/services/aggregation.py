@@ -37,7 +37,7 @@ import pandas as pd
 from django.db import transaction
 from django.db.models import Count
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.engines.valuation import exposures_by_group, portfolio_exposures
 from analytics.models import PortfolioAggregate, PositionValuation
 from marketdata.models import Security

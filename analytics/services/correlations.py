@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.models import CorrelationResult
 from analytics.selectors.correlations import (
     CORRELATION_MIN_OVERLAP,

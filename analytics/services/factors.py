@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.engines.factors import (
     STATUS_OK,
     FactorFit,

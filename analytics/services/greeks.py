@@ -27,7 +27,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.engines.greeks import SIGMA_UNAVAILABLE, greeks_totals, option_position_greeks
 from analytics.models import PositionGreeks
 from analytics.selectors import market_inputs

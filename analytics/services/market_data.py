@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from marketdata.providers.registry import get_macro_provider, get_provider
 from marketdata.selectors import reference_symbols
 from marketdata.services import market_data_sync

@@ -41,7 +41,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.selectors.risk_inputs import (
     empty_book,
     risk_books_load,

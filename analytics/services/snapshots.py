@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.engines.performance import (
     cumulative_returns,
     daily_returns,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from analytics.batch.registry import EngineResult
+from analytics.batch.result import EngineResult
 from analytics.engines.black_scholes import DAYS_PER_YEAR, bsm_price
 from analytics.engines.valuation import value_positions
 from analytics.models import PositionValuation

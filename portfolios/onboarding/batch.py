@@ -25,8 +25,8 @@ from celery.result import EagerResult
 from django.db import transaction
 
 from portfolios.onboarding.models import OnboardingUpload
-from sigmasight.jobs.models import Job, JobStatus
-from sigmasight.jobs.services import job_create, job_finish
+from sigmasight.system.models import Job, JobStatus
+from sigmasight.system.services import job_create, job_finish
 
 logger = logging.getLogger(__name__)
 

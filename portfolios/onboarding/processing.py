@@ -21,8 +21,8 @@ from portfolios.onboarding.models import OnboardingStatus, OnboardingUpload
 from portfolios.onboarding.prices import rows_symbols
 from portfolios.onboarding.selectors import upload_rows
 from portfolios.onboarding.validation import csv_validate
-from sigmasight.jobs.models import Job, JobStatus
-from sigmasight.jobs.services import job_finish, job_progress, job_start
+from sigmasight.system.models import Job, JobStatus
+from sigmasight.system.services import job_finish, job_progress, job_start
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from portfolios.onboarding.selectors import upload_rows
 from portfolios.onboarding.validation import csv_table_read, rows_invalid_error, target_check
 from portfolios.tasks import onboarding_process_task
 from sigmasight.api.exceptions import Conflict, NotFound
-from sigmasight.jobs.services import job_create
+from sigmasight.system.services import job_create
 
 UPLOAD_JOB_TYPE = "portfolio_upload"
 

@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "django_celery_beat",
-    "sigmasight.jobs",
+    "sigmasight.system",
     "accounts",
     "marketdata",
     "portfolios",

@@ -11,7 +11,7 @@ import yaml
 from django.core.management import call_command
 
 from accounts.tests.factories import DEFAULT_PASSWORD
-from sigmasight.jobs.tests.factories import JobFactory
+from sigmasight.system.tests.factories import JobFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 from sigmasight.tests.urls_errors import SECRET
 

@@ -60,7 +60,7 @@ def _tag(owner: User, made: dict[str, Model]) -> Model:
 
 
 def _job(owner: User, made: dict[str, Model]) -> Model:
-    from sigmasight.jobs.tests.factories import JobFactory
+    from sigmasight.system.tests.factories import JobFactory
 
     return JobFactory(owner=owner, job_type="sweep-secret-job")
 

@@ -3,6 +3,7 @@ idempotent reruns, the staff endpoints and the run_batch command."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from decimal import Decimal
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from analytics import models as results
-from analytics.batch.registry import ENGINE_NAMES
+from analytics.batch.registry import BY_NAME, ENGINE_NAMES
 from analytics.batch.services import batch_run_create, batch_run_execute
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 
@@ -112,16 +113,14 @@ def test_full_pipeline_succeeds_and_a_rerun_changes_no_row_count():
 
 def test_an_exception_in_one_portfolio_leaves_the_others_done_and_the_run_partial(monkeypatch):
     good, bad = _book(), _book()
-    from analytics.services import greeks as greeks_service
-
-    real = greeks_service.greeks_step
+    real = BY_NAME["greeks"].fn
 
     def flaky(*, as_of, portfolio_ids):
         if str(bad.id) in portfolio_ids:
             raise RuntimeError("boom in greeks")
         return real(as_of=as_of, portfolio_ids=portfolio_ids)
 
-    monkeypatch.setattr(greeks_service, "greeks_step", flaky)
+    monkeypatch.setitem(BY_NAME, "greeks", dataclasses.replace(BY_NAME["greeks"], fn=flaky))
     run = _run([str(good.id), str(bad.id)])
 
     assert run.status == "partial"

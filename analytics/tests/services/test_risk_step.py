@@ -35,7 +35,7 @@ def snapshot(portfolio) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
 def test_registered_as_engine_7() -> None:
     engine = BY_NAME["stress_tests"]
     assert engine.scope == "portfolio"
-    assert engine.load().__name__ == "risk_step"
+    assert engine.fn.__name__ == "risk_step"
 
 
 def test_rerun_is_idempotent(market) -> None:

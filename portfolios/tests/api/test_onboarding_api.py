@@ -19,7 +19,7 @@ from portfolios.models import OnboardingStatus, OnboardingUpload, Portfolio, Pos
 from portfolios.onboarding import template
 from portfolios.tests.factories import PortfolioFactory
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
-from sigmasight.jobs.models import Job
+from sigmasight.system.models import Job
 from sigmasight.tests.envelope import assert_error
 
 CORPUS = Path(__file__).resolve().parent.parent / "csv_corpus"

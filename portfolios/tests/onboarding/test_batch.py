@@ -16,7 +16,7 @@ from portfolios.models import OnboardingStatus, Portfolio, Position
 from portfolios.onboarding import batch, services
 from portfolios.onboarding.imports import portfolio_import
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
-from sigmasight.jobs.models import Job, JobStatus
+from sigmasight.system.models import Job, JobStatus
 
 README = (Path(__file__).parent.parent / "csv_corpus" / "readme_example.csv").read_bytes()
 

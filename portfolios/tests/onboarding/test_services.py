@@ -22,7 +22,7 @@ from portfolios.onboarding.readiness import upload_readiness
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
 from sigmasight.api.exceptions import ApplicationError, Conflict, NotFound
-from sigmasight.jobs.models import Job, JobStatus
+from sigmasight.system.models import Job, JobStatus
 
 CORPUS = Path(__file__).parent.parent / "csv_corpus"
 README = (CORPUS / "readme_example.csv").read_bytes()
@@ -126,7 +126,7 @@ class TestProcessing:
         assert upload.status == OnboardingStatus.READY and upload.failure_message == ""
 
     def test_a_cancelled_job_is_not_processed(self, user, django_capture_on_commit_callbacks):
-        from sigmasight.jobs.services import job_cancel
+        from sigmasight.system.services import job_cancel
 
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             upload = services.upload_create(owner=user, data=README, portfolio_name="x")

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sigmasight.jobs.models import Job, JobStatus
-from sigmasight.jobs.tests.factories import JobFactory
+from sigmasight.system.models import Job, JobStatus
+from sigmasight.system.tests.factories import JobFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 
 JOB_FIELDS = {

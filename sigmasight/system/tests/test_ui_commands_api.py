@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import UICommand
-from accounts.tests.factories import UICommandFactory
+from sigmasight.system.models import UICommand
+from sigmasight.system.tests.factories import UICommandFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 
 COMMANDS = "/api/v1/system/ui/commands"

@@ -1,4 +1,4 @@
-"""Factories for jobs."""
+"""Factories for jobs and UI commands."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 
 from accounts.tests.factories import UserFactory
-from sigmasight.jobs.models import Job, JobStatus
+from sigmasight.system.models import Job, JobStatus, UICommand, UICommandAction
 
 
 class JobFactory(factory.django.DjangoModelFactory):
@@ -39,3 +39,15 @@ class JobFactory(factory.django.DjangoModelFactory):
             started_at=factory.LazyFunction(lambda: dt.datetime.now(dt.UTC)),
             finished_at=factory.LazyFunction(lambda: dt.datetime.now(dt.UTC)),
         )
+
+
+class UICommandFactory(factory.django.DjangoModelFactory):
+    """A pending ``navigate`` command."""
+
+    class Meta:
+        model = UICommand
+
+    owner = factory.SubFactory(UserFactory)
+    action = UICommandAction.NAVIGATE
+    target = factory.Sequence(lambda n: f"portfolio.view.{n}")
+    params = factory.LazyFunction(dict)

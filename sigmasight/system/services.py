@@ -1,14 +1,17 @@
-"""Job lifecycle: create, start, progress, finish. Each write is one UPDATE of the row."""
+"""/system writes: the job lifecycle (create, start, progress, finish, cancel; each write is one
+UPDATE of the row) and UI commands (record, deliver)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from sigmasight.api.exceptions import Conflict
-from sigmasight.jobs.models import Job, JobStatus
+from sigmasight.system import selectors
+from sigmasight.system.models import Job, JobStatus, UICommand
 
 
 def job_create(*, job_type: str, owner: Any = None, params: dict[str, Any] | None = None) -> Job:
@@ -85,3 +88,27 @@ def job_cancel(*, job: Job) -> Job:
 def job_cancel_requested(*, job_id: Any) -> bool:
     """True when someone asked to cancel the job (workers check this between steps)."""
     return Job.objects.filter(pk=job_id, cancel_requested=True).exists()
+
+
+def ui_command_record(*, user: Any, action: str, target: str, params: dict[str, Any]) -> UICommand:
+    """Records a UI command for the user's frontend to pick up."""
+    return UICommand.objects.create(owner=user, action=action, target=target, params=params)
+
+
+@transaction.atomic
+def ui_commands_deliver(
+    *, user: Any, since: dt.datetime | None, limit: int, offset: int = 0
+) -> tuple[list[UICommand], int]:
+    """Hands out (and marks delivered) up to ``limit`` pending commands, oldest first.
+
+    Returns the delivered commands and how many were pending before this call. Rows are locked
+    (``SKIP LOCKED``) so two polls running at once never deliver the same command twice.
+    """
+    pending = selectors.ui_command_pending(user=user, since=since)
+    total = pending.count()
+    page = list(pending.select_for_update(skip_locked=True)[offset : offset + limit])
+    now = timezone.now()
+    UICommand.objects.filter(pk__in=[command.pk for command in page]).update(delivered_at=now)
+    for command in page:
+        command.delivered_at = now
+    return page, total

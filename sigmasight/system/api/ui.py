@@ -16,48 +16,22 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.models import UICommand, UICommandAction
 from sigmasight.api.pagination import LimitOffsetPagination
-from sigmasight.api.params import StrictQuerySerializer, parse_query
-
-
-class UICommandInputSerializer(serializers.Serializer):
-    """``{target, params}``: what to act on, and free-form parameters (a JSON object)."""
-
-    target = serializers.CharField(max_length=200)
-    params = serializers.DictField(required=False, default=dict)
-
-
-class UICommandSerializer(serializers.ModelSerializer):
-    """A recorded command; ``delivered_at`` is null until the frontend has received it."""
-
-    class Meta:
-        model = UICommand
-        fields = ["id", "action", "target", "params", "created_at", "delivered_at"]
-        read_only_fields = fields
-
-
-class UICommandPageSerializer(serializers.Serializer):
-    """The paginated poll answer."""
-
-    count = serializers.IntegerField(help_text="Commands pending before this call.")
-    next = serializers.URLField(allow_null=True, help_text="Poll again here when more are pending.")
-    previous = serializers.URLField(allow_null=True)
-    results = UICommandSerializer(many=True)
-
-
-class UICommandPollSerializer(StrictQuerySerializer):
-    """``?since=``: only commands created strictly after this UTC timestamp (plus limit/offset)."""
-
-    allowed_extra = frozenset({"limit", "offset"})
-    since = serializers.DateTimeField(required=False)
+from sigmasight.api.params import parse_query
+from sigmasight.system import services
+from sigmasight.system.api.serializers import (
+    UICommandInputSerializer,
+    UICommandPageSerializer,
+    UICommandPollSerializer,
+    UICommandSerializer,
+)
+from sigmasight.system.models import UICommandAction
 
 
 class UICommandCreateView(APIView):

@@ -13,57 +13,17 @@ from typing import Any
 
 import django_filters
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sigmasight.api.exceptions import Conflict
-from sigmasight.jobs import selectors, services
-from sigmasight.jobs.models import Job, JobStatus
+from sigmasight.system import selectors, services
+from sigmasight.system.api.serializers import JobResultSerializer, JobSerializer
+from sigmasight.system.models import Job, JobStatus
 
 UUID_REGEX = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-
-class JobSerializer(serializers.ModelSerializer):
-    """A job as API.md lists it, plus ``errors`` (per-item failures) and ``cancel_requested``."""
-
-    job_id = serializers.UUIDField(source="id", read_only=True)
-    type = serializers.CharField(source="job_type", read_only=True)
-    error = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Job
-        fields = [
-            "job_id",
-            "type",
-            "status",
-            "progress_percent",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "error",
-            "errors",
-            "cancel_requested",
-        ]
-        read_only_fields = fields
-
-    def get_error(self, job: Job) -> str | None:
-        """The failure message, or null when there is none."""
-        return job.error or None
-
-
-class JobResultSerializer(serializers.Serializer):
-    """The outcome of a finished job: ``result`` is the job's JSON output (null when it produced none)."""
-
-    job_id = serializers.UUIDField(source="id")
-    status = serializers.ChoiceField(choices=JobStatus.choices)
-    result = serializers.JSONField(allow_null=True)
-    error = serializers.SerializerMethodField()
-
-    def get_error(self, job: Job) -> str | None:
-        """The failure message, or null when there is none."""
-        return job.error or None
 
 
 class JobFilter(django_filters.FilterSet):
@@ -146,4 +106,4 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Response(JobSerializer(job).data)
 
 
-__all__ = ["JobViewSet", "JobSerializer", "JobResultSerializer"]
+__all__ = ["JobViewSet"]
