@@ -40,7 +40,7 @@ class PortfolioGreeksView(APIView):
             "1 rate point, all in USD). `view=longs|shorts` keeps positions whose delta_dollars is "
             "positive / negative. `after_expiry` (with include_after_expiry=true) is the book after the "
             "nearest expiration passes: options expiring on or before `expiry_date` removed, the rest "
-            "unchanged. Positions with unknown Greeks are left out of the sums and listed in data_quality."
+            "aged to that date (same underlying price, sigma, rate and dividend yield). Positions with unknown Greeks are left out of the sums and listed in data_quality."
         ),
         parameters=[
             OpenApiParameter(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +26,7 @@ from analytics.api.serializers.risk import (
 )
 from analytics.selectors import risk as selectors
 from analytics.selectors.access import owned_portfolio
-from analytics.services.stress import stress_custom_evaluate
+from analytics.services.stress import stress_scenarios_on_request
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
@@ -44,6 +43,17 @@ class RiskScenariosView(APIView):
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ScenariosQuery, request)
+        if query["propagation"] == "isolated":
+            return Response(
+                stress_scenarios_on_request(
+                    portfolio=portfolio,
+                    user=request.user,
+                    scenario_ids=query.get("scenarios"),
+                    view=query["view"],
+                    as_of=query.get("as_of_date"),
+                    propagation="isolated",
+                )
+            )
         return Response(
             selectors.risk_scenarios_get(
                 portfolio=portfolio,
@@ -74,34 +84,15 @@ class RiskCustomScenarioView(APIView):
         data = CustomScenarioInput(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
-        stored = selectors.risk_stress_inputs_get(portfolio=portfolio, as_of=body.get("as_of_date"))
-        fields = stress_custom_evaluate(
-            inputs=stored["inputs"], name=body["name"], shocks=body["shocks"], description=body["description"]
-        )
-        scenario = selectors.scenario_payload(
-            scenario={
-                "id": "custom",
-                "name": body["name"],
-                "category": "custom",
-                "description": body["description"],
-                "window": None,
-                "source": None,
-            },
-            fields=fields,
-            nav=fields["portfolio_value"],
-            view=body["view"],
-        )
         return Response(
-            {
-                "portfolio_id": str(portfolio.id),
-                "view": body["view"],
-                "portfolio_value": selectors.money(fields["portfolio_value"]),
-                "calculation_date": stored["as_of_date"],
-                "as_of_date": stored["as_of_date"],
-                "calculated_at": timezone.now(),
-                "data_source": stored["data_source"],
-                "scenarios": [scenario],
-            }
+            stress_scenarios_on_request(
+                portfolio=portfolio,
+                user=request.user,
+                view=body["view"],
+                as_of=body.get("as_of_date"),
+                propagation=body["propagation"],
+                custom=body,
+            )
         )
 
 

@@ -1,4 +1,4 @@
-"""Engine 4 results: the Black-Scholes-Merton Greeks of option positions.
+"""Engine 4 results: the Greeks of option positions (American or European pricer, DESIGN "Greeks").
 
 Keyed by (position, as_of_date) and upserted, so rerunning a date replaces rows. Conventions:
 DESIGN.md.
@@ -12,7 +12,7 @@ __all__ = ["PositionGreeks"]
 
 
 class PositionGreeks(models.Model):
-    """Engine 4: Black-Scholes-Merton Greeks of an option position (conventions: DESIGN.md)."""
+    """Engine 4: Greeks of an option position from the option pricer (conventions: DESIGN.md)."""
 
     position = models.ForeignKey("portfolios.Position", on_delete=models.CASCADE, related_name="greeks")
     portfolio = models.ForeignKey("portfolios.Portfolio", on_delete=models.CASCADE, related_name="+")
@@ -20,7 +20,10 @@ class PositionGreeks(models.Model):
     underlying_price = models.FloatField(null=True)
     days_to_expiry = models.IntegerField()
     volatility = models.FloatField(null=True, help_text="Annualized decimal.")
-    volatility_source = models.CharField(max_length=16, blank=True, default="")
+    volatility_source = models.CharField(
+        max_length=24, blank=True, default="", help_text="implied_from_mark, position or realized."
+    )
+    exercise = models.CharField(max_length=8, blank=True, default="", help_text="american or european.")
     risk_free_rate = models.FloatField(null=True)
     dividend_yield = models.FloatField(default=0.0)
     price = models.FloatField(null=True, help_text="Model price per share.")

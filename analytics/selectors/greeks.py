@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.engines.greeks import greeks_totals, stock_position_greeks
+from analytics.engines.greeks import greeks_totals, option_position_greeks, stock_position_greeks
 from analytics.models import BatchStep, PositionGreeks
 from analytics.selectors.access import require
 from analytics.selectors.market_inputs import price_snapshot
@@ -63,7 +63,9 @@ _GREEK_FIELDS = [
     "days_to_expiry",
     "volatility",
     "volatility_source",
+    "exercise",
     "risk_free_rate",
+    "dividend_yield",
     "position_delta",
     "position_gamma",
     "position_theta",
@@ -93,8 +95,9 @@ def portfolio_greeks_get(
     """The book's Greeks from the latest successful Greeks batch step (or the one of ``as_of_date``).
 
     422 INSUFFICIENT_DATA when the Greeks engine has not run for the portfolio. Returns
-    ``{current, by_underlying, after_expiry, units, view, data_quality, as_of_date, calculated_at,
-    data_source}`` with Greeks rounded at output (USD to cents, share counts to 6 decimals).
+    ``{current, by_underlying, by_position, after_expiry, units, view, data_quality, as_of_date,
+    calculated_at, data_source}`` with Greeks rounded at output (USD to cents, share counts to 6
+    decimals).
     """
     steps = BatchStep.objects.filter(engine="greeks", portfolio=portfolio, status=JobStatus.SUCCEEDED)
     if as_of_date is not None:
@@ -119,6 +122,7 @@ def portfolio_greeks_get(
         "view": view,
         "current": _totals(book),
         "by_underlying": _by_underlying(book),
+        "by_position": _by_position(book),
         "after_expiry": _after_expiry(book, as_of=as_of) if include_after_expiry else None,
         "units": dict(PORTFOLIO_GREEKS_UNITS),
         "data_quality": _data_quality(book),
@@ -151,6 +155,11 @@ def _book_frame(*, portfolio: Portfolio, as_of: dt.date) -> pd.DataFrame:
         )
         frame["is_option"] = False
         frame["expiration_date"] = None
+        frame["symbol"] = stocks["symbol"].to_numpy(dtype=object)
+        frame["volatility"] = np.nan
+        frame["volatility_source"] = "not_applicable"
+        frame["exercise"] = None
+        frame["underlying_price"] = frame["S"]
         frame["missing"] = np.where(np.isfinite(frame["S"].to_numpy(dtype=float)), "", "underlying_price")
         parts.append(frame)
 
@@ -167,13 +176,39 @@ def _book_frame(*, portfolio: Portfolio, as_of: dt.date) -> pd.DataFrame:
         frame["underlying"] = options["underlying_symbol"].to_numpy(dtype=object)
         frame["is_option"] = True
         frame["expiration_date"] = options["expiration_date"].to_numpy(dtype=object)
+        frame["symbol"] = options["symbol"].to_numpy(dtype=object)
+        frame["K"] = options["strike_price"].to_numpy(dtype=float)
+        frame["is_call"] = options["is_call"].to_numpy(dtype=bool)
+        frame["quantity"] = options["quantity"].to_numpy(dtype=float)
+        frame["multiplier"] = options["multiplier"].to_numpy(dtype=float)
         frame["missing"] = _option_missing(frame)
-        parts.append(frame[[*_POSITION_COLUMNS, "underlying", "is_option", "expiration_date", "missing"]])
+        parts.append(frame[_BOOK_COLUMNS])
 
-    columns = [*_POSITION_COLUMNS, "underlying", "is_option", "expiration_date", "missing"]
     if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat([part[columns] for part in parts])
+        return pd.DataFrame(columns=_BOOK_COLUMNS)
+    return pd.concat([part.reindex(columns=_BOOK_COLUMNS) for part in parts])
+
+
+#: Columns of the Greeks book (a row per held position): position Greeks, keys and option inputs.
+_BOOK_COLUMNS = [
+    *_POSITION_COLUMNS,
+    "underlying",
+    "is_option",
+    "expiration_date",
+    "missing",
+    "symbol",
+    "exercise",
+    "volatility",
+    "volatility_source",
+    "days_to_expiry",
+    "underlying_price",
+    "risk_free_rate",
+    "dividend_yield",
+    "K",
+    "is_call",
+    "quantity",
+    "multiplier",
+]
 
 
 def _option_missing(frame: pd.DataFrame) -> np.ndarray:
@@ -218,8 +253,10 @@ def _after_expiry(book: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
     """The book once the nearest expiration after ``as_of`` has passed.
 
     Every option expiring on or before that date is removed (including ones already expired, which
-    have zero Greeks); the remaining positions keep their Greeks as of ``as_of`` (they are not re-aged
-    or re-priced). ``expiry_date`` is null when no held option expires after ``as_of``.
+    have zero Greeks); the remaining options are aged to that date: repriced with the same pricer,
+    exercise style, underlying price, sigma, rate and dividend yield as stored for ``as_of``, and
+    ``days_to_expiry`` reduced by the calendar days to the cutoff (the underlying does not move).
+    Stocks keep their Greeks. ``expiry_date`` is null when no held option expires after ``as_of``.
     """
     expiries = [d for d in book.loc[book["is_option"].astype(bool), "expiration_date"] if d is not None]
     upcoming = [d for d in expiries if d > as_of]
@@ -231,12 +268,67 @@ def _after_expiry(book: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
         ],
         dtype=bool,
     )
-    remaining = book.loc[~removed]
+    remaining = book.loc[~removed].copy()
+    aging = remaining["is_option"].to_numpy(dtype=bool)
+    if upcoming and aging.any():
+        options = remaining.loc[aging]
+        aged = option_position_greeks(
+            underlying_price=options["underlying_price"].to_numpy(dtype=float),
+            strike=options["K"].to_numpy(dtype=float),
+            days_to_expiry=options["days_to_expiry"].to_numpy(dtype=float) - (cutoff - as_of).days,
+            rate=options["risk_free_rate"].to_numpy(dtype=float),
+            dividend_yield=options["dividend_yield"].to_numpy(dtype=float),
+            implied_vol=options["volatility"].to_numpy(dtype=float),
+            realized_vol=np.nan,
+            is_call=options["is_call"].to_numpy(dtype=bool),
+            quantity=options["quantity"].to_numpy(dtype=float),
+            multiplier=options["multiplier"].to_numpy(dtype=float),
+            is_american=(options["exercise"] == "american").to_numpy(dtype=bool),
+            index=options.index,
+        )
+        remaining.loc[aging, _POSITION_COLUMNS] = aged[_POSITION_COLUMNS].to_numpy(dtype=float)
     return {
         "expiry_date": min(upcoming) if upcoming else None,
         "removed_positions": int(removed.sum()),
         **_totals(remaining),
     }
+
+
+def _by_position(book: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per position of the view: identity, the option's exercise and sigma, its Greeks."""
+    rows = []
+    for pid, row in book.iterrows():
+        option = bool(row["is_option"])
+        days = row["days_to_expiry"]
+        rows.append(
+            {
+                "position_id": str(pid),
+                "symbol": str(row["symbol"]),
+                "underlying_symbol": str(row["underlying"]),
+                "is_option": option,
+                "exercise": (row["exercise"] or None) if option else None,
+                "volatility": _finite(row["volatility"]) if option else None,
+                "volatility_source": str(row["volatility_source"] or "") or None,
+                "days_to_expiry": int(days) if option and pd.notna(days) else None,
+                **_rounded(row.rename(_POSITION_NAMES)),
+            }
+        )
+    return rows
+
+
+def _finite(value: Any) -> float | None:
+    number = float(value) if value is not None else float("nan")
+    return number if np.isfinite(number) else None
+
+
+#: Book column -> output name of the position-level Greeks.
+_POSITION_NAMES = {
+    "position_delta": "delta",
+    "position_gamma": "gamma",
+    "position_theta": "theta",
+    "position_vega": "vega",
+    "position_rho": "rho",
+}
 
 
 def _data_quality(book: pd.DataFrame) -> dict[str, Any]:

@@ -3,9 +3,11 @@
 - Prices: the close (per share) on ``as_of`` or, when that bar is missing, the last one before it
   (``price_date`` says which); previous close = the last bar strictly before ``as_of``.
 - Options: S = underlying close; T = calendar days to expiry / 365; r = DGS3MO on or before as_of
-  (decimal); q = the underlying's dividend_yield (decimal) else 0; sigma = the position's implied
-  volatility when known, else the annualized 60-day realized volatility of the underlying's simple
-  daily returns (floored at 5%).
+  (decimal); q = the underlying's dividend_yield (decimal) else 0; exercise American for options on
+  stocks and ETFs, European for index options (``option_pricer.is_american_exercise``); sigma = the
+  volatility implied by the option's own mark (its last bar on or before as_of, within the price-age
+  rule, solved with the same pricer), else the position's implied volatility when known, else the
+  annualized 60-day realized volatility of the underlying's simple daily returns (floored at 5%).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.engines.greeks import option_position_greeks, realized_volatility
+from analytics.engines.option_pricer import is_american_exercise
 from marketdata.models import MacroSeries, PriceBar, Security
 from marketdata.selectors import price_frame
 
@@ -98,22 +101,28 @@ def realized_vols(*, symbols: Sequence[str], as_of: dt.date, window: int = 60) -
     return pd.Series(vols, dtype=float).reindex(symbols)
 
 
-def option_greeks_frame(*, options: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def option_greeks_frame(
+    *, options: pd.DataFrame, as_of: dt.date, exercise: str | None = None
+) -> pd.DataFrame:
     """Greeks of option positions (rows of ``portfolios.holdings.positions_frame`` with is_option).
 
-    Returns the engine's frame indexed by position id plus ``rate`` and ``dividend_yield`` columns.
-    Queries: prices (1), rate (1), dividend yields (1), realized-vol history (1).
+    Returns the engine's frame indexed by position id plus ``rate``, ``dividend_yield`` and
+    ``is_american`` columns. ``exercise`` ("american"/"european") overrides the exercise style of
+    every option (default: by underlying). Queries: prices of the underlyings and of the options'
+    own bars (1), rate (1), dividend yields (1), realized-vol history (1).
     """
     if options.empty:
         return pd.DataFrame()
     underlyings = sorted(set(options["underlying_symbol"]))
-    snapshot = price_snapshot(symbols=underlyings, as_of=as_of)
+    snapshot = price_snapshot(symbols=sorted(set(underlyings) | set(options["symbol"])), as_of=as_of)
     rate = risk_free_rate(as_of=as_of)
     q = dividend_yields(symbols=underlyings)
-    needs_realized = options["implied_volatility"].isna()
+    marks = snapshot.close.reindex(options["symbol"]).to_numpy(dtype=float)
+    needs_realized = options["implied_volatility"].isna().to_numpy()  # also when a mark does not solve
     realized = realized_vols(
         symbols=sorted(set(options.loc[needs_realized, "underlying_symbol"])), as_of=as_of
     )
+    american = is_american_exercise(list(options["underlying_symbol"]), exercise)
     days = np.array([(exp - as_of).days for exp in options["expiration_date"]], dtype=float)
     frame = option_position_greeks(
         underlying_price=snapshot.close.reindex(options["underlying_symbol"]).to_numpy(),
@@ -123,6 +132,8 @@ def option_greeks_frame(*, options: pd.DataFrame, as_of: dt.date) -> pd.DataFram
         dividend_yield=q.reindex(options["underlying_symbol"]).to_numpy(),
         implied_vol=options["implied_volatility"].to_numpy(),
         realized_vol=realized.reindex(options["underlying_symbol"]).to_numpy(),
+        mark_price=marks,
+        is_american=american,
         is_call=options["is_call"].to_numpy(),
         quantity=options["quantity"].to_numpy(),
         multiplier=options["multiplier"].to_numpy(),
@@ -131,4 +142,5 @@ def option_greeks_frame(*, options: pd.DataFrame, as_of: dt.date) -> pd.DataFram
     )
     frame["rate"] = rate
     frame["dividend_yield"] = q.reindex(options["underlying_symbol"]).to_numpy()
+    frame["is_american"] = american
     return frame

@@ -168,6 +168,7 @@ def risk_scenarios_get(
     return {
         "portfolio_id": str(portfolio.id),
         "view": view,
+        "propagation": "conditional",
         "portfolio_value": money(nav),
         "calculation_date": as_of,
         "as_of_date": as_of,

@@ -3,7 +3,7 @@
 A *book* is a DataFrame indexed by position id (str) with columns:
 
 - ``portfolio_id``, ``symbol``, ``risk_symbol`` (the stock itself, or an option's underlying),
-  ``is_option``, ``is_call``;
+  ``is_option``, ``is_call``, ``is_american`` (exercise style; False for stocks);
 - ``quantity`` (signed shares or contracts), ``multiplier`` (1 or 100), ``price`` (USD per share of
   the stock, or of the option's underlying), option terms ``strike`` (USD), ``expiry_years``
   (calendar days / 365), ``rate`` and ``dividend_yield`` (decimal), ``sigma`` (annualized decimal);
@@ -47,6 +47,7 @@ BOOK_COLUMNS = [
     "risk_symbol",
     "is_option",
     "is_call",
+    "is_american",
     "quantity",
     "multiplier",
     "price",
@@ -145,6 +146,9 @@ def book_position_set(book: pd.DataFrame, columns: Sequence[str] | pd.Index | No
         dividend_yield=book["dividend_yield"].to_numpy(dtype=float),
         sigma=book["sigma"].to_numpy(dtype=float),
         is_call=book["is_call"].to_numpy(dtype=bool),
+        is_american=(
+            book["is_american"].to_numpy(dtype=bool) if "is_american" in book else False
+        ),  # books stored before exercise styles were recorded are European
         underlying=underlying,
         ids=tuple(book.index),
     )

@@ -191,7 +191,9 @@ def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBook
         greeks.reindex(frame.index)
         if not greeks.empty
         else pd.DataFrame(
-            index=frame.index, columns=["S", "K", "T", "rate", "dividend_yield", "sigma"], dtype=float
+            index=frame.index,
+            columns=["S", "K", "T", "rate", "dividend_yield", "sigma", "is_american"],
+            dtype=float,
         )
     )
     underlying_price = val["underlying_price"].where(val["underlying_price"].notna(), g["S"].astype(float))
@@ -201,6 +203,7 @@ def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBook
     book["rate"] = np.where(is_option, g["rate"].astype(float), 0.0)
     book["dividend_yield"] = np.where(is_option, g["dividend_yield"].astype(float), 0.0)
     book["sigma"] = np.where(is_option, g["sigma"].astype(float), np.nan)
+    book["is_american"] = is_option & g["is_american"].fillna(False).astype(bool).to_numpy()
     book["exposure"] = val["exposure"]
     book["market_value"] = val["market_value"]
     book["side"] = [side_of(e) for e in book["exposure"].to_numpy(dtype=float)]

@@ -28,7 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.batch.result import EngineResult
-from analytics.engines.greeks import SIGMA_UNAVAILABLE, greeks_totals, option_position_greeks
+from analytics.engines.greeks import SIGMA_GIVEN, SIGMA_UNAVAILABLE, greeks_totals, option_position_greeks
+from analytics.engines.option_pricer import is_american_exercise
 from analytics.models import PositionGreeks
 from analytics.selectors import market_inputs
 from analytics.selectors.greeks import GREEKS_UNITS
@@ -52,6 +53,7 @@ _UPDATE_FIELDS = [
     "days_to_expiry",
     "volatility",
     "volatility_source",
+    "exercise",
     "risk_free_rate",
     "dividend_yield",
     "price",
@@ -188,6 +190,7 @@ def _greeks_rows(frame: pd.DataFrame, *, as_of: dt.date) -> list[PositionGreeks]
     days = frame["days_to_expiry"].to_numpy(dtype=float).astype(np.int64)
     q = np.nan_to_num(frame["dividend_yield"].to_numpy(dtype=float), nan=0.0)
     sources = frame["sigma_source"].to_numpy()
+    exercise = frame["exercise"].to_numpy()
     portfolios = frame["portfolio_id"].to_numpy()
     return [
         PositionGreeks(
@@ -197,6 +200,7 @@ def _greeks_rows(frame: pd.DataFrame, *, as_of: dt.date) -> list[PositionGreeks]
             days_to_expiry=int(days[i]),
             dividend_yield=float(q[i]),
             volatility_source=str(sources[i]),
+            exercise=str(exercise[i]),
             **{field: values[i] for field, values in columns.items()},
         )
         for i, pid in enumerate(frame.index)
@@ -262,6 +266,7 @@ def greeks_calculate(*, positions: list[dict[str, Any]], as_of: dt.date | None =
             "volatility": [_nan_if_none(p.get("volatility")) for p in positions],
             "risk_free_rate": [_nan_if_none(p.get("risk_free_rate")) for p in positions],
             "dividend_yield": [_nan_if_none(p.get("dividend_yield")) for p in positions],
+            "occ_symbol": [(p.get("occ_symbol") or "").upper() for p in positions],
         }
     )
     inputs = _fill_from_store(given, as_of=as_of)
@@ -275,6 +280,11 @@ def greeks_calculate(*, positions: list[dict[str, Any]], as_of: dt.date | None =
         dividend_yield=inputs["dividend_yield"].to_numpy(),
         implied_vol=inputs["volatility"].to_numpy(),
         realized_vol=inputs["realized_volatility"].to_numpy(),
+        mark_price=inputs["mark_price"].to_numpy(),
+        is_american=is_american_exercise(
+            list(inputs["underlying_symbol"]), [p.get("exercise") for p in positions]
+        ),
+        implied_vol_source=SIGMA_GIVEN,
         is_call=inputs["is_call"].to_numpy(),
         quantity=inputs["quantity"].to_numpy(),
         multiplier=inputs["multiplier"].to_numpy(),
@@ -319,11 +329,18 @@ def _fill_from_store(given: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     has_symbol = inputs["underlying_symbol"].to_numpy(dtype=object) != ""
 
     need_price = inputs["underlying_price"].isna().to_numpy() & has_symbol
-    if need_price.any():
-        wanted = sorted(set(inputs.loc[need_price, "underlying_symbol"]))
+    # The option's own mark (its OCC contract's last bar) implies sigma when none is given.
+    need_mark = inputs["volatility"].isna().to_numpy() & live & (inputs["occ_symbol"].to_numpy() != "")
+    inputs["mark_price"] = np.nan
+    if need_price.any() or need_mark.any():
+        wanted = sorted(
+            set(inputs.loc[need_price, "underlying_symbol"]) | set(inputs.loc[need_mark, "occ_symbol"])
+        )
         close = market_inputs.price_snapshot(symbols=wanted, as_of=as_of).close
         stored = close.reindex(inputs["underlying_symbol"]).to_numpy(dtype=float)
         inputs["underlying_price"] = np.where(need_price, stored, inputs["underlying_price"])
+        marks = close.reindex(inputs["occ_symbol"]).to_numpy(dtype=float)
+        inputs["mark_price"] = np.where(need_mark, marks, np.nan)
 
     need_rate = inputs["risk_free_rate"].isna().to_numpy() & live
     if need_rate.any():
@@ -359,6 +376,7 @@ def _raise_if_missing(inputs: pd.DataFrame, given: pd.DataFrame, *, as_of: dt.da
         "underlying_price": ~np.isfinite(inputs["underlying_price"].to_numpy(dtype=float)),
         "volatility": live
         & ~np.isfinite(inputs["volatility"].to_numpy(dtype=float))
+        & ~np.isfinite(inputs["mark_price"].to_numpy(dtype=float))
         & ~np.isfinite(inputs["realized_volatility"].to_numpy(dtype=float)),
         "risk_free_rate": live & ~np.isfinite(inputs["risk_free_rate"].to_numpy(dtype=float)),
     }
@@ -420,6 +438,8 @@ def _calculated_positions(
                     "option_type": "call" if bool(row["is_call"]) else "put",
                     "quantity": float(row["quantity"]),
                     "multiplier": float(row["multiplier"]),
+                    "volatility_source": row["sigma_source"],
+                    "exercise": row["exercise"],
                     "sources": {
                         "underlying_price": used["underlying_price_source"],
                         "risk_free_rate": "not_needed" if expired else used["risk_free_rate_source"],
@@ -453,4 +473,4 @@ def _volatility_source(source: str, expired: bool) -> str:
         return "not_needed"
     if source == SIGMA_UNAVAILABLE:
         return "unavailable"
-    return "request" if source == "implied" else "store"
+    return "request" if source == SIGMA_GIVEN else "store"

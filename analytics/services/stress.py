@@ -1,7 +1,9 @@
 """Stress tests of engine 7: library scenarios in the batch, custom scenarios on request.
 
-The math is ``analytics.engines.stress`` (conditional factor moves on the EWMA covariance, betas
-and macro sensitivities, Black-Scholes revaluation of options, severity bands). This module
+The math is ``analytics.engines.stress`` (conditional or isolated factor moves on the EWMA
+covariance with the VIX in log changes, betas and macro sensitivities, full revaluation of options
+with their exercise style at r + the Interest Rate move, VIX options moved by the Volatility move
+itself, severity bands). This module
 builds the engine's inputs from a book (``risk_book``), turns results into stored rows, and
 re-runs the engine for a custom scenario on the exact inputs the batch stored
 (``RiskMetrics.stress_inputs``), so a custom scenario equal to a library one gives the same
@@ -17,20 +19,28 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 
 from analytics.engines.stress import (
     STRESS_VARIABLES,
+    VIX_SYMBOLS,
     Scenario,
     run_stress_tests,
     severity,
 )
 from analytics.models import StressScenario
+from analytics.selectors import risk as risk_selectors
 from analytics.selectors.risk_book import book_position_set, num, nums
+from analytics.selectors.risk_inputs import stress_scenarios_active
+from portfolios.models import Portfolio
 
 __all__ = [
     "book_sensitivities",
     "scenario_from_model",
     "stress_custom_evaluate",
+    "stress_scenarios_evaluate",
+    "stress_scenarios_on_request",
+    "vix_option_flags",
     "stress_inputs_dump",
     "stress_inputs_load",
     "StressOutcome",
@@ -47,6 +57,7 @@ _INPUT_COLUMNS = [
     "reason",
     "is_option",
     "is_call",
+    "is_american",
     "quantity",
     "multiplier",
     "price",
@@ -188,13 +199,32 @@ class StressOutcome:
     returns: np.ndarray
 
 
+def vix_option_flags(book: pd.DataFrame) -> np.ndarray:
+    """True for the book's options on the VIX (their underlying moves by the Volatility move)."""
+    return book["is_option"].to_numpy(dtype=bool) & book["risk_symbol"].isin(VIX_SYMBOLS).to_numpy()
+
+
 def stress_book_run(
-    book: pd.DataFrame, sens: pd.DataFrame, scenarios: Sequence[Scenario], cov: pd.DataFrame
+    book: pd.DataFrame,
+    sens: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    cov: pd.DataFrame,
+    *,
+    propagation: str = "conditional",
 ) -> StressOutcome:
     """Runs the scenarios on a book (one engine call, however many portfolios the book spans:
-    the conditional factor moves are computed once per scenario). Totals and percentages are
-    per portfolio, in :func:`stress_result_fields`."""
-    results = run_stress_tests(list(scenarios), cov, book_position_set(book), sens, float("nan"))
+    the factor moves are computed once per scenario). ``propagation``: ``conditional`` (the
+    unshocked variables move by their conditional expectation) or ``isolated`` (only the shocked
+    ones move). Totals and percentages are per portfolio, in :func:`stress_result_fields`."""
+    results = run_stress_tests(
+        list(scenarios),
+        cov,
+        book_position_set(book),
+        sens,
+        float("nan"),
+        vix_options=vix_option_flags(book),
+        propagation=propagation,
+    )
     n = len(book)
     pnl = np.array([r.positions["pnl"].to_numpy() for r in results], dtype=np.float64).reshape(
         len(results), n
@@ -212,7 +242,7 @@ def stress_inputs_dump(
     columns: dict[str, list[Any]] = {"position_id": list(book.index)}
     for col in _INPUT_COLUMNS:
         values = book[col].tolist()
-        if col in ("is_option", "is_call"):
+        if col in ("is_option", "is_call", "is_american"):
             columns[col] = [bool(v) for v in values]
         elif col in ("portfolio_id", "symbol", "risk_symbol", "side", "reason"):
             columns[col] = [
@@ -249,6 +279,8 @@ def stress_inputs_load(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.Data
         book[col] = pd.to_numeric(book[col], errors="coerce").astype(float)
     book["is_option"] = book["is_option"].astype(bool)
     book["is_call"] = book["is_call"].astype(bool)
+    # Inputs stored before exercise styles were recorded: European (what they were priced with).
+    book["is_american"] = book.get("is_american", pd.Series(False, index=book.index)).astype(bool)
     variables = list(inputs["variables"])
     cov = pd.DataFrame(
         np.array(inputs["covariance"], dtype=float).reshape(len(variables), len(variables)),
@@ -267,21 +299,110 @@ def stress_inputs_load(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.Data
 
 
 def stress_custom_evaluate(
-    *, inputs: Mapping[str, Any], name: str, shocks: Mapping[str, float], description: str = ""
+    *,
+    inputs: Mapping[str, Any],
+    name: str,
+    shocks: Mapping[str, float],
+    description: str = "",
+    propagation: str = "conditional",
 ) -> dict[str, Any]:
     """Runs one custom scenario now on the stored inputs of the batch; returns the stored-row
     fields (see :func:`stress_result_fields`) of the result. Shocks must be validated already."""
-    book, sens, cov, nav = stress_inputs_load(inputs)
     scenario = Scenario(
         id="custom", name=name, category="custom", description=description, shocks=dict(shocks)
     )
-    outcome = stress_book_run(book, sens, [scenario], cov)
-    return stress_result_fields(
-        book=book,
-        sens=sens,
-        shocks=scenario.shocks,
-        factor_moves=outcome.factor_moves[0],
-        pnl=outcome.pnl[0],
-        returns=outcome.returns[0],
-        nav=nav,
-    )
+    return stress_scenarios_evaluate(inputs=inputs, scenarios=[scenario], propagation=propagation)[0]
+
+
+def stress_scenarios_evaluate(
+    *, inputs: Mapping[str, Any], scenarios: Sequence[Scenario], propagation: str
+) -> list[dict[str, Any]]:
+    """Runs scenarios now on the stored inputs of the batch (custom scenarios, or library ones with
+    ``propagation="isolated"``, which the batch does not store); the stored-row fields of each."""
+    book, sens, cov, nav = stress_inputs_load(inputs)
+    outcome = stress_book_run(book, sens, scenarios, cov, propagation=propagation)
+    return [
+        stress_result_fields(
+            book=book,
+            sens=sens,
+            shocks=scenario.shocks,
+            factor_moves=outcome.factor_moves[j],
+            pnl=outcome.pnl[j],
+            returns=outcome.returns[j],
+            nav=nav,
+        )
+        for j, scenario in enumerate(scenarios)
+    ]
+
+
+def stress_scenarios_on_request(
+    *,
+    portfolio: Portfolio,
+    user: Any,
+    view: str,
+    as_of: Any = None,
+    propagation: str = "conditional",
+    scenario_ids: Sequence[str] | None = None,
+    custom: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Scenarios computed now on the inputs the batch stored, in the /scenarios response shape.
+
+    Either library (and the user's own) scenarios — ``scenario_ids`` or every active one, used for
+    ``propagation="isolated"``, which the batch does not store — or one ``custom`` scenario
+    (``{name, description, shocks}``, shocks validated). Nothing is written.
+    """
+    stored = risk_selectors.risk_stress_inputs_get(portfolio=portfolio, as_of=as_of)
+    if custom is not None:
+        meta = [
+            {
+                "id": "custom",
+                "name": custom["name"],
+                "category": "custom",
+                "description": custom.get("description", ""),
+                "window": None,
+                "source": None,
+            }
+        ]
+        scenarios = [
+            Scenario(
+                id="custom",
+                name=custom["name"],
+                category="custom",
+                description=custom.get("description", ""),
+                shocks=dict(custom["shocks"]),
+            )
+        ]
+    else:
+        if scenario_ids:
+            found = risk_selectors.visible_scenarios(user=user, ids=scenario_ids)
+            models = [found[i] for i in scenario_ids]
+        else:
+            models = stress_scenarios_active(owner_ids=[portfolio.owner_id])
+        meta = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "category": m.category,
+                "description": m.description,
+                "window": m.window or None,
+                "source": m.source or None,
+            }
+            for m in models
+        ]
+        scenarios = [scenario_from_model(m) for m in models]
+    fields = stress_scenarios_evaluate(inputs=stored["inputs"], scenarios=scenarios, propagation=propagation)
+    nav = fields[0]["portfolio_value"] if fields else stored["inputs"].get("nav")
+    return {
+        "portfolio_id": str(portfolio.id),
+        "view": view,
+        "propagation": propagation,
+        "portfolio_value": risk_selectors.money(nav),
+        "calculation_date": stored["as_of_date"],
+        "as_of_date": stored["as_of_date"],
+        "calculated_at": timezone.now(),
+        "data_source": stored["data_source"],
+        "scenarios": [
+            risk_selectors.scenario_payload(scenario=m, fields=f, nav=f["portfolio_value"], view=view)
+            for m, f in zip(meta, fields, strict=True)
+        ],
+    }

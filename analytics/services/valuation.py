@@ -4,14 +4,16 @@ For every position held on ``as_of`` (entry_date <= as_of < exit_date or no exit
 
 - price (currency per share): stocks, ETFs and funds -> their own close on or before as_of
   (``price_snapshot``: stale after 7 days = missing). Options -> the OCC contract's own bar when
-  the provider has one (``price_source`` = that provider, e.g. ``synthetic``), else the
-  Black-Scholes-Merton model price of the Greeks engine (``price_source`` = ``model``).
+  the provider has one (``price_source`` = that provider, e.g. ``synthetic``), else the model
+  price of the Greeks engine (``price_source`` = ``model``: the option pricer with the option's
+  exercise style and its one sigma; a marked option's sigma is implied from that mark, so the
+  model reprices it at its mark).
 - previous close: the last bar strictly before as_of (weekends and holidays handled by the bars
   themselves, never "yesterday"). For a model-priced option it is the model price at the last NYSE
   session before as_of (the underlying's previous close, T measured from that session, same sigma,
   rate and dividend yield). A position opened after that session is measured against its entry
   price (its daily P&L is the P&L since it was opened).
-- delta per share: 1 for stocks; the BSM delta for options. ``underlying_price``: the option's
+- delta per share: 1 for stocks; the pricer's delta for options (American or European). ``underlying_price``: the option's
   underlying close, and the stock's own price for stocks.
 - market value, cost basis, unrealized and daily P&L, pnl_percent and delta-adjusted exposure come
   from :func:`analytics.engines.valuation.value_positions` (stocks: MV; options: delta x S x
@@ -32,14 +34,15 @@ import pandas as pd
 from django.db import transaction
 
 from analytics.batch.result import EngineResult
-from analytics.engines.black_scholes import DAYS_PER_YEAR, bsm_price
+from analytics.engines.black_scholes import DAYS_PER_YEAR
+from analytics.engines.option_pricer import option_price
 from analytics.engines.valuation import value_positions
 from analytics.models import PositionValuation
 from analytics.selectors.market_inputs import option_greeks_frame, price_snapshot
 from marketdata.providers.calendar import last_session_before
 from portfolios.holdings import positions_frame
 
-#: ``price_source`` of a price computed by the Black-Scholes-Merton model.
+#: ``price_source`` of a price computed by the option pricer (no bar of the contract).
 MODEL_SOURCE = "model"
 
 #: Columns written on each upsert (everything but the key).
@@ -105,7 +108,7 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     bar_previous = snapshot.previous_close.reindex(positions["symbol"]).to_numpy(dtype=np.float64)
     bar_source = snapshot.source.reindex(positions["symbol"]).fillna("").to_numpy(dtype=object)
 
-    # Model previous close of options without their own bar: the BSM price at the last session,
+    # Model previous close of options without their own bar: the model price at the last session,
     # from the underlying's previous close (same sigma, rate and dividend yield as today).
     previous_session = last_session_before(as_of)
     days_before = np.array(
@@ -119,7 +122,7 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     with np.errstate(invalid="ignore"):
         model_previous = np.where(
             is_option,
-            bsm_price(
+            option_price(
                 underlying_previous,
                 positions["strike_price"].to_numpy(dtype=np.float64),
                 days_before / DAYS_PER_YEAR,
@@ -127,6 +130,7 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
                 greek("dividend_yield"),
                 greek("sigma"),
                 positions["is_call"].to_numpy(dtype=bool),
+                np.nan_to_num(greek("is_american"), nan=0.0).astype(bool),
             ),
             np.nan,
         )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from analytics.engines.option_pricer import option_greeks
 from marketdata.models import MacroSeries, PriceBar, Security
 from portfolios.models import Portfolio, Position
 from portfolios.tests.factories import PortfolioFactory, PositionFactory, TagFactory
@@ -64,6 +65,12 @@ def bs(s: float, k: float, days: int, r: float, sigma: float, call: bool) -> tup
     return k * math.exp(-r * t) * norm_cdf(-d2) - s * norm_cdf(-d1), norm_cdf(d1) - 1.0
 
 
+def american(s: float, k: float, days: int, r: float, sigma: float, call: bool) -> tuple[float, float]:
+    """(price, delta) per share of an American option, q = 0, T = days / 365."""
+    greeks = option_greeks(s, k, days / 365.0, r, 0.0, sigma, call, True)
+    return float(greeks.price), float(greeks.delta)
+
+
 @dataclass
 class Book:
     portfolio: Portfolio
@@ -78,8 +85,11 @@ class Book:
     def expected(self) -> dict[str, dict[str, Any]]:
         """Hand-worked valuation of each held position (USD; None = unknown)."""
         call_delta = bs(102, 100, (EXPIRY - AS_OF).days, RATE, 0.30, True)[1]
-        put_price, put_delta = bs(102, 95, (EXPIRY - AS_OF).days, RATE, 0.25, False)
-        put_previous = bs(100, 95, (EXPIRY - PREVIOUS).days, RATE, 0.25, False)[0]
+        # The put on a stock is American: its early-exercise value comes from the project's pricer
+        # (checked against QuantLib's finite-difference engine in engines/test_option_pricer.py);
+        # the call pays no dividend, so its American value is the European closed form above.
+        put_price, put_delta = american(102, 95, (EXPIRY - AS_OF).days, RATE, 0.25, False)
+        put_previous = american(100, 95, (EXPIRY - PREVIOUS).days, RATE, 0.25, False)[0]
         return {
             "aaa": dict(
                 price=102.0,

@@ -50,6 +50,30 @@ class GreeksAfterExpirySerializer(GreeksTotalsSerializer):
     removed_positions = serializers.IntegerField(help_text="Options expiring on or before expiry_date.")
 
 
+class GreeksPositionSerializer(serializers.Serializer):
+    position_id = serializers.UUIDField()
+    symbol = serializers.CharField(help_text="The OCC symbol for an option.")
+    underlying_symbol = serializers.CharField()
+    is_option = serializers.BooleanField()
+    exercise = serializers.ChoiceField(
+        choices=["american", "european"], allow_null=True, help_text="Null for stocks."
+    )
+    volatility = serializers.FloatField(
+        allow_null=True, help_text="The one sigma (annualized decimal) of valuation, Greeks, VaR and stress."
+    )
+    volatility_source = serializers.CharField(
+        allow_null=True, help_text="implied_from_mark, position, realized, unavailable or not_applicable."
+    )
+    days_to_expiry = serializers.IntegerField(allow_null=True, help_text="Calendar days.")
+    delta = serializers.FloatField(allow_null=True, help_text="Shares of the underlying.")
+    delta_dollars = serializers.FloatField(allow_null=True, help_text="USD.")
+    gamma = serializers.FloatField(allow_null=True)
+    gamma_dollars = serializers.FloatField(allow_null=True, help_text="USD per 1% move.")
+    theta = serializers.FloatField(allow_null=True, help_text="USD per calendar day.")
+    vega = serializers.FloatField(allow_null=True, help_text="USD per 1 vol point.")
+    rho = serializers.FloatField(allow_null=True, help_text="USD per 1 rate point.")
+
+
 class GreeksMissingSerializer(serializers.Serializer):
     position_id = serializers.UUIDField()
     underlying = serializers.CharField()
@@ -68,8 +92,11 @@ class PortfolioGreeksSerializer(serializers.Serializer):
     view = serializers.CharField(help_text="portfolio, longs or shorts (the query parameter).")
     current = GreeksTotalsSerializer()
     by_underlying = GreeksByUnderlyingSerializer(many=True)
+    by_position = GreeksPositionSerializer(many=True)
     after_expiry = GreeksAfterExpirySerializer(
-        allow_null=True, help_text="Null unless include_after_expiry=true."
+        allow_null=True,
+        help_text="Null unless include_after_expiry=true. The book after the nearest expiry: options "
+        "expiring by then removed, the others aged to that date (same S, sigma, r, q).",
     )
     units = serializers.DictField(child=serializers.CharField())
     data_quality = GreeksDataQualitySerializer()
@@ -112,6 +139,13 @@ class GreeksPositionInput(serializers.Serializer):
         min_value=0.0,
         max_value=1.0,
         help_text="Continuous, decimal per year.",
+    )
+    exercise = serializers.ChoiceField(
+        choices=["american", "european"],
+        required=False,
+        allow_null=True,
+        help_text="Default: american for options on stocks and ETFs, european for index options "
+        "(VIX, SPX, NDX, RUT, XSP, DJX).",
     )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
@@ -194,13 +228,21 @@ class CalculatedInputsSerializer(serializers.Serializer):
     option_type = serializers.ChoiceField(choices=OptionType.choices)
     quantity = serializers.FloatField()
     multiplier = serializers.FloatField()
+    volatility_source = serializers.ChoiceField(
+        choices=["given", "implied_from_mark", "position", "realized", "unavailable"],
+        help_text="given (the request's), implied_from_mark (solved from the OCC contract's last "
+        "stored bar with the same pricer), realized (60-day, floored at 5%).",
+    )
+    exercise = serializers.ChoiceField(choices=["american", "european"])
     sources = serializers.DictField(
         child=serializers.CharField(), help_text="Per input: request, store, or not_needed (expired)."
     )
 
 
 class PerShareGreeksSerializer(serializers.Serializer):
-    price = serializers.FloatField(allow_null=True, help_text="BSM value per share (USD).")
+    price = serializers.FloatField(
+        allow_null=True, help_text="Model value per share (USD) with the option's exercise style."
+    )
     delta = serializers.FloatField(allow_null=True)
     gamma = serializers.FloatField(allow_null=True)
     theta = serializers.FloatField(allow_null=True, help_text="Per calendar day.")

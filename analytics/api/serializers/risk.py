@@ -28,9 +28,18 @@ class ViewQuery(AsOfQuery):
     view = serializers.ChoiceField(choices=RiskView.values, default=RiskView.PORTFOLIO)
 
 
+PROPAGATIONS = ("conditional", "isolated")
+
+
 class ScenariosQuery(ViewQuery):
     scenarios = serializers.CharField(
         required=False, help_text="Comma-separated scenario ids (default: every scenario of the library)."
+    )
+    propagation = serializers.ChoiceField(
+        choices=PROPAGATIONS,
+        default="conditional",
+        help_text="conditional (default, stored by the batch): unshocked factors move by their "
+        "conditional expectation; isolated (computed now): only the shocked factors move.",
     )
 
     def validate_scenarios(self, value: str) -> list[str]:
@@ -84,6 +93,7 @@ class CustomScenarioInput(serializers.Serializer):
     )
     view = serializers.ChoiceField(choices=RiskView.values, default=RiskView.PORTFOLIO)
     as_of_date = serializers.DateField(required=False)
+    propagation = serializers.ChoiceField(choices=PROPAGATIONS, default="conditional")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = (
@@ -134,13 +144,18 @@ class ScenarioResultSerializer(serializers.Serializer):
         choices=["positive", "mild", "moderate", "severe", "extreme"], allow_null=True
     )
     by_position = PositionImpactSerializer(many=True)
-    factor_moves = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    factor_moves = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="All 11 stress variables: the shocked values and the moves used for the others "
+        "(fractions; Interest Rate a decimal change; Volatility a relative VIX change, > -1).",
+    )
     unmodeled = UnmodeledSerializer(many=True)
 
 
 class ScenariosSerializer(serializers.Serializer):
     portfolio_id = serializers.UUIDField()
     view = serializers.CharField()
+    propagation = serializers.ChoiceField(choices=PROPAGATIONS)
     portfolio_value = serializers.FloatField()
     calculation_date = serializers.DateField()
     as_of_date = serializers.DateField()

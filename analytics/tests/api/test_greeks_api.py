@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.engines.black_scholes import bsm_greeks
+from analytics.engines.option_pricer import option_greeks
 from analytics.models import PositionGreeks
 from analytics.tests.services.test_greeks_service import (
     AS_OF,
@@ -206,26 +207,48 @@ class TestPortfolioGreeks:
         for name in GREEK_KEYS:
             assert longs["current"][name] + shorts["current"][name] == pytest.approx(book_[name], abs=0.02)
 
-    def test_after_expiry_removes_the_nearest_expiry(self, auth_client, book) -> None:  # type: ignore[no-untyped-def]
+    def test_after_expiry_removes_the_nearest_expiry_and_ages_the_rest(self, auth_client, book) -> None:  # type: ignore[no-untyped-def]
         portfolio, positions = book
         run_greeks_batch(portfolio)
 
         body = auth_client.get(url(portfolio.id), {"include_after_expiry": "true"}).json()
 
         after = body["after_expiry"]
-        assert after["expiry_date"] == (AS_OF + dt.timedelta(days=14)).isoformat()
+        cutoff = AS_OF + dt.timedelta(days=14)
+        assert after["expiry_date"] == cutoff.isoformat()
         assert after["removed_positions"] == 2  # the 14-day short call and the already expired put
         assert after["positions"] == 5
-        short_call = PositionGreeks.objects.get(position=positions["short_call"])
-        for name, column in (
-            ("delta", "position_delta"),
-            ("theta", "position_theta"),
-            ("vega", "position_vega"),
-            ("delta_dollars", "delta_dollars"),
-            ("gamma", "position_gamma"),
-        ):
-            expected = body["current"][name] - getattr(short_call, column)
-            assert after[name] == pytest.approx(expected, abs=0.02), name
+        # then the remaining options are repriced 14 days older (same S, sigma, r, q, exercise style)
+        rows = PositionGreeks.objects.filter(portfolio=portfolio, as_of_date=AS_OF).select_related("position")
+        names = {"delta": "position_delta", "theta": "position_theta", "vega": "position_vega"}
+        names |= {"delta_dollars": "delta_dollars", "gamma": "position_gamma"}
+        expected = {name: body["current"][name] for name in names}
+        unaged = dict(expected)
+        for row in rows:
+            for name, column in names.items():
+                expected[name] -= getattr(row, column)
+                unaged[name] -= getattr(row, column)
+            if row.position.expiration_date <= cutoff:
+                continue
+            aged = option_greeks(
+                row.underlying_price,
+                float(row.position.strike_price),
+                (row.days_to_expiry - 14) / 365.0,
+                row.risk_free_rate,
+                row.dividend_yield,
+                row.volatility,
+                row.position.option_type == "call",
+                row.exercise == "american",
+            )
+            scale = 100 * float(row.position.quantity)
+            per_share = {"delta": aged.delta, "theta": aged.theta, "vega": aged.vega, "gamma": aged.gamma}
+            per_share["delta_dollars"] = aged.delta * row.underlying_price
+            for name in names:
+                expected[name] += float(per_share[name]) * scale
+                unaged[name] += getattr(row, names[name])
+        for name in names:
+            assert after[name] == pytest.approx(expected[name], abs=0.02), name
+        assert after["theta"] != pytest.approx(unaged["theta"], abs=0.5)  # aging changes theta
 
     def test_missing_greeks_are_listed_and_left_out(self, auth_client, user, market) -> None:  # type: ignore[no-untyped-def]
         portfolio = PortfolioFactory(owner=user)
