@@ -1,4 +1,5 @@
-"""Factories for batch runs and the stored results of the batch engines (and alerts).
+"""Factories for batch runs and the stored results of engines 2-6 (valuation, aggregation, Greeks,
+factors, correlations); engines 7-8 in ``risk_factories``, alerts in ``alert_factories``.
 
 Every result defaults to :data:`AS_OF` (Friday 2024-06-28) and to a new portfolio (or position),
 so instances never collide on the (portfolio | position | symbol, as_of_date) keys; pass the same
@@ -14,28 +15,14 @@ import datetime as dt
 import factory
 
 from analytics.models import (
-    Alert,
-    AlertEvaluation,
-    AlertKind,
-    AlertMetric,
-    AlertOperator,
-    AlertPriority,
-    AlertRule,
     BatchRun,
     BatchStep,
     CorrelationResult,
     FactorCorrelation,
-    PerformanceSummary,
     PortfolioAggregate,
     PortfolioFactorExposure,
-    PortfolioSnapshot,
     PositionGreeks,
     PositionValuation,
-    RiskMetrics,
-    RiskView,
-    ScenarioCategory,
-    StressScenario,
-    StressTestResult,
     SymbolFactorExposure,
 )
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
@@ -45,7 +32,7 @@ from sigmasight.jobs.tests.factories import JobFactory
 AS_OF = dt.date(2024, 6, 28)
 FACTORS = ["Market", "Value", "Growth", "Momentum", "Quality", "Size", "Low Volatility"]
 MACRO = ["Interest Rate", "Oil", "International"]
-_NOW = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
+NOW = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
 
 
 def _per_factor(values: list[float], names: list[str] = FACTORS) -> dict[str, float]:
@@ -69,21 +56,21 @@ class BatchRunFactory(factory.django.DjangoModelFactory):
     trigger = "test"
 
     class Params:
-        running = factory.Trait(status=JobStatus.RUNNING, started_at=_NOW)
+        running = factory.Trait(status=JobStatus.RUNNING, started_at=NOW)
         succeeded = factory.Trait(
             status=JobStatus.SUCCEEDED,
-            started_at=_NOW,
-            finished_at=_NOW,
+            started_at=NOW,
+            finished_at=NOW,
             counts=factory.LazyFunction(lambda: {"portfolios": 1, "steps": 3, "failed_steps": 0}),
         )
         partial = factory.Trait(
             status=JobStatus.PARTIAL,
-            started_at=_NOW,
-            finished_at=_NOW,
+            started_at=NOW,
+            finished_at=NOW,
             counts=factory.LazyFunction(lambda: {"portfolios": 2, "steps": 6, "failed_steps": 1}),
         )
         failed = factory.Trait(
-            status=JobStatus.FAILED, started_at=_NOW, finished_at=_NOW, error="market data unavailable"
+            status=JobStatus.FAILED, started_at=NOW, finished_at=NOW, error="market data unavailable"
         )
         with_job = factory.Trait(
             job=factory.SubFactory(
@@ -107,15 +94,15 @@ class BatchStepFactory(factory.django.DjangoModelFactory):
     class Params:
         succeeded = factory.Trait(
             status=JobStatus.SUCCEEDED,
-            started_at=_NOW,
-            finished_at=_NOW,
+            started_at=NOW,
+            finished_at=NOW,
             duration_ms=12.5,
             counts=factory.LazyFunction(lambda: {"positions": 3}),
         )
         failed = factory.Trait(
             status=JobStatus.FAILED,
-            started_at=_NOW,
-            finished_at=_NOW,
+            started_at=NOW,
+            finished_at=NOW,
             duration_ms=3.0,
             error="RuntimeError: boom",
         )
@@ -387,292 +374,4 @@ class CorrelationResultFactory(factory.django.DjangoModelFactory):
     class Params:
         with_exclusion = factory.Trait(
             excluded=factory.LazyFunction(lambda: [{"symbol": "NEW", "reason": "insufficient overlap"}])
-        )
-
-
-# Engine 7: stress tests and risk metrics --------------------------------------------------------
-
-
-class StressScenarioFactory(factory.django.DjangoModelFactory):
-    """A custom library scenario (Market -10 %) visible to everyone (the migration seeds the real
-    library); traits ``owned`` (runs only for its owner's portfolios), ``inactive``."""
-
-    class Meta:
-        model = StressScenario
-
-    id = factory.Sequence(lambda n: f"test_scenario_{n}")
-    name = factory.Sequence(lambda n: f"Test scenario {n}")
-    category = ScenarioCategory.CUSTOM
-    description = "Market down 10 %."
-    shocks = factory.LazyFunction(lambda: {"Market": -0.10})
-    source = "hypothetical"
-    display_order = factory.Sequence(lambda n: 5000 + n)
-
-    class Params:
-        owned = factory.Trait(owner=factory.SubFactory("accounts.tests.factories.UserFactory"))
-        inactive = factory.Trait(is_active=False)
-
-
-class StressTestResultFactory(factory.django.DjangoModelFactory):
-    """A portfolio's loss of 11,000 USD (-11 % of a 100,000 NAV) in a new scenario on AS_OF;
-    trait ``with_unmodeled`` (a position without betas, null impacts)."""
-
-    class Meta:
-        model = StressTestResult
-
-    portfolio = factory.SubFactory(PortfolioFactory)
-    as_of_date = AS_OF
-    scenario = factory.SubFactory(StressScenarioFactory)
-    portfolio_value = 100_000.0
-    dollar_impact = -11_000.0
-    percentage_impact = factory.LazyAttribute(lambda o: o.dollar_impact / o.portfolio_value * 100.0)
-    new_portfolio_value = factory.LazyAttribute(lambda o: o.portfolio_value + o.dollar_impact)
-    severity = "severe"
-    shocks = factory.LazyAttribute(lambda o: dict(o.scenario.shocks))
-    factor_moves = factory.LazyAttribute(lambda o: {"Market": -0.10, **o.shocks})
-    by_position = factory.LazyFunction(
-        lambda: [
-            {
-                "position_id": "00000000-0000-0000-0000-000000000001",
-                "symbol": "AAA",
-                "side": "long",
-                "underlying_return": -0.11,
-                "dollar_impact": -11_000.0,
-                "percentage_impact": -11.0,
-            }
-        ]
-    )
-    unmodeled = factory.LazyFunction(list)
-
-    class Params:
-        with_unmodeled = factory.Trait(
-            unmodeled=factory.LazyFunction(lambda: [{"symbol": "NOB", "reason": "no factor betas"}])
-        )
-
-
-def _var_metrics(nav: float = 100_000.0) -> dict:
-    return {
-        "nav": nav,
-        "positions": [],
-        "excluded": [],
-        "var": {"historical": {"h1": {"c95": {"var": 1_800.0, "es": 2_400.0, "observations": 252}}}},
-        "summary": {
-            "beta": 1.05,
-            "volatility": 0.18,
-            "var_95_1d": 1_800.0,
-            "es_975_1d": 2_600.0,
-            "average_correlation": 0.4,
-        },
-        "contributions": {},
-    }
-
-
-class RiskMetricsFactory(factory.django.DjangoModelFactory):
-    """The portfolio view's risk metrics on AS_OF (1-day historical VaR 95 % of 1,800 USD, a
-    positive loss); traits ``longs`` and ``shorts`` for the other views."""
-
-    class Meta:
-        model = RiskMetrics
-
-    portfolio = factory.SubFactory(PortfolioFactory)
-    as_of_date = AS_OF
-    view = RiskView.PORTFOLIO
-    metrics = factory.LazyFunction(_var_metrics)
-    stress_inputs = factory.LazyFunction(lambda: {"nav": 100_000.0, "book": []})
-
-    class Params:
-        longs = factory.Trait(view=RiskView.LONGS, stress_inputs=factory.LazyFunction(dict))
-        shorts = factory.Trait(view=RiskView.SHORTS, stress_inputs=factory.LazyFunction(dict))
-
-
-# Engine 8: snapshots and performance -------------------------------------------------------------
-
-
-class PortfolioSnapshotFactory(factory.django.DjangoModelFactory):
-    """A day of a portfolio's NAV history (NAV 100,000 = 80,000 MV + 20,000 cash, at its peak);
-    ``first_day`` trait (no daily return), ``in_drawdown`` (5 % below the peak)."""
-
-    class Meta:
-        model = PortfolioSnapshot
-
-    portfolio = factory.SubFactory(PortfolioFactory)
-    date = factory.Sequence(lambda n: AS_OF - dt.timedelta(days=n))
-    cash = 20_000.0
-    long_value = 85_000.0
-    short_value = -5_000.0
-    market_value = factory.LazyAttribute(lambda o: o.long_value + o.short_value)
-    nav = factory.LazyAttribute(lambda o: o.market_value + o.cash)
-    gross_exposure = factory.LazyAttribute(lambda o: o.long_value - o.short_value)
-    net_exposure = factory.SelfAttribute("market_value")
-    flow = 0.0
-    daily_return = 0.004
-    cumulative_return = 0.08
-    drawdown = 0.0
-    position_count = 3
-
-    class Params:
-        first_day = factory.Trait(daily_return=None, cumulative_return=0.0, flow=80_000.0)
-        in_drawdown = factory.Trait(daily_return=-0.01, cumulative_return=0.03, drawdown=-0.05)
-
-
-class PerformanceSummaryFactory(factory.django.DjangoModelFactory):
-    """A year of performance against SPY up to AS_OF (total return 8 %, max drawdown -6 %); trait
-    ``short_history`` (too few returns for ratios: nulls)."""
-
-    class Meta:
-        model = PerformanceSummary
-
-    portfolio = factory.SubFactory(PortfolioFactory)
-    as_of_date = AS_OF
-    benchmark = "SPY"
-    first_date = dt.date(2023, 6, 30)
-    observations = 250
-    nav = 108_000.0
-    total_return = 0.08
-    annualized_return = 0.08
-    annualized_volatility = 0.15
-    sharpe_ratio = 0.2
-    sortino_ratio = 0.3
-    max_drawdown = -0.06
-    max_drawdown_start = dt.date(2024, 3, 28)
-    max_drawdown_end = dt.date(2024, 4, 19)
-    calmar_ratio = factory.LazyAttribute(lambda o: o.annualized_return / abs(o.max_drawdown))
-    beta = 0.95
-    alpha = 0.01
-    returns = factory.LazyFunction(lambda: {"1d": 0.004, "1m": 0.02, "ytd": 0.05, "inception": 0.08})
-    benchmark_returns = factory.LazyFunction(
-        lambda: {"1d": 0.003, "1m": 0.015, "ytd": 0.06, "inception": 0.1}
-    )
-
-    class Params:
-        short_history = factory.Trait(
-            first_date=dt.date(2024, 6, 24),
-            observations=4,
-            annualized_return=None,
-            annualized_volatility=None,
-            sharpe_ratio=None,
-            sortino_ratio=None,
-            calmar_ratio=None,
-            beta=None,
-            alpha=None,
-            max_drawdown=None,
-            max_drawdown_start=None,
-            max_drawdown_end=None,
-        )
-
-
-# Alerts ------------------------------------------------------------------------------------------
-
-
-class AlertRuleFactory(factory.django.DjangoModelFactory):
-    """The portfolio owner's rule "gross exposure > 1,000,000 USD"; traits ``var`` (1-day VaR 95 %
-    > 5,000 USD), ``drawdown`` (< -10 %), ``inactive``."""
-
-    class Meta:
-        model = AlertRule
-
-    portfolio = factory.SubFactory(PortfolioFactory)
-    owner = factory.SelfAttribute("portfolio.owner")
-    name = factory.LazyAttribute(lambda o: f"{o.metric} {o.operator} {o.threshold:g}")
-    metric = AlertMetric.GROSS_EXPOSURE
-    operator = AlertOperator.GT
-    threshold = 1_000_000.0
-    priority = AlertPriority.MEDIUM
-
-    class Params:
-        var = factory.Trait(metric=AlertMetric.VAR_1D_95, threshold=5_000.0, priority=AlertPriority.HIGH)
-        drawdown = factory.Trait(metric=AlertMetric.DRAWDOWN, operator=AlertOperator.LT, threshold=-0.10)
-        inactive = factory.Trait(is_active=False)
-
-
-def _breaching_value(alert: factory.builder.Resolver) -> float:
-    """A value 20 % of the threshold beyond it, on the operator's side (gt: above, lt: below)."""
-    step = 0.2 * (abs(alert.threshold) or 1.0)
-    return alert.threshold + step if alert.operator == AlertOperator.GT else alert.threshold - step
-
-
-class AlertFactory(factory.django.DjangoModelFactory):
-    """An open alert raised by a new rule on AS_OF (its value breaching the rule's threshold);
-    traits ``expiration`` (the built-in alert of an option expiring within 7 days), ``resolved``."""
-
-    class Meta:
-        model = Alert
-
-    rule = factory.SubFactory(AlertRuleFactory)
-    portfolio = factory.SelfAttribute("rule.portfolio")
-    kind = AlertKind.RULE
-    priority = factory.SelfAttribute("rule.priority")
-    metric = factory.SelfAttribute("rule.metric")
-    operator = factory.SelfAttribute("rule.operator")
-    threshold = factory.SelfAttribute("rule.threshold")
-    value = factory.LazyAttribute(_breaching_value)
-    message = factory.LazyAttribute(lambda o: f"{o.metric} is {o.value:g} ({o.operator} {o.threshold:g})")
-    as_of_date = AS_OF
-    triggered_at = _NOW
-
-    class Params:
-        expiration = factory.Trait(
-            rule=None,
-            portfolio=factory.SubFactory(PortfolioFactory),
-            position=factory.SubFactory(
-                PositionFactory,
-                long_call=True,
-                portfolio=factory.SelfAttribute("..portfolio"),
-                symbol="AAPL  240703C00200000",
-                expiration_date=AS_OF + dt.timedelta(days=5),
-            ),
-            kind=AlertKind.EXPIRATION,
-            priority=AlertPriority.HIGH,
-            metric=AlertMetric.DAYS_TO_EXPIRY,
-            operator="lte",
-            threshold=7.0,
-            value=5.0,
-        )
-        resolved = factory.Trait(
-            resolved_at=_NOW,
-            resolved_as_of_date=AS_OF + dt.timedelta(days=3),
-            resolved_value=0.0,
-            resolution="back within the threshold",
-        )
-
-
-class AlertEvaluationFactory(factory.django.DjangoModelFactory):
-    """An evaluation of a portfolio on AS_OF by a new run: every metric computed, one alert raised;
-    trait ``with_gaps`` (metrics without stored results, noted)."""
-
-    class Meta:
-        model = AlertEvaluation
-
-    portfolio = factory.SubFactory(PortfolioFactory)
-    as_of_date = AS_OF
-    run = factory.SubFactory(
-        BatchRunFactory, as_of_date=factory.SelfAttribute("..as_of_date"), succeeded=True
-    )
-    metrics = factory.LazyFunction(
-        lambda: {
-            AlertMetric.VAR_1D_95.value: 1_800.0,
-            AlertMetric.GROSS_EXPOSURE.value: 100_000.0,
-            AlertMetric.NET_EXPOSURE.value: 80_000.0,
-            AlertMetric.DELTA_DOLLARS.value: 82_000.0,
-            AlertMetric.CONCENTRATION.value: 0.4,
-            AlertMetric.DRAWDOWN.value: -0.02,
-            AlertMetric.DAYS_TO_EXPIRY.value: 30,
-        }
-    )
-    notes = factory.LazyFunction(dict)
-    alerts_raised = 1
-    alerts_resolved = 0
-
-    class Params:
-        with_gaps = factory.Trait(
-            metrics=factory.LazyFunction(
-                lambda: {AlertMetric.VAR_1D_95.value: None, AlertMetric.DRAWDOWN.value: None}
-            ),
-            notes=factory.LazyFunction(
-                lambda: {
-                    AlertMetric.VAR_1D_95.value: "no risk metrics stored for the date",
-                    AlertMetric.DRAWDOWN.value: "no snapshot stored for the date",
-                }
-            ),
-            alerts_raised=0,
         )
