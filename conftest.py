@@ -1,10 +1,15 @@
 """Suite-wide fixtures and the CI rule: with SIGMASIGHT_REQUIRE_SERVICES=1, PostgreSQL and Redis
-must be there (the run fails, never skips, when they are missing)."""
+must be there (the run fails, never skips, when they are missing).
+
+``module_db`` shares expensive, read-mostly rows (a generated market, a batch run's results) among
+the tests of one module; see its docstring for the isolation it keeps.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -20,6 +25,105 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"CI requires PostgreSQL but the database engine is {engine}.")
         if not os.environ.get("REDIS_URL"):
             raise pytest.UsageError("CI requires Redis but REDIS_URL is not set.")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each module, run the tests that use no shared rows first, then by the shared layers
+    they use (after pytest-django's own db / transactional ordering, which it keeps).
+
+    A module-scoped fixture built on ``module_db`` stays in the database until the module ends, so
+    a test must only run after the layers it asks for. That holds when the layer sets used in a
+    module form a chain (market, then market + batch results); anything else is a usage error.
+    """
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or items[end].path != items[start].path:
+            run = sorted(items[start:end], key=_layer_key)
+            _check_layers_nest(run)
+            items[start:end] = run
+            start = end
+
+
+def _layers(item: pytest.Item) -> frozenset[str]:
+    """Names of the module-scoped fixtures of ``item`` that build on ``module_db``."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or "module_db" not in info.names_closure:
+        return frozenset()
+    defs = info.name2fixturedefs
+    shared: dict[str, bool] = {"module_db": True}
+
+    def builds_on_module_db(name: str) -> bool:
+        if name not in shared:
+            shared[name] = False  # guards against cycles while resolving
+            fixturedefs = defs.get(name)
+            shared[name] = bool(fixturedefs) and any(
+                builds_on_module_db(arg) for arg in fixturedefs[-1].argnames
+            )
+        return shared[name]
+
+    return frozenset(
+        name
+        for name in info.names_closure
+        if name != "module_db" and defs.get(name) and defs[name][-1].scope == "module"
+        if builds_on_module_db(name)
+    )
+
+
+def _layer_key(item: pytest.Item) -> tuple[int, tuple[str, ...]]:
+    layers = _layers(item)
+    return len(layers), tuple(sorted(layers))
+
+
+def _check_layers_nest(items: list[pytest.Item]) -> None:
+    previous: frozenset[str] = frozenset()
+    for item in items:
+        layers = _layers(item)
+        if not previous <= layers:
+            raise pytest.UsageError(
+                f"{item.nodeid} would see the shared rows of {sorted(previous - layers)} it does not "
+                "ask for: the module_db fixtures used in one module must nest (each test's set "
+                "includes every smaller one)."
+            )
+        previous = layers
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker) -> Iterator[Callable[..., Any]]:  # type: ignore[no-untyped-def]
+    """Rows built once for a module and seen by the tests that ask for them.
+
+    pytest-django's pattern for populating the database beyond one test (``django_db_setup`` +
+    ``django_db_blocker``), rolled back instead of left behind: this opens a transaction for the
+    module and returns ``populate(build, *args, **kwargs)``, which runs ``build`` inside it with
+    database access and returns its result. A module-scoped fixture calling it is a shared layer:
+
+        @pytest.fixture(scope="module")
+        def market(module_db):
+            return module_db(make_market)
+
+    Every test still runs in its own savepoint (pytest-django's per-test rollback), so what a test
+    writes, deletes or updates is undone before the next one; the module's end rolls back the
+    layers. Tests are ordered so that none sees a layer it did not request (see
+    ``pytest_collection_modifyitems``). Not for transactional tests (they need real commits).
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Marked like TestCase's own atomics, so durable blocks inside stay allowed.
+        outer._from_testcase = True  # type: ignore[attr-defined]
+        outer.__enter__()
+
+    def populate(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with django_db_blocker.unblock():
+            return build(*args, **kwargs)
+
+    try:
+        yield populate
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

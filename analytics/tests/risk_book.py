@@ -159,6 +159,14 @@ def store_betas(
     SymbolFactorExposure.objects.bulk_create(rows)
 
 
+def market_with_betas() -> RiskMarket:
+    """The market of :func:`make_market` with the betas of :func:`store_betas` (both defaults): what
+    most risk tests share, built once per module (``module_db``)."""
+    market = make_market()
+    store_betas()
+    return market
+
+
 def occ(underlying: str, strike: float, call: bool, expiry: dt.date = EXPIRY) -> str:
     return f"{underlying:<6}{expiry:%y%m%d}{'C' if call else 'P'}{int(round(strike * 1000)):08d}"
 

@@ -8,14 +8,31 @@ import factory
 from accounts.tests.factories import UserFactory
 from portfolios.models import Portfolio, Position, PositionType, Tag, TagType
 
+_POSITION_FACTORY = "portfolios.tests.factories.PositionFactory"  # defined below
+
 
 class PortfolioFactory(factory.django.DjangoModelFactory):
+    """An empty portfolio of a new user; traits ``with_positions`` (a long and a short stock lot)
+    and ``with_options`` (a long stock lot, a long call and a short put on it)."""
+
     class Meta:
         model = Portfolio
+        skip_postgeneration_save = True
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Portfolio {n}")
     cash_balance = Decimal("0")
+
+    class Params:
+        with_positions = factory.Trait(
+            long_lot=factory.RelatedFactory(_POSITION_FACTORY, "portfolio"),
+            short_lot=factory.RelatedFactory(_POSITION_FACTORY, "portfolio", short=True, symbol="MSFT"),
+        )
+        with_options = factory.Trait(
+            long_lot=factory.RelatedFactory(_POSITION_FACTORY, "portfolio"),
+            call_leg=factory.RelatedFactory(_POSITION_FACTORY, "portfolio", long_call=True),
+            put_leg=factory.RelatedFactory(_POSITION_FACTORY, "portfolio", short_put=True),
+        )
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -31,7 +48,8 @@ class TagFactory(factory.django.DjangoModelFactory):
 
 class PositionFactory(factory.django.DjangoModelFactory):
     """A long stock lot by default; traits ``short``, ``long_call``, ``short_call``, ``long_put``,
-    ``short_put``. ``tags=[tag, ...]`` attaches tags after creation."""
+    ``short_put`` and ``closed`` (exited at 160 on 2024-03-01). ``tags=[tag, ...]`` attaches tags
+    after creation."""
 
     class Meta:
         model = Position
@@ -91,6 +109,7 @@ class PositionFactory(factory.django.DjangoModelFactory):
             strike_price=Decimal("150"),
             expiration_date=dt.date(2025, 6, 20),
         )
+        closed = factory.Trait(exit_price=Decimal("160"), exit_date=dt.date(2024, 3, 1))
 
     @factory.post_generation
     def tags(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805

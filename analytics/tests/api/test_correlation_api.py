@@ -35,9 +35,9 @@ def make_prices(symbols: list[str], seed: int = 5) -> pd.DataFrame:
     return prices
 
 
-@pytest.fixture
-def prices(db) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    return make_prices(["AAA", "BBB", "CCC", "DDD"])
+@pytest.fixture(scope="module")
+def prices(module_db) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return module_db(make_prices, ["AAA", "BBB", "CCC", "DDD"])
 
 
 @pytest.fixture

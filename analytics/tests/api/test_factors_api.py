@@ -23,9 +23,9 @@ def exposures_url(portfolio) -> str:  # type: ignore[no-untyped-def]
     return f"/api/v1/analytics/factors/{portfolio.id}/exposures"
 
 
-@pytest.fixture
-def market(db):  # type: ignore[no-untyped-def]
-    return factor_market(stocks=("AAA", "BBB"))
+@pytest.fixture(scope="module")
+def market(module_db):  # type: ignore[no-untyped-def]
+    return module_db(factor_market, stocks=("AAA", "BBB"))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analytics.models import StressScenario
-from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
+from analytics.tests.risk_book import AS_OF, Leg, make_book, market_with_betas, run_risk
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 
@@ -27,11 +27,9 @@ def url(portfolio, endpoint: str) -> str:  # type: ignore[no-untyped-def]
     return f"{API}/{portfolio.id}/{endpoint}"
 
 
-@pytest.fixture
-def market():  # type: ignore[no-untyped-def]
-    m = make_market()
-    store_betas()
-    return m
+@pytest.fixture(scope="module")
+def market(module_db):  # type: ignore[no-untyped-def]
+    return module_db(market_with_betas)
 
 
 @pytest.fixture

@@ -40,9 +40,9 @@ def values(mapping: dict, names: list[str]) -> np.ndarray:
     return np.array([mapping[n] for n in names], dtype=float)
 
 
-@pytest.fixture
-def market(db):  # type: ignore[no-untyped-def]
-    return factor_market(stocks=("AAA", "BBB"), short={"CCC": 50})
+@pytest.fixture(scope="module")
+def market(module_db):  # type: ignore[no-untyped-def]
+    return module_db(factor_market, stocks=("AAA", "BBB"), short={"CCC": 50})
 
 
 @pytest.fixture

@@ -10,17 +10,15 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics.batch.registry import BY_NAME
 from analytics.models import PositionValuation, RiskMetrics, StressScenario, StressTestResult
-from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
+from analytics.tests.risk_book import AS_OF, Leg, make_book, market_with_betas, run_risk
 from portfolios.models import Position
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def market():  # type: ignore[no-untyped-def]
-    m = make_market()
-    store_betas()
-    return m
+@pytest.fixture(scope="module")
+def market(module_db):  # type: ignore[no-untyped-def]
+    return module_db(market_with_betas)
 
 
 def snapshot(portfolio) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]

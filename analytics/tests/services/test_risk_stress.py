@@ -7,16 +7,14 @@ import pytest
 from analytics.models import RiskMetrics, StressScenario, StressTestResult
 from analytics.selectors.risk import risk_stress_inputs_get
 from analytics.services.stress import stress_custom_evaluate
-from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
+from analytics.tests.risk_book import AS_OF, Leg, make_book, market_with_betas, run_risk
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def market():  # type: ignore[no-untyped-def]
-    m = make_market()
-    store_betas()
-    return m
+@pytest.fixture(scope="module")
+def market(module_db):  # type: ignore[no-untyped-def]
+    return module_db(market_with_betas)
 
 
 def results(portfolio) -> dict[str, StressTestResult]:  # type: ignore[no-untyped-def]

@@ -14,18 +14,16 @@ import pytest
 from scipy.stats import norm
 
 from analytics.models import RiskMetrics
-from analytics.tests.risk_book import AS_OF, Leg, make_book, make_market, run_risk, store_betas
+from analytics.tests.risk_book import AS_OF, Leg, make_book, market_with_betas, run_risk
 
 pytestmark = pytest.mark.django_db
 
 CONFIDENCE_KEYS = {0.95: "c95", 0.975: "c975", 0.99: "c99"}
 
 
-@pytest.fixture
-def market():  # type: ignore[no-untyped-def]
-    m = make_market()
-    store_betas()
-    return m
+@pytest.fixture(scope="module")
+def market(module_db):  # type: ignore[no-untyped-def]
+    return module_db(market_with_betas)
 
 
 def metrics(portfolio, view: str = "portfolio") -> dict:  # type: ignore[no-untyped-def]

@@ -28,13 +28,26 @@ FACTOR_ETFS = ("SPY", "VTV", "VUG", "MTUM", "QUAL", "IWM", "USMV")
 WINDOW = 252
 
 
-@pytest.fixture
-def seeded_demo(db) -> Iterator[None]:  # type: ignore[no-untyped-def]
+DEMO_SETTINGS = {
+    "MARKET_DATA_PROVIDER": "synthetic",
+    "SYNTHETIC_AS_OF": AS_OF.isoformat(),
+    "SYNTHETIC_SEED": 42,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_rows(module_db) -> None:  # type: ignore[no-untyped-def]
+    """``seed_demo`` once for the module (both tests only read what it wrote)."""
     cache.clear()
-    with override_settings(
-        MARKET_DATA_PROVIDER="synthetic", SYNTHETIC_AS_OF=AS_OF.isoformat(), SYNTHETIC_SEED=42
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
+    with override_settings(**DEMO_SETTINGS):
+        module_db(call_command, "seed_demo", stdout=io.StringIO())
+    cache.clear()
+
+
+@pytest.fixture
+def seeded_demo(db, demo_rows) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    cache.clear()
+    with override_settings(**DEMO_SETTINGS):
         yield
     cache.clear()
 
