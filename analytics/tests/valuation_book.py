@@ -65,6 +65,15 @@ def bs(s: float, k: float, days: int, r: float, sigma: float, call: bool) -> tup
     return k * math.exp(-r * t) * norm_cdf(-d2) - s * norm_cdf(-d1), norm_cdf(d1) - 1.0
 
 
+def implied_sigma(price: float, s: float, k: float, days: int, r: float, call: bool) -> float:
+    """The European (q = 0) volatility that reprices ``price``, by bisection on :func:`bs`."""
+    low, high = 1e-4, 5.0
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if bs(s, k, days, r, mid, call)[0] < price else (low, mid)
+    return 0.5 * (low + high)
+
+
 def american(s: float, k: float, days: int, r: float, sigma: float, call: bool) -> tuple[float, float]:
     """(price, delta) per share of an American option, q = 0, T = days / 365."""
     greeks = option_greeks(s, k, days / 365.0, r, 0.0, sigma, call, True)
@@ -84,7 +93,11 @@ class Book:
 
     def expected(self) -> dict[str, dict[str, Any]]:
         """Hand-worked valuation of each held position (USD; None = unknown)."""
-        call_delta = bs(102, 100, (EXPIRY - AS_OF).days, RATE, 0.30, True)[1]
+        # The call is marked at 9.50 by its own bar: its one sigma is the vol that reprices that mark
+        # (solved here by bisection on the closed form; the position's 30% is not used).
+        days = (EXPIRY - AS_OF).days
+        call_sigma = implied_sigma(9.5, 102, 100, days, RATE, True)
+        call_delta = bs(102, 100, days, RATE, call_sigma, True)[1]
         # The put on a stock is American: its early-exercise value comes from the project's pricer
         # (checked against QuantLib's finite-difference engine in engines/test_option_pricer.py);
         # the call pays no dividend, so its American value is the European closed form above.

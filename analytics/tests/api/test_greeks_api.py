@@ -15,6 +15,7 @@ from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.engines.black_scholes import bsm_greeks
 from analytics.engines.option_pricer import option_greeks
 from analytics.models import PositionGreeks
+from analytics.tests.quantlib_ref import quantlib_option_price
 from analytics.tests.services.test_greeks_service import (
     AS_OF,
     RATE,
@@ -22,6 +23,7 @@ from analytics.tests.services.test_greeks_service import (
     option,
     seed_market,
 )
+from marketdata.models import PriceBar
 from portfolios.models import PositionType
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
@@ -401,6 +403,8 @@ class TestGreeksCalculate:
             "option_type": "call",
             "quantity": 10.0,
             "multiplier": 100.0,
+            "volatility_source": "given",
+            "exercise": "american",  # a stock option; without dividends never exercised early
             "sources": {
                 "underlying_price": "request",
                 "risk_free_rate": "request",
@@ -439,6 +443,60 @@ class TestGreeksCalculate:
         assert_timestamp(data["calculated_at"])
         assert "data_source" in data
 
+    @pytest.mark.parametrize(
+        ("underlying", "exercise", "expected"),
+        [("XYZ", None, "american"), ("XYZ", "european", "european"), ("SPX", None, "european")],
+    )
+    def test_exercise_style_default_and_override(  # type: ignore[no-untyped-def]
+        self, auth_client, db, underlying, exercise, expected
+    ) -> None:
+        position = {
+            "underlying_symbol": underlying,
+            "underlying_price": 100,
+            "strike": 120,
+            "expiration_date": "2026-01-06",
+            "option_type": "put",
+            "quantity": 1,
+            "volatility": 0.2,
+            "risk_free_rate": 0.05,
+            "dividend_yield": 0.0,
+        }
+        if exercise:
+            position["exercise"] = exercise
+        body = {"as_of_date": "2025-01-06", "positions": [position]}
+
+        pos = auth_client.post(CALCULATE, body, format="json").json()["positions"][0]
+
+        assert pos["inputs"]["exercise"] == expected
+        european = mibian.BS([100, 120, 5, 365], volatility=20).putPrice
+        reference = quantlib_option_price(
+            100, 120, 365, 0.05, 0.0, 0.2, False, american=expected == "american"
+        )
+        assert pos["per_share"]["price"] == pytest.approx(reference, rel=0.005)
+        if expected == "european":
+            assert pos["per_share"]["price"] == pytest.approx(european, abs=1e-6)
+        else:  # a deep in-the-money American put is worth at least its intrinsic 20, the European less
+            assert pos["per_share"]["price"] >= 20.0 > european
+
+    def test_occ_mark_implies_the_volatility(self, auth_client, market) -> None:  # type: ignore[no-untyped-def]
+        # given a stored bar of the contract itself (its mark)
+        occ = "XYZ   250321P00105000"
+        PriceBar.objects.create(
+            symbol=occ, date=AS_OF, open=8, high=8, low=8, close=8.25, adjusted_close=8.25, volume=10
+        )
+
+        pos = auth_client.post(
+            CALCULATE, {"positions": [{"occ_symbol": occ, "quantity": 1}]}, format="json"
+        ).json()["positions"][0]
+
+        # then sigma is the vol that reprices that mark with the American pricer
+        assert pos["inputs"]["volatility_source"] == "implied_from_mark"
+        assert pos["per_share"]["price"] == pytest.approx(8.25, abs=1e-8)
+        days = (dt.date(2025, 3, 21) - AS_OF).days
+        sigma = pos["inputs"]["volatility"]
+        reference = quantlib_option_price(100.0, 105.0, days, RATE, 0.0, sigma, False, american=True)
+        assert reference == pytest.approx(8.25, rel=0.005)
+
     def test_occ_symbol_filled_from_stored_data(self, auth_client, market) -> None:  # type: ignore[no-untyped-def]
         expiry = dt.date(2025, 3, 21)
         body = {
@@ -470,13 +528,17 @@ class TestGreeksCalculate:
             "dividend_yield": "store",
             "volatility": "store",
         }
-        ref = mibian.BS([100.0, 105.0, RATE * 100, days], volatility=sigma * 100)
+        ref = mibian.BS([100.0, 105.0, RATE * 100, days], volatility=sigma * 100)  # no dividend: European
         assert first["per_share"]["delta"] == pytest.approx(ref.callDelta, abs=1e-6)
         assert first["per_share"]["theta"] == pytest.approx(ref.callTheta, abs=1e-6)
         assert first["position"]["delta"] == pytest.approx(ref.callDelta * -200, abs=1e-5)
         # the second takes the stored dividend yield of DIV (2%) and its given volatility
         assert second["inputs"]["option_type"] == "put" and second["inputs"]["dividend_yield"] == 0.02
-        engine = bsm_greeks(50.0, 50.0, (dt.date(2025, 6, 20) - AS_OF).days / 365, RATE, 0.02, 0.3, False)
+        assert (
+            first["inputs"]["volatility_source"] == "realized" and second["inputs"]["exercise"] == "american"
+        )
+        t = (dt.date(2025, 6, 20) - AS_OF).days / 365
+        engine = option_greeks(50.0, 50.0, t, RATE, 0.02, 0.3, False, True)
         assert second["per_share"]["vega"] == pytest.approx(float(engine.vega), abs=1e-12)
         for name in GREEK_KEYS:
             assert data["totals"][name] == pytest.approx(
