@@ -89,6 +89,13 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Generated files (reports) go through Django's storage API; production may point STORAGES["default"]
+# at another backend. Files are never served from MEDIA_URL: downloads go through the API (owner-checked).
+MEDIA_ROOT = env.MEDIA_ROOT or str(BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 CACHES = {
     "default": (

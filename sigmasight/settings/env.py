@@ -49,6 +49,8 @@ SYNTHETIC_AS_OF: str | None = _str("SYNTHETIC_AS_OF")
 THROTTLE_USER_RATE: str = _str("THROTTLE_USER_RATE", "100/min") or "100/min"
 THROTTLE_LOGIN_RATE: str = _str("THROTTLE_LOGIN_RATE", "10/min") or "10/min"
 LOG_LEVEL: str = _str("LOG_LEVEL", "INFO") or "INFO"
+# Where generated files (reports) are kept: MEDIA_ROOT for the default file-system storage.
+MEDIA_ROOT: str | None = _str("MEDIA_ROOT")
 # The test runner: "1" means CI demands PostgreSQL and Redis (fail, never skip, when missing).
 REQUIRE_SERVICES: bool = _bool("SIGMASIGHT_REQUIRE_SERVICES", False)
 
