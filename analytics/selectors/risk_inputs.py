@@ -203,7 +203,8 @@ def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBook
     book["rate"] = np.where(is_option, g["rate"].astype(float), 0.0)
     book["dividend_yield"] = np.where(is_option, g["dividend_yield"].astype(float), 0.0)
     book["sigma"] = np.where(is_option, g["sigma"].astype(float), np.nan)
-    book["is_american"] = is_option & g["is_american"].fillna(False).astype(bool).to_numpy()
+    american = pd.to_numeric(g["is_american"], errors="coerce").fillna(0.0).to_numpy(dtype=float) > 0
+    book["is_american"] = is_option & american
     book["exposure"] = val["exposure"]
     book["market_value"] = val["market_value"]
     book["side"] = [side_of(e) for e in book["exposure"].to_numpy(dtype=float)]
