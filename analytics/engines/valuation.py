@@ -198,7 +198,9 @@ def portfolio_exposures(
     ``cash``: a Series indexed by portfolio id (missing ids -> 0) or one scalar for all.
     Portfolios present only in ``cash`` get a row of zero exposures. Columns: long, short,
     gross, net, delta_long/short/gross/net, cost_basis, unrealized_pnl, daily_pnl (sums in
-    currency), cash, nav (= net + cash), pnl_percent (= sum pnl / sum |cost_basis| x 100),
+    currency), cash, nav (= net + cash), abs_cost_basis (gross cost of the priced positions),
+    pnl_percent (= sum pnl / sum |cost_basis| x 100, both
+    over the priced positions: the gross cost basis of the positions whose P&L is known),
     <exposure>_pct for the eight exposures (value / NAV x 100; NaN when NAV <= 0), and the
     counts position_count, long_count, short_count, mv_missing, delta_missing.
     """
@@ -209,14 +211,23 @@ def portfolio_exposures(
         cash_values = cash.reindex(ids).fillna(0.0).to_numpy(dtype=np.float64)
     else:
         cash_values = np.full(len(sums), float(cash))
-    abs_cost = positions["cost_basis"].abs().groupby(positions[portfolio_col]).sum(min_count=1)
-    return _finish(sums, cash_values, abs_cost.reindex(sums.index).to_numpy(dtype=np.float64))
+    return _finish(sums, cash_values, _priced_abs_cost(positions, [portfolio_col], sums.index))
+
+
+def _priced_abs_cost(positions: pd.DataFrame, keys: list[str], index: pd.Index) -> FloatArray:
+    """Gross cost basis (sum of |cost_basis|) of the priced positions (finite unrealized P&L) per
+    group: the base of pnl_percent, so numerator and base cover the same positions."""
+    priced = np.isfinite(positions["unrealized_pnl"].to_numpy(dtype=np.float64))
+    cost = positions["cost_basis"].abs().where(priced)
+    grouped = cost.groupby([positions[k] for k in keys] if len(keys) > 1 else positions[keys[0]])
+    return grouped.sum(min_count=1).reindex(index).to_numpy(dtype=np.float64)
 
 
 def _finish(sums: pd.DataFrame, cash: FloatArray, abs_cost: FloatArray) -> pd.DataFrame:
     out = sums.copy()
     out.insert(4, "cash", cash)
     out.insert(5, "nav", out["net"].to_numpy(dtype=np.float64) + cash)
+    out["abs_cost_basis"] = abs_cost
     nav = out["nav"].to_numpy(dtype=np.float64)
     pnl = out["unrealized_pnl"].to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -262,7 +273,8 @@ class ExposureSummary:
 def exposure_summary(positions: pd.DataFrame, cash: float = 0.0) -> ExposureSummary:
     """Single-portfolio aggregation of :func:`value_positions` output (see module conventions)."""
     sums = _sum_frame(positions, [])
-    abs_cost = positions["cost_basis"].abs()
+    priced = np.isfinite(positions["unrealized_pnl"].to_numpy(dtype=np.float64))
+    abs_cost = positions["cost_basis"].abs().where(priced)
     abs_cost_sum = float(abs_cost.sum()) if abs_cost.notna().any() else np.nan
     row = _finish(sums, np.array([float(cash)]), np.array([abs_cost_sum])).iloc[0]
     values = {}

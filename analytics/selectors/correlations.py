@@ -175,6 +175,7 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
     """
     symbols = list(result.symbols)
     rho = result.matrix.reindex(index=symbols, columns=symbols).to_numpy(dtype=float)
+    abs_exposure = result.exposure.reindex(symbols).abs()
     return {
         "symbols": symbols,
         "matrix": {
@@ -188,10 +189,12 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
                 "symbols": list(c.symbols),
                 "average_correlation": _num(c.average_correlation),
                 "portfolio_percentage": _num(c.portfolio_percentage),
+                "gross_exposure": _num(abs_exposure.reindex(list(c.symbols)).sum()),
                 "exposure": _num(c.exposure),
             }
             for c in result.clusters
         ],
+
         "excluded": [
             {
                 "symbol": str(e["symbol"]),
@@ -202,6 +205,10 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
             for e in result.excluded
         ],
     }
+
+
+#: The one base of every cluster's ``portfolio_percentage`` (its ``gross_exposure`` over it).
+PERCENTAGE_BASE = "sum of |delta-adjusted exposure| of the included underlyings"
 
 
 def correlation_matrix_get(
@@ -255,6 +262,7 @@ def correlation_matrix_get(
     all_symbols = sorted(set(body["symbols"]) | {e["symbol"] for e in body["excluded"]})
     body.update(
         {
+            "percentage_base": PERCENTAGE_BASE,
             "portfolio_id": str(portfolio.id),
             "lookback_days": lookback_days,
             "min_overlap": min_overlap,

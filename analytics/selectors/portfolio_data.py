@@ -189,6 +189,8 @@ def portfolio_overview(*, portfolio: Portfolio, as_of: dt.date | None = None) ->
         "cash_balance": money(aggregate.cash),
         "total_pnl": None if none_priced else money(aggregate.unrealized_pnl),
         "total_pnl_percent": None if none_priced else rounded(totals.get("pnl_percent"), 4),
+        "total_pnl_percent_base": "gross_cost_basis",
+        "gross_cost_basis": money(totals.get("abs_cost_basis")),
         "daily_pnl": money(aggregate.daily_pnl),
         "cost_basis": money(aggregate.cost_basis),
         "exposures": {

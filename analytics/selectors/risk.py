@@ -215,7 +215,7 @@ def risk_var_get(
         portfolio,
         view=view,
         as_of=as_of,
-        keys=[entry_key, "positions", "excluded", "nav", "symbols"],
+        keys=[entry_key, "positions", "excluded", "nav", "symbols", "parameters"],
         what="VaR results",
     )
     entry = require(
@@ -238,6 +238,7 @@ def risk_var_get(
         "scenarios": entry["scenarios"],
         "portfolio_value": money(row["nav"]),
         "component_method": entry["component_method"],
+        **_monte_carlo_reproduction(method, row.get("parameters") or {}),
         "by_position": [
             {
                 "position_id": p["position_id"],
@@ -252,6 +253,14 @@ def risk_var_get(
         "calculated_at": row["calculated_at"],
         "data_source": _symbols_source(row["symbols"]),
     }
+
+
+def _monte_carlo_reproduction(method: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """``seed`` and ``paths`` of a Monte Carlo figure (numpy default_rng(seed), multivariate normal
+    draws from the 252-day sample covariance), so it can be reproduced; nothing for other methods."""
+    if method != "monte_carlo":
+        return {}
+    return {"seed": parameters.get("monte_carlo_seed"), "paths": parameters.get("monte_carlo_paths")}
 
 
 # --- contributions ----------------------------------------------------------------------------

@@ -18,7 +18,8 @@ one PortfolioAggregate per portfolio (USD, signed):
   several tags counts once in each; untagged positions are in no tag group; tag groups carry
   their ``tag_type``. The underlying of a stock is itself, of an option its underlying symbol; the
   sector is ``Security.sector`` of that symbol (``"Unknown"`` when the security master has none).
-  ``totals``: pnl_percent (= unrealized / sum |cost basis| x 100), abs_cost_basis, long_count,
+  ``totals``: pnl_percent (= unrealized / sum |cost basis| x 100, both over the priced positions),
+  abs_cost_basis (that gross cost base), long_count,
   short_count (by the sign of delta-adjusted exposure), mv_missing, delta_missing.
 
 A portfolio with held positions that have no valuation row for the date is a failure (run the
@@ -145,7 +146,6 @@ def portfolio_aggregates_compute(
         (pid, name): kind
         for pid, name, kind in zip(tagged["portfolio_id"], tagged["tag"], tagged["tag_type"], strict=True)
     }
-    abs_cost = valuations["cost_basis"].abs().groupby(valuations["portfolio_id"]).sum()
 
     parts = {
         "tag": _groups_json(by_tag),
@@ -166,7 +166,7 @@ def portfolio_aggregates_compute(
             "sector": parts["sector"].get(pid, {}),
             "totals": {
                 "pnl_percent": _clean(row["pnl_percent"]),
-                "abs_cost_basis": _clean(float(abs_cost.get(pid, 0.0))),
+                "abs_cost_basis": _clean(float(row["abs_cost_basis"])),
                 "long_count": int(row["long_count"]),
                 "short_count": int(row["short_count"]),
                 "mv_missing": int(row["mv_missing"]),

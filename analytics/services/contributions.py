@@ -47,12 +47,12 @@ def contribution_metrics(
     sum to it) and ``ctr_percent`` its share of the model variance, and ``unmodeled`` position ids.
     """
     factors = list(factor_cov_annual.index)
-    if book.empty:
+    if book.empty:  # an empty view has no risk to measure: null, not 0 (DESIGN: not finite -> null)
         return {
-            "total_risk": 0.0,
-            "factor_risk": 0.0,
-            "specific_risk": 0.0,
-            "model_total_risk": 0.0,
+            "total_risk": None,
+            "factor_risk": None,
+            "specific_risk": None,
+            "model_total_risk": None,
             "observations": 0,
             "by_position": {"weight": [], "mctr": [], "ctr": [], "ctr_percent": []},
             "by_factor": [
@@ -142,10 +142,10 @@ def beta_vs_spy(*, book: pd.DataFrame, capm_beta: pd.Series, nav: float) -> dict
     """Exposure-weighted CAPM beta vs SPY: sum(e_i x beta_i) / NAV over positions with a beta.
 
     ``coverage``: share of sum |e| that has a beta; ``value`` None when no position has one (or
-    NAV <= 0); an empty book has beta 0.
+    NAV <= 0); an empty book (e.g. a view with no short position) has no beta: None.
     """
     if book.empty:
-        return {"value": 0.0, "coverage": None, "unmodeled": []}
+        return {"value": None, "coverage": None, "unmodeled": []}
     beta = capm_beta.reindex(book["risk_symbol"]).to_numpy(dtype=np.float64)
     e = book["exposure"].to_numpy(dtype=np.float64)
     ok = np.isfinite(beta) & np.isfinite(e)

@@ -40,9 +40,15 @@ class CorrelationClusterSerializer(serializers.Serializer):
     symbols = serializers.ListField(child=serializers.CharField())
     average_correlation = serializers.FloatField(allow_null=True, help_text="Plain mean of the pairwise rho.")
     portfolio_percentage = serializers.FloatField(
-        allow_null=True, help_text="Percent of the included sum |delta-adjusted exposure|."
+        allow_null=True,
+        help_text="gross_exposure / percentage_base x 100 (percent).",
     )
-    exposure = serializers.FloatField(allow_null=True, help_text="USD, signed sum of the members' exposure.")
+    gross_exposure = serializers.FloatField(
+        required=False, allow_null=True, help_text="USD, sum of the members' |delta-adjusted exposure|."
+    )
+    exposure = serializers.FloatField(
+        allow_null=True, help_text="USD, signed (net) sum of the members' exposure; not a percentage base."
+    )
 
 
 class CorrelationExcludedSerializer(serializers.Serializer):
@@ -71,6 +77,9 @@ class CorrelationMatrixSerializer(serializers.Serializer):
     )
     effective_number_of_bets = serializers.FloatField(allow_null=True, help_text="1 / sum_ij w_i w_j rho_ij.")
     clusters = CorrelationClusterSerializer(many=True, help_text="Connected components of |rho| >= 0.7.")
+    percentage_base = serializers.CharField(
+        help_text="The base of every cluster's portfolio_percentage (its gross_exposure over this base x 100)."
+    )
     excluded = CorrelationExcludedSerializer(many=True)
     lookback_days = serializers.IntegerField()
     min_overlap = serializers.IntegerField()

@@ -118,6 +118,7 @@ class FactorDefinitionSerializer(serializers.Serializer):
     calculation_method = serializers.CharField()
     display_order = serializers.IntegerField()
     kind = serializers.CharField(help_text="market, style (the 7 model factors) or macro.")
+    data_source = serializers.CharField(help_text="Provider of the proxies' stored prices.")
 
 
 # GET /analytics/factors/correlations -----------------------------------------------------------

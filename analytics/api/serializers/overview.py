@@ -27,7 +27,15 @@ class PortfolioOverviewSerializer(serializers.Serializer):
         allow_null=True, help_text="Unrealized P&L of the priced positions (null when none is priced)."
     )
     total_pnl_percent = serializers.FloatField(
-        allow_null=True, help_text="total_pnl / sum |cost basis| x 100."
+        allow_null=True,
+        help_text="total_pnl / gross_cost_basis x 100 (percent; the base is named in total_pnl_percent_base).",
+    )
+    total_pnl_percent_base = serializers.CharField(
+        help_text="gross_cost_basis: the sum of |cost basis| of the priced positions (longs and shorts by size)."
+    )
+    gross_cost_basis = serializers.FloatField(
+        allow_null=True,
+        help_text="USD, sum of |quantity x entry price x multiplier| of the priced positions.",
     )
     daily_pnl = serializers.FloatField(allow_null=True, help_text="Against each position's previous close.")
     cost_basis = serializers.FloatField(help_text="Sum of signed cost bases (USD).")

@@ -184,6 +184,14 @@ class VaRSerializer(serializers.Serializer):
     observations = serializers.IntegerField()
     scenarios = serializers.IntegerField()
     portfolio_value = serializers.FloatField(allow_null=True)
+    seed = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="monte_carlo only: the seed of numpy.random.default_rng that drew the paths (YYYYMMDD).",
+    )
+    paths = serializers.IntegerField(
+        required=False, allow_null=True, help_text="monte_carlo only: the number of simulated paths."
+    )
     component_method = serializers.CharField()
     by_position = ComponentSerializer(many=True)
     excluded = UnmodeledSerializer(many=True)

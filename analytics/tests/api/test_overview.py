@@ -68,6 +68,11 @@ class TestPortfolioOverview:
         )
         pnl = [p["unrealized_pnl"] for p in positions if p["unrealized_pnl"] is not None]
         assert body["total_pnl"] == pytest.approx(sum(pnl), abs=tolerance)
+        # total_pnl_percent is of the gross cost basis (sum of |cost basis| of the priced positions)
+        gross_cost = sum(abs(p["cost_basis"]) for p in positions if p["market_value"] is not None)
+        assert body["total_pnl_percent_base"] == "gross_cost_basis"
+        assert body["gross_cost_basis"] == pytest.approx(gross_cost, abs=tolerance)
+        assert body["total_pnl_percent"] == pytest.approx(sum(pnl) / gross_cost * 100, abs=1e-3)
         exposure = [
             p["delta_adjusted_exposure"] for p in positions if p["delta_adjusted_exposure"] is not None
         ]

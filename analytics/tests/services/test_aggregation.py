@@ -60,7 +60,9 @@ class TestAggregationStep:
         assert agg.daily_pnl == approx(200 + 100 + 300 - 300 * (p - p_prev) + 5)
         assert (agg.position_count, agg.priced_count) == (6, 5)
         totals = agg.breakdowns["totals"]
-        assert totals["abs_cost_basis"] == approx(9000 + 2750 + 1000 + 1200 + 200 + 475)
+        # the gross cost of the priced positions: CCC (cost 200, no price) has no P&L, so it is not in
+        # the base of pnl_percent either
+        assert totals["abs_cost_basis"] == approx(9000 + 2750 + 1000 + 1200 + 475)
         assert totals["pnl_percent"] == approx(agg.unrealized_pnl / totals["abs_cost_basis"] * 100)
         assert (totals["long_count"], totals["short_count"], totals["mv_missing"]) == (4, 1, 1)
         assert result.counts == {"portfolios": 1, "positions": 6, "unpriced": 1}
