@@ -1,4 +1,8 @@
-"""Account workflows: registration, token issuing, refresh and revocation."""
+"""Account workflows: user creation, token issuing, refresh and revocation.
+
+Sign-up (a user and their first portfolio) is an onboarding workflow of the portfolios app
+(:mod:`portfolios.onboarding.signup`), which calls :func:`user_create`: accounts imports no domain app.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,6 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
-from portfolios.services import portfolio_create
 
 _BAD_REFRESH = "Refresh token is invalid, expired or revoked."
 
@@ -30,8 +33,8 @@ def _expires_in() -> int:
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, full_name: str) -> User:
-    """Creates the user and an empty portfolio named "<full_name>'s Portfolio".
+def user_create(*, email: str, password: str, full_name: str) -> User:
+    """Creates the user (email lower-cased, password validated and hashed).
 
     Raises:
         rest_framework.exceptions.ValidationError: weak password (``password``) or an email that
@@ -48,7 +51,6 @@ def user_register(*, email: str, password: str, full_name: str) -> User:
             user.save()
     except IntegrityError as exc:
         raise DRFValidationError({"email": ["A user with this email already exists."]}) from exc
-    portfolio_create(owner=user, name=f"{user.full_name or user.email}'s Portfolio")
     return user
 
 

@@ -9,6 +9,7 @@ from sigmasight.api.views import api_not_found
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("auth/", include("portfolios.api.signup_urls")),
     path("management/", include("analytics.api.management_urls")),
     path("management/", include("portfolios.api.urls")),
     path("portfolio/", include("portfolios.api.onboarding_urls")),

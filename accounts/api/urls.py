@@ -5,6 +5,5 @@ urlpatterns = [
     route("login", views.LoginView.as_view(), name="auth-login"),
     route("refresh", views.RefreshView.as_view(), name="auth-refresh"),
     route("logout", views.LogoutView.as_view(), name="auth-logout"),
-    route("register", views.RegisterView.as_view(), name="auth-register"),
     route("me", views.MeView.as_view(), name="auth-me"),
 ]

@@ -1,9 +1,9 @@
-"""/auth: login, refresh (rotation + blacklist), logout, register, me."""
+"""/auth: login, refresh (rotation + blacklist), logout, me. (/auth/register, which also creates the
+user's first portfolio, is served by portfolios.api.signup_views.)"""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -81,28 +81,6 @@ class LogoutView(APIView):
         data.is_valid(raise_exception=True)
         services.token_revoke(refresh_token=data.validated_data["refresh_token"], user=request.user)
         return Response({"success": True})
-
-
-class RegisterView(APIView):
-    """Creates a user and their empty portfolio "<full_name>'s Portfolio"."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
-
-    @extend_schema(
-        request=s.RegisterInputSerializer,
-        responses={
-            201: s.UserSerializer,
-            400: OpenApiResponse(description="VALIDATION_ERROR: duplicate email or weak password."),
-        },
-        auth=[],
-    )
-    def post(self, request: Request) -> Response:
-        data = s.RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
-        return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class MeView(APIView):

@@ -194,7 +194,6 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
             }
             for c in result.clusters
         ],
-
         "excluded": [
             {
                 "symbol": str(e["symbol"]),
