@@ -47,6 +47,8 @@ def main() -> None:
         for method in ("historical", "parametric", "monte_carlo")
     }
     scenarios = client.get(f"/api/v1/analytics/risk/{pid}/scenarios", **auth).json()["scenarios"]
+    positions = client.get(f"/api/v1/data/portfolio/{pid}/complete", **auth).json()["positions"]
+    puts = {p["id"]: p["quantity"] for p in positions if len(p["symbol"]) == 21 and p["symbol"][12] == "P"}
     worst = sorted(scenarios, key=lambda s: s["impact"]["dollar_impact"])[:5]
     print(
         json.dumps(
@@ -62,6 +64,16 @@ def main() -> None:
                         "dollar_impact": s["impact"]["dollar_impact"],
                         "percentage_impact": s["impact"]["percentage_impact"],
                         "volatility_move": (s.get("factor_moves") or {}).get("Volatility"),
+                        "vix_options_impact": sum(
+                            r["dollar_impact"] or 0.0
+                            for r in s["by_position"]
+                            if r["symbol"].startswith("VIX ")
+                        ),
+                        "short_puts_impact": sum(
+                            r["dollar_impact"] or 0.0
+                            for r in s["by_position"]
+                            if puts.get(r["position_id"], 0) < 0
+                        ),
                     }
                     for s in worst
                 ],
