@@ -54,6 +54,7 @@ VOL_FLOOR: float = 0.01
 #: Floor of a shocked underlying price fed to BSM (a -100 % move leaves a worthless stock).
 MIN_PRICE: float = 1e-12
 
+
 def _as_float(values: Any, n: int, default: float) -> np.ndarray:
     if values is None:
         return np.full(n, default, dtype=np.float64)
