@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,8 +41,6 @@ from analytics.models import PositionValuation
 from analytics.selectors.market_inputs import option_greeks_frame, price_snapshot
 from marketdata.providers.calendar import last_session_before
 from portfolios.holdings import positions_frame
-
-_T = TypeVar("_T")
 
 #: ``price_source`` of a price computed by the option pricer (no bar of the contract).
 MODEL_SOURCE = "model"
@@ -180,7 +177,7 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     return out
 
 
-def _none_if_nan(value: _T) -> _T | None:
+def _none_if_nan(value: float | None) -> float | None:
     """Float NaN -> None (stored as SQL NULL); other values unchanged."""
     if isinstance(value, float) and not np.isfinite(value):
         return None
