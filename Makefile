@@ -1,6 +1,6 @@
 PY := .venv/bin/python
 
-.PHONY: run test lint format migrations-check schema bench
+.PHONY: run test lint mypy format migrations-check schema bench
 
 run:            ## the embedded default on http://127.0.0.1:8000
 	bash bin/run
@@ -11,6 +11,10 @@ test:           ## the whole suite (PostgreSQL when available)
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	$(PY) -m mypy
+
+mypy:           ## type check of the engines, selectors and services (files and options: mypy.ini)
+	$(PY) -m mypy
 
 format:
 	.venv/bin/ruff format .

@@ -70,7 +70,7 @@ def user_login(*, email: str, password: str, request: Any = None) -> tuple[User,
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
         raise AuthenticationFailed("Invalid email or password.")
-    update_last_login(None, user)
+    update_last_login(type(user), user)
     return user, user_tokens(user=user)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,8 @@ def _price_rows_raw(
     *, symbols: list[str], start: dt.date | None, end: dt.date | None, field: str
 ) -> list[tuple[int, str, float]]:
     """PostgreSQL: (day number since 1970-01-01, symbol, value) rows, no Python date per row."""
-    conditions, params = ["symbol = ANY(%s)"], [symbols]
+    conditions = ["symbol = ANY(%s)"]
+    params: list[list[str] | dt.date] = [symbols]
     if start is not None:
         conditions.append("date >= %s")
         params.append(start)
@@ -206,7 +208,7 @@ def macro_frame(
     )
 
 
-def macro_series(*, lookback_days: int, series_ids: Sequence[str] | None = None) -> dict:
+def macro_series(*, lookback_days: int, series_ids: Sequence[str] | None = None) -> dict[str, Any]:
     """``{series: {id: {name, unit: "decimal", dates, values}}, data_source}`` in one query.
 
     ``series_ids`` default to every rate series (:data:`MACRO_SERIES_NAMES`). Each series holds its
@@ -250,7 +252,7 @@ def securities(*, symbols: Sequence[str]) -> dict[str, Security]:
 FACTOR_MODEL_META = {"version": "7-factor-etf-spread-v1", "regression_window": 252, "minimum_data_points": 60}
 
 
-def factor_etf_prices(*, lookback_days: int, factor_names: Sequence[str] | None = None) -> dict:
+def factor_etf_prices(*, lookback_days: int, factor_names: Sequence[str] | None = None) -> dict[str, Any]:
     """Prices and simple daily returns of the factor ETFs over the last ``lookback_days`` trading days.
 
     ``returns[i]`` is the return from the previous stored date to ``dates[i]`` (computed from
@@ -264,7 +266,7 @@ def factor_etf_prices(*, lookback_days: int, factor_names: Sequence[str] | None 
     frame = price_frame(symbols=symbols, start=dates[0] if dates else None)
     returns = frame.pct_change(fill_method=None)
     window = frame.index[-lookback_days:]
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, symbol in zip(names, symbols, strict=True):
         prices = frame.loc[window, symbol]
         rets = returns.loc[window, symbol]

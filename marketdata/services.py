@@ -207,17 +207,18 @@ def _history_isolating(
             attempts.append((half, provider.history(half, start, end), None))
         except Exception as exc:  # noqa: BLE001 - recorded per symbol below
             attempts.append((half, None, exc))
-    if all(exc is not None for _, _, exc in attempts):
-        for half, _, exc in attempts:
+    failed = [(half, err) for half, _, err in attempts if err is not None]
+    if len(failed) == len(attempts):
+        for half, err in failed:
             for symbol in half:
-                failures[symbol] = _failure_reason(exc)  # type: ignore[arg-type]
+                failures[symbol] = _failure_reason(err)
         return []
     results: list[HistoryResult] = []
-    for half, result, exc in attempts:
+    for half, result, half_error in attempts:
         if result is not None:
             results.append(result)
         else:
-            results.extend(_history_isolating(provider, half, start, end, failures, exc))
+            results.extend(_history_isolating(provider, half, start, end, failures, half_error))
     return results
 
 

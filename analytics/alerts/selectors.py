@@ -184,8 +184,8 @@ def _read_exposures(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.
         "portfolio_id", "gross_exposure", "net_exposure", "position_count", "priced_count"
     )
     found: dict[str, int] = {}
-    for pid, gross, net, count, priced in rows:
-        pid = str(pid)
+    for portfolio_id, gross, net, count, priced in rows:
+        pid = str(portfolio_id)
         found[pid] = count
         out[pid].metric_values[AlertMetric.GROSS_EXPOSURE.value] = float(gross)
         out[pid].metric_values[AlertMetric.NET_EXPOSURE.value] = float(net)

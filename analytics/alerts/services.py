@@ -232,13 +232,13 @@ def alerts_evaluate_date(
     if not ids:
         return summary
 
-    latest = dict(
-        AlertEvaluation.objects.filter(portfolio_id__in=ids)
+    latest = {
+        str(pid): date
+        for pid, date in AlertEvaluation.objects.filter(portfolio_id__in=ids)
         .values("portfolio_id")
         .annotate(latest=Max("as_of_date"))
         .values_list("portfolio_id", "latest")
-    )
-    latest = {str(pid): date for pid, date in latest.items()}
+    }
     summary.evaluated = [pid for pid in ids if latest.get(pid) is None or latest[pid] <= as_of]
     summary.skipped_older = [pid for pid in ids if pid not in set(summary.evaluated)]
     if not summary.evaluated:

@@ -209,7 +209,11 @@ def batch_chunk_step(*, run_id: UUID | str, engine_names: Sequence[str], portfol
 def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
     """Settles the run's status from its steps: succeeded, partial, failed or cancelled."""
     run = BatchRun.objects.select_related("job").get(pk=run_id)
-    steps = list(run.steps.values_list("engine", "portfolio_id", "status", "error"))
+    # annotated: the django-stubs plugin types a nullable foreign key's "<fk>_id" in values_list as
+    # non-optional (global steps have no portfolio)
+    steps: list[tuple[str, UUID | None, str, str]] = list(
+        run.steps.values_list("engine", "portfolio_id", "status", "error")
+    )
     failed_portfolios = {str(p) for _, p, s, _ in steps if p is not None and s == JobStatus.FAILED}
     global_failures = [(e, err) for e, p, s, err in steps if p is None and s != JobStatus.SUCCEEDED]
     ids = run_portfolio_ids(run)
@@ -238,8 +242,8 @@ def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
     else:
         status = JobStatus.SUCCEEDED
     by_engine: dict[str, dict[str, Any]] = {}
-    for engine, _, step_status, _ in steps:
-        row = by_engine.setdefault(engine, {"succeeded": 0, "failed": 0, "partial": 0})
+    for step_engine, _, step_status, _ in steps:
+        row = by_engine.setdefault(step_engine, {"succeeded": 0, "failed": 0, "partial": 0})
         row[step_status] = row.get(step_status, 0) + 1
     run.status = status
     run.finished_at = timezone.now()

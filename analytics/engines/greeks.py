@@ -86,16 +86,19 @@ class PositionGreeks:
     gamma_dollars: FloatArray
 
 
+# pandas 3.1 ships no type information (no py.typed, no pandas-stubs installed), so pd.DataFrame and
+# pd.Series are Any here and the first overload shadows the others; the overloads are right for
+# typed pandas, hence the ignores (warn_unused_ignores flags them once pandas is typed).
 @overload
 def realized_volatility(
     returns: pd.DataFrame, window: int = ..., floor: float = ..., min_obs: int = ...
 ) -> pd.Series: ...
 @overload
-def realized_volatility(
+def realized_volatility(  # type: ignore[overload-cannot-match]
     returns: pd.Series, window: int = ..., floor: float = ..., min_obs: int = ...
 ) -> float: ...
 @overload
-def realized_volatility(
+def realized_volatility(  # type: ignore[overload-cannot-match]
     returns: ArrayLike, window: int = ..., floor: float = ..., min_obs: int = ...
 ) -> float | FloatArray: ...
 def realized_volatility(

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = [
@@ -85,7 +86,9 @@ def drawdown_series(returns: pd.Series) -> pd.Series:
     """Drawdown on each date (fraction <= 0): wealth / running peak - 1, where wealth compounds
     the returns (NaN -> 0) from 1 and the running peak starts at that initial 1 (as empyrical)."""
     wealth = cumulative_returns(_dated(returns)) + 1.0
-    peak = np.maximum.accumulate(np.maximum(wealth.to_numpy(), 1.0)) if len(wealth) else []
+    peak: npt.NDArray[np.float64] | list[float] = (
+        np.maximum.accumulate(np.maximum(wealth.to_numpy(), 1.0)) if len(wealth) else []
+    )
     return (wealth / peak - 1.0).rename("drawdown")
 
 

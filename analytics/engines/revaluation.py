@@ -32,7 +32,7 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,17 +54,6 @@ VOL_FLOOR: float = 0.01
 #: Floor of a shocked underlying price fed to BSM (a -100 % move leaves a worthless stock).
 MIN_PRICE: float = 1e-12
 
-_FLOAT_FIELDS = (
-    "quantity",
-    "multiplier",
-    "price",
-    "strike",
-    "expiry_years",
-    "rate",
-    "dividend_yield",
-    "sigma",
-)
-
 
 def _as_float(values: Any, n: int, default: float) -> np.ndarray:
     if values is None:
@@ -75,7 +64,8 @@ def _as_float(values: Any, n: int, default: float) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class PositionSet:
-    """Today's positions as parallel float64 arrays (length ``n``).
+    """Today's positions as parallel float64 arrays (length ``n``), built by :meth:`build` or
+    :meth:`from_frame` (which broadcast scalars and apply the defaults below).
 
     Attributes
     ----------
@@ -103,22 +93,8 @@ class PositionSet:
     sigma: np.ndarray
     is_call: np.ndarray
     underlying: np.ndarray
-    ids: tuple[Any, ...] = field(default=())
-    is_american: np.ndarray | bool = False
-
-    def __post_init__(self) -> None:
-        n = int(np.asarray(self.quantity).size)
-        object.__setattr__(self, "is_option", _as_bool(self.is_option, n))
-        object.__setattr__(self, "is_call", _as_bool(self.is_call, n))
-        object.__setattr__(self, "is_american", _as_bool(self.is_american, n))
-        for name in _FLOAT_FIELDS:
-            object.__setattr__(self, name, _as_float(getattr(self, name), n, np.nan))
-        und = np.arange(n) if self.underlying is None else np.asarray(self.underlying)
-        object.__setattr__(self, "underlying", np.broadcast_to(und, (n,)).astype(np.intp))
-        ids = tuple(self.ids) if len(self.ids) else tuple(range(n))
-        if len(ids) != n:
-            raise ValueError(f"ids has {len(ids)} labels for {n} positions")
-        object.__setattr__(self, "ids", ids)
+    ids: tuple[Any, ...]
+    is_american: np.ndarray
 
     @property
     def n(self) -> int:
@@ -149,21 +125,26 @@ class PositionSet:
         is_american: Sequence[bool] | np.ndarray | bool = False,
     ) -> PositionSet:
         """Keyword constructor with scalar broadcasting and defaults (stocks, r = q = 0, European)."""
-        return cls(
-            is_option=is_option,
-            quantity=quantity,
-            multiplier=multiplier,
-            price=price,
-            strike=strike,
-            expiry_years=expiry_years,
-            rate=rate,
-            dividend_yield=dividend_yield,
-            sigma=sigma,
-            is_call=is_call,
-            underlying=underlying,
-            ids=tuple(ids),
-            is_american=is_american,
+        n = int(np.asarray(quantity).size)
+        und = np.arange(n) if underlying is None else np.asarray(underlying)
+        positions = cls(
+            is_option=_as_bool(is_option, n),
+            quantity=_as_float(quantity, n, np.nan),
+            multiplier=_as_float(multiplier, n, np.nan),
+            price=_as_float(price, n, np.nan),
+            strike=_as_float(strike, n, np.nan),
+            expiry_years=_as_float(expiry_years, n, np.nan),
+            rate=_as_float(rate, n, np.nan),
+            dividend_yield=_as_float(dividend_yield, n, np.nan),
+            sigma=_as_float(sigma, n, np.nan),
+            is_call=_as_bool(is_call, n),
+            underlying=np.broadcast_to(und, (n,)).astype(np.intp),
+            ids=tuple(ids) if len(ids) else tuple(range(n)),
+            is_american=_as_bool(is_american, n),
         )
+        if len(positions.ids) != n:
+            raise ValueError(f"ids has {len(positions.ids)} labels for {n} positions")
+        return positions
 
     @classmethod
     def from_frame(

@@ -96,7 +96,10 @@ def stress_variables(etf_returns: pd.DataFrame, dgs10: pd.Series, vix: pd.Series
     NaN (never filled). Missing ETF columns give NaN columns.
     """
     idx = etf_returns.index
-    col = lambda s: etf_returns[s].astype(float) if s in etf_returns else pd.Series(np.nan, idx)  # noqa: E731
+
+    def col(s: str) -> pd.Series:
+        return etf_returns[s].astype(float) if s in etf_returns else pd.Series(np.nan, idx)
+
     spy = col("SPY")
     out = {"Market": spy}
     for name, etf in FACTOR_ETFS.items():

@@ -26,6 +26,7 @@ Conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,7 +98,7 @@ def value_positions(
     )
     n = qty.shape[0]
 
-    def column(values: ArrayLike | None, dtype: type = np.float64) -> NDArray:
+    def column(values: ArrayLike | None, dtype: type = np.float64) -> NDArray[Any]:
         if values is None:
             return np.full(n, np.nan) if dtype is np.float64 else np.zeros(n, dtype=bool)
         return np.ravel(np.broadcast_to(np.asarray(values, dtype=dtype), (n,)))
@@ -277,7 +278,7 @@ def exposure_summary(positions: pd.DataFrame, cash: float = 0.0) -> ExposureSumm
     abs_cost = positions["cost_basis"].abs().where(priced)
     abs_cost_sum = float(abs_cost.sum()) if abs_cost.notna().any() else np.nan
     row = _finish(sums, np.array([float(cash)]), np.array([abs_cost_sum])).iloc[0]
-    values = {}
+    values: dict[str, Any] = {}  # int counts and float amounts, per the field's type
     for f in fields(ExposureSummary):
         v = row[f.name]
         values[f.name] = int(v) if f.type in ("int", int) else float(v)
@@ -306,7 +307,7 @@ def exposures_by_group(
         if isinstance(nav, pd.Series) and portfolio_col:
             base = nav.reindex(out.index.get_level_values(portfolio_col)).to_numpy(dtype=np.float64)
         else:
-            base = np.full(len(out), float(nav))  # type: ignore[arg-type]
+            base = np.full(len(out), float(nav))
         for name in _PCT_COLUMNS:
             out[f"{name}_pct"] = percent_of_nav(out[name].to_numpy(dtype=np.float64), base)
     return out

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ __all__ = [
 
 CONFIDENCES: tuple[float, ...] = (0.95, 0.975, 0.99)
 
-ReturnsLike = np.ndarray | pd.DataFrame
+ReturnsLike: TypeAlias = np.ndarray | pd.DataFrame
 
 
 @dataclass(frozen=True, eq=False)

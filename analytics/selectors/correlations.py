@@ -254,7 +254,7 @@ def correlation_matrix_get(
             min_overlap=min_overlap,
         )
         result = computed.results.get(str(portfolio.id))
-        require(
+        result = require(
             result, what="position valuations for this date", portfolio=portfolio, as_of=stored.as_of_date
         )
         body = {**correlation_payload(result), "calculated_at": timezone.now(), "source": "on_request"}

@@ -263,11 +263,11 @@ def factor_exposures_get(
     require(rows or None, what="factor exposures", portfolio=portfolio, as_of=as_of)
 
     definitions = {f.name: f for f in FactorDefinition.objects.all()}
-    by_kind: dict[str, list[dict[str, Any]]] = {"model": [], "capm": [], "macro": []}
+    by_kind: dict[str, list[Mapping[str, Any]]] = {"model": [], "capm": [], "macro": []}
     for row in rows:
         by_kind.setdefault(row["kind"], []).append(row)
 
-    def item(row: dict[str, Any]) -> dict[str, Any]:
+    def item(row: Mapping[str, Any]) -> dict[str, Any]:
         definition = definitions.get(row["factor"])
         etf = CAPM_BENCHMARK if row["kind"] == "capm" else (definition.etf_symbol if definition else None)
         return {
@@ -279,7 +279,7 @@ def factor_exposures_get(
             "p_value": _num(row["p_value"]),
         }
 
-    def order(row: dict[str, Any]) -> tuple[int, str]:
+    def order(row: Mapping[str, Any]) -> tuple[int, str]:
         definition = definitions.get(row["factor"])
         return (definition.display_order if definition else 10_000, row["factor"])
 
@@ -360,12 +360,12 @@ def _position_rows(
             "quality_flag",
         )
     }
-    exposures = dict(
-        PositionValuation.objects.filter(
+    exposures = {
+        str(k): v
+        for k, v in PositionValuation.objects.filter(
             position_id__in=[pid for pid, _, _ in held], as_of_date=as_of
         ).values_list("position_id", "delta_adjusted_exposure")
-    )
-    exposures = {str(k): v for k, v in exposures.items()}
+    }
     out = []
     for pid, symbol, risk_symbol in held:
         fit = fits.get(risk_symbol)

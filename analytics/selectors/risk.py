@@ -129,7 +129,7 @@ def risk_scenarios_get(
     qs = StressTestResult.objects.filter(portfolio=portfolio)
     if as_of is None:
         as_of = qs.order_by("-as_of_date").values_list("as_of_date", flat=True).first()
-    require(as_of, what="stress test results", portfolio=portfolio)
+    as_of = require(as_of, what="stress test results", portfolio=portfolio)
     qs = qs.filter(as_of_date=as_of)
     if scenario_ids:
         qs = qs.filter(scenario_id__in=list(scenario_ids))

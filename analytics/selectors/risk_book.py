@@ -93,7 +93,8 @@ def pricing_reason(book: pd.DataFrame) -> pd.Series:
     )
     terms = book[["strike", "expiry_years", "rate", "dividend_yield", "sigma"]].to_numpy(dtype=float)
     option_ok = ~book["is_option"].to_numpy(dtype=bool) | np.isfinite(terms).all(axis=1)
-    reason = np.where(~price_ok, "no_price", np.where(~option_ok, "no_option_inputs", None))
+    # numpy's stubs do not take None as an array-like (numpy treats it as an object scalar)
+    reason = np.where(~price_ok, "no_price", np.where(~option_ok, "no_option_inputs", None))  # type: ignore[call-overload]
     return pd.Series(reason, index=book.index, dtype=object)
 
 
@@ -112,7 +113,8 @@ def view_impact(by_position: Sequence[Mapping[str, Any]], nav: float, view: str)
     Returns ``{dollar_impact, percentage_impact (of the portfolio's NAV x 100), new_portfolio_value,
     severity, by_position}``: the view's rows, their finite impacts summed (what the engine sums).
     """
-    side = {RiskView.LONGS: "long", RiskView.SHORTS: "short"}.get(view)
+    sides: dict[str, str] = {RiskView.LONGS: "long", RiskView.SHORTS: "short"}
+    side = sides.get(view)
     rows = [r for r in by_position if side is None or r.get("side") == side]
     total = float(sum(r["dollar_impact"] for r in rows if r.get("dollar_impact") is not None))
     pct = total / nav * 100.0 if nav and np.isfinite(nav) and nav > 0 else None

@@ -196,7 +196,10 @@ def strategy_figures(
 
 
 def _stored_frame(
-    model: type, fields: list[str], position_ids: list[str], latest: dict[str, dt.date]
+    model: type[PositionValuation | PositionGreeks],
+    fields: list[str],
+    position_ids: list[str],
+    latest: dict[str, dt.date],
 ) -> pd.DataFrame:
     """Rows of ``model`` for the positions on their portfolio's latest date, indexed by position id."""
     if not latest or not position_ids:

@@ -79,6 +79,7 @@ def _stress_upsert(*, as_of: dt.date, computed: dict[str, PortfolioRisk], fast: 
             for sid, fields in risk.stress.items()
         ]
         scenario_type = StressTestResult._meta.get_field("scenario").target_field.db_type(connection)
+        assert scenario_type is not None  # the scenario key is a concrete column (db_type None: none)
         _copy(
             table=StressTestResult._meta.db_table,
             temp="risk_stress_upsert",

@@ -177,7 +177,7 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     return out
 
 
-def _none_if_nan(value: object) -> object:
+def _none_if_nan(value: float | None) -> float | None:
     """Float NaN -> None (stored as SQL NULL); other values unchanged."""
     if isinstance(value, float) and not np.isfinite(value):
         return None
