@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
+from analytics.engines.conventions import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
 from analytics.engines.correlations import (
     CorrelationResult as CorrelationAnalysis,
 )
@@ -36,10 +37,6 @@ from marketdata.models import Security
 from marketdata.selectors import data_source, price_frame
 from portfolios.holdings import position_tags
 from portfolios.models import Portfolio, TagType
-
-#: Batch defaults (DESIGN.md "Correlations"): 90 daily log returns, pairwise overlap >= 30 days.
-CORRELATION_WINDOW = 90
-CORRELATION_MIN_OVERLAP = 30
 
 
 def _num(value: Any) -> float | None:

@@ -24,6 +24,7 @@ import pandas as pd
 from django.db.models import Max
 from django.utils import timezone
 
+from analytics.engines.conventions import FACTOR_WINDOW
 from analytics.engines.factors import factor_correlation, factor_regressors
 from analytics.models import (
     FactorCorrelation,
@@ -39,9 +40,6 @@ from portfolios.holdings import held_on, positions_frame
 from portfolios.models import OPTION_TYPES, Portfolio, Position
 from sigmasight.api.exceptions import InsufficientData
 
-#: The factor regression window (daily returns) and its minimum overlapping observations.
-FACTOR_WINDOW = 252
-FACTOR_MIN_OBS = 60
 #: The macro proxies of DESIGN.md: Interest Rate = daily change of DGS10 (decimal), Oil, International.
 RATE_SERIES = "DGS10"
 OIL_ETF = "USO"

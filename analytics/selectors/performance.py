@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from django.utils import timezone
 
+from analytics.engines.conventions import TRADING_DAYS_PER_YEAR
 from analytics.engines.performance import (
     PERIOD_DAYS,
     cumulative_returns,
@@ -41,7 +42,7 @@ from portfolios.models import Portfolio, Position
 DEFAULT_BENCHMARK = "SPY"
 #: Macro series of the risk-free rate (annual decimal); the daily rate is value / 252.
 RISK_FREE_SERIES = "DGS3MO"
-TRADING_DAYS = 252
+TRADING_DAYS = TRADING_DAYS_PER_YEAR
 #: Calendar days of bars read before a window so that a close can be carried forward into it.
 PRICE_LOOKBACK_DAYS = 14
 #: Calendar days of rates read before a window (the rate is carried forward).

@@ -26,8 +26,15 @@ import pandas as pd
 from django.db.models import Q
 
 from analytics.engines.contributions import annualized_covariance
+from analytics.engines.conventions import (
+    CORRELATION_WINDOW,
+    COVARIANCE_MIN_OBSERVATIONS,
+    COVARIANCE_WINDOW,
+    FACTOR_ETFS,
+    HISTORICAL_VAR_WINDOW,
+)
 from analytics.engines.correlations import log_returns as log_returns_of
-from analytics.engines.stress import FACTOR_ETFS, STRESS_VARIABLES, ewma_covariance, stress_variables
+from analytics.engines.stress import STRESS_VARIABLES, ewma_covariance, stress_variables
 from analytics.models import PortfolioAggregate, PositionValuation, StressScenario, SymbolFactorExposure
 from analytics.selectors.market_inputs import option_greeks_frame
 from analytics.selectors.risk_book import BOOK_COLUMNS, num, pricing_reason, side_of
@@ -54,11 +61,10 @@ __all__ = [
 #: Calendar days of prices read: 501 trading days (500 returns) plus holidays and a margin.
 PRICE_LOOKBACK_DAYS = 800
 #: Daily return rows kept: the window of historical VaR.
-HISTORICAL_WINDOW = 500
+HISTORICAL_WINDOW = HISTORICAL_VAR_WINDOW
 #: A risk symbol needs this many finite daily returns in the last 252 to enter VaR/contributions.
-MIN_HISTORY_RETURNS = 60
-PARAMETRIC_WINDOW = 252
-CORRELATION_WINDOW = 90
+MIN_HISTORY_RETURNS = COVARIANCE_MIN_OBSERVATIONS
+PARAMETRIC_WINDOW = COVARIANCE_WINDOW
 MACRO_SYMBOLS = ("USO", "EWG", "VIX")
 FACTORS: tuple[str, ...] = tuple(FACTOR_ETFS)
 #: Macro variables a symbol has a fitted sensitivity to (SymbolFactorExposure.macro_betas); a

@@ -19,6 +19,7 @@ from analytics.engines.contributions import (
     factor_risk_decomposition,
     risk_contributions,
 )
+from analytics.engines.conventions import COVARIANCE_WINDOW
 from analytics.engines.correlations import correlation_analysis, exposure_by_underlying
 from analytics.selectors.risk_book import num, nums
 
@@ -72,7 +73,7 @@ def contribution_metrics(
     local = pd.Index(used).get_indexer(book["risk_symbol"])
     matrix = returns.reindex(columns=used).to_numpy(dtype=np.float64)
     cov = annualized_covariance(matrix)
-    observations = int(np.isfinite(matrix[-252:]).all(axis=1).sum())
+    observations = int(np.isfinite(matrix[-COVARIANCE_WINDOW:]).all(axis=1).sum())
     exposures = book["exposure"].to_numpy(dtype=np.float64)
     rc = risk_contributions(exposures, nav, cov, underlying=local, ids=tuple(book.index))
 

@@ -34,6 +34,7 @@ import pandas as pd
 from django.db import transaction
 
 from analytics.batch.result import EngineResult
+from analytics.engines.conventions import FACTOR_MIN_OBS, FACTOR_WINDOW, TRADING_DAYS_PER_YEAR
 from analytics.engines.factors import (
     STATUS_OK,
     FactorFit,
@@ -48,8 +49,6 @@ from analytics.engines.factors import (
 from analytics.models import FactorCorrelation, PortfolioFactorExposure, SymbolFactorExposure
 from analytics.selectors.factors import (
     CAPM_FACTOR,
-    FACTOR_MIN_OBS,
-    FACTOR_WINDOW,
     INTERNATIONAL_ETF,
     OIL_ETF,
     FactorCorrelationComputed,
@@ -63,7 +62,7 @@ from analytics.selectors.factors import (
 )
 from marketdata.selectors import model_factor_etfs
 
-ANNUALIZATION = 252
+ANNUALIZATION = TRADING_DAYS_PER_YEAR
 SYMBOL_UPDATE_FIELDS = [
     "betas",
     "t_stats",

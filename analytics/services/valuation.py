@@ -34,7 +34,7 @@ import pandas as pd
 from django.db import transaction
 
 from analytics.batch.result import EngineResult
-from analytics.engines.black_scholes import DAYS_PER_YEAR
+from analytics.engines.conventions import DAYS_PER_YEAR
 from analytics.engines.option_pricer import option_price
 from analytics.engines.valuation import value_positions
 from analytics.models import PositionValuation

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.engines.conventions import MONTE_CARLO_PATHS
 from analytics.engines.var import (
     CONFIDENCES,
     VaRResult,
@@ -34,8 +35,6 @@ from analytics.selectors.risk_inputs import HISTORICAL_WINDOW
 from analytics.selectors.risk_keys import HORIZONS, VAR_METHODS, confidence_key, horizon_key
 
 __all__ = ["MONTE_CARLO_PATHS", "var_metrics"]
-
-MONTE_CARLO_PATHS = 10_000
 
 
 def _nums(values: np.ndarray) -> list[float | None]:
