@@ -40,6 +40,7 @@ from marketdata.providers.calendar import session_on_or_before, sessions_between
 from marketdata.selectors import data_source, latest_bar_date, model_factor_etfs, trading_dates
 from portfolios.holdings import held_on
 from portfolios.models import OPTION_TYPES, Portfolio, Position
+from sigmasight.api.numbers import number
 
 #: The history classes follow the factor regression: its window and its minimum observations.
 HISTORY_WINDOW = FACTOR_WINDOW
@@ -206,7 +207,7 @@ def portfolio_data_quality(*, portfolio: Portfolio, as_of: dt.date | None = None
             "complete_data": n_complete,
             "partial_data": classes.count("partial"),
             "insufficient_data": classes.count("insufficient"),
-            "data_coverage_percent": round(n_complete / total * 100, 2) if total else None,
+            "data_coverage_percent": number(n_complete / total * 100, 2) if total else None,
         },
         "position_data_quality": {
             "complete_history": complete,
