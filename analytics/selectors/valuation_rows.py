@@ -26,6 +26,7 @@ __all__ = [
     "OPTION_TYPE_VALUES",
     "POSITION_FIELDS",
     "VALUATION_FIELDS",
+    "WEIGHT_DIGITS",
     "aggregate_get",
     "percent_of",
     "position_row",
@@ -35,7 +36,6 @@ __all__ = [
     "tags_by_position",
     "valuation_rows",
     "valuations_of_date",
-    "WEIGHT_DIGITS",
     "weight",
 ]
 
@@ -90,6 +90,7 @@ POSITION_FIELDS = (
     "expiration_date",
 )
 VALUATION_FIELDS = (
+    "price",
     "previous_close",
     "price_source",
     "market_value",
