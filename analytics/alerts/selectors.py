@@ -40,6 +40,7 @@ from analytics.models import PortfolioAggregate, PositionGreeks, PositionValuati
 from analytics.selectors.strategies import book_greeks_frame
 from portfolios.holdings import held_on
 from portfolios.models import OPTION_TYPES, Portfolio, Position
+from sigmasight.api.numbers import number
 
 __all__ = [
     "MAX_SNAPSHOT_AGE_DAYS",
@@ -138,16 +139,6 @@ def _note_all(out: dict[str, PortfolioMetrics], metric: str, why: str) -> None:
         metrics.notes[metric] = why
 
 
-def _finite(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if np.isfinite(number) else None
-
-
 def _read_var(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.date) -> None:
     metric = AlertMetric.VAR_1D_95.value
     model = _optional_model("RiskMetrics")
@@ -171,7 +162,7 @@ def _read_var(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.date) 
                 f"No risk metrics for {as_of.isoformat()} (risk engine not run or failed)."
             )
             continue
-        value = _finite(rows[pid])
+        value = number(rows[pid])
         if value is None:
             metrics.notes[metric] = "The risk engine stored no finite 1-day 95% VaR (not enough history)."
         else:
@@ -295,7 +286,7 @@ def _read_drawdown(out: dict[str, PortfolioMetrics], ids: list[str], as_of: dt.d
             )
             continue
         date, drawdown = latest[pid]
-        value = _finite(drawdown)
+        value = number(drawdown)
         if value is None:
             metrics.notes[metric] = f"The snapshot of {date.isoformat()} has no drawdown."
             continue

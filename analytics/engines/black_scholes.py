@@ -34,9 +34,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
+from analytics.engines.conventions import DAYS_PER_YEAR
+
 __all__ = ["BSMGreeks", "bsm_greeks", "bsm_price", "intrinsic_value"]
 
-DAYS_PER_YEAR = 365.0
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 FloatArray = NDArray[np.float64]

@@ -28,6 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.engines.conventions import (
+    COVARIANCE_MIN_OBSERVATIONS,
+    COVARIANCE_WINDOW,
+    TRADING_DAYS_PER_YEAR,
+)
 from analytics.engines.var import sample_covariance
 
 __all__ = [
@@ -39,7 +44,7 @@ __all__ = [
     "risk_contributions",
 ]
 
-TRADING_DAYS = 252
+TRADING_DAYS = TRADING_DAYS_PER_YEAR
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +75,9 @@ class FactorRiskDecomposition:
 
 
 def annualized_covariance(
-    returns: np.ndarray | pd.DataFrame, window: int = 252, min_observations: int = 60
+    returns: np.ndarray | pd.DataFrame,
+    window: int = COVARIANCE_WINDOW,
+    min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
 ) -> np.ndarray:
     """Sample covariance (ddof=1) of the last ``window`` complete daily rows x 252; NaN matrix
     below ``min_observations`` rows."""

@@ -33,6 +33,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from analytics.engines.conventions import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
+
 __all__ = [
     "REASON_BELOW_GROSS_PCT",
     "REASON_BELOW_MIN_EXPOSURE",
@@ -111,8 +113,8 @@ def correlation_analysis(
     exposure: pd.Series,
     *,
     labels: pd.Series | dict[str, str] | None = None,
-    window: int = 90,
-    min_overlap: int = 30,
+    window: int = CORRELATION_WINDOW,
+    min_overlap: int = CORRELATION_MIN_OVERLAP,
     min_exposure: float = 10_000.0,
     min_gross_pct: float = 1.0,
     cluster_threshold: float = 0.7,

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
+
+from analytics.engines.conventions import FACTOR_ETFS, FACTOR_MIN_OBS, FACTOR_WINDOW, MARKET_FACTOR
 
 __all__ = [
     "DEFAULT_FACTOR_ETFS",
@@ -51,18 +52,7 @@ __all__ = [
     "position_betas",
 ]
 
-DEFAULT_FACTOR_ETFS: Mapping[str, str] = MappingProxyType(
-    {
-        "Market": "SPY",
-        "Value": "VTV",
-        "Growth": "VUG",
-        "Momentum": "MTUM",
-        "Quality": "QUAL",
-        "Size": "IWM",
-        "Low Volatility": "USMV",
-    }
-)
-MARKET_FACTOR = "Market"
+DEFAULT_FACTOR_ETFS: Mapping[str, str] = FACTOR_ETFS
 MACRO_FACTORS: tuple[str, ...] = ("Interest Rate", "Oil", "International")
 STATUS_OK = "ok"
 STATUS_INSUFFICIENT = "insufficient_history"
@@ -251,7 +241,10 @@ def _ols_panel(y_frame: pd.DataFrame, x_frame: pd.DataFrame, min_obs: int) -> Fa
 
 
 def fit_factor_model(
-    returns: pd.DataFrame, regressors: pd.DataFrame, window: int = 252, min_obs: int = 60
+    returns: pd.DataFrame,
+    regressors: pd.DataFrame,
+    window: int = FACTOR_WINDOW,
+    min_obs: int = FACTOR_MIN_OBS,
 ) -> FactorFit:
     """Multivariate OLS with intercept of each symbol's returns on the factor regressors.
 
@@ -268,8 +261,8 @@ def fit_factor_model(
 def capm_beta(
     returns: pd.DataFrame | pd.Series,
     spy_returns: pd.Series,
-    window: int = 252,
-    min_obs: int = 60,
+    window: int = FACTOR_WINDOW,
+    min_obs: int = FACTOR_MIN_OBS,
 ) -> FactorFit:
     """Univariate beta vs SPY with intercept (one factor named "Market").
 
@@ -283,7 +276,7 @@ def capm_beta(
 
 
 def macro_sensitivities(
-    residuals: pd.DataFrame, macro: pd.DataFrame, window: int | None = None, min_obs: int = 60
+    residuals: pd.DataFrame, macro: pd.DataFrame, window: int | None = None, min_obs: int = FACTOR_MIN_OBS
 ) -> FactorFit:
     """OLS with intercept of the style-model residuals on the macro regressors.
 
@@ -298,7 +291,10 @@ def macro_sensitivities(
 
 
 def factor_correlation(
-    regressors: pd.DataFrame, window: int = 252, threshold: float = 0.8, min_obs: int = 60
+    regressors: pd.DataFrame,
+    window: int = FACTOR_WINDOW,
+    threshold: float = 0.8,
+    min_obs: int = FACTOR_MIN_OBS,
 ) -> FactorCorrelation:
     """Pearson correlation of the factor regressors over the last ``window`` dates.
 

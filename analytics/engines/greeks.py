@@ -30,7 +30,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from analytics.engines.black_scholes import DAYS_PER_YEAR, BSMGreeks
+from analytics.engines.black_scholes import BSMGreeks
+from analytics.engines.conventions import (
+    DAYS_PER_YEAR,
+    REALIZED_VOL_FLOOR,
+    REALIZED_VOL_MIN_OBS,
+    REALIZED_VOL_WINDOW,
+    TRADING_DAYS_PER_YEAR,
+)
 from analytics.engines.implied_vol import implied_volatility
 from analytics.engines.option_pricer import option_greeks
 
@@ -51,7 +58,6 @@ __all__ = [
     "stock_position_greeks",
 ]
 
-TRADING_DAYS_PER_YEAR = 252
 SIGMA_MARK = "implied_from_mark"
 SIGMA_POSITION = "position"
 SIGMA_GIVEN = "given"
@@ -103,9 +109,9 @@ def realized_volatility(  # type: ignore[overload-cannot-match]
 ) -> float | FloatArray: ...
 def realized_volatility(
     returns: pd.DataFrame | pd.Series | ArrayLike,
-    window: int = 60,
-    floor: float = 0.05,
-    min_obs: int = 20,
+    window: int = REALIZED_VOL_WINDOW,
+    floor: float = REALIZED_VOL_FLOOR,
+    min_obs: int = REALIZED_VOL_MIN_OBS,
 ) -> pd.Series | float | FloatArray:
     """Annualized realized volatility, the fallback sigma for options without an implied vol.
 

@@ -39,12 +39,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from analytics.engines.american import put_boundary, put_premium
 from analytics.engines.black_scholes import (
-    DAYS_PER_YEAR,
     BSMGreeks,
     bsm_greeks,
     bsm_price,
     intrinsic_value,
 )
+from analytics.engines.conventions import DAYS_PER_YEAR
 
 __all__ = [
     "EUROPEAN_INDEX_UNDERLYINGS",

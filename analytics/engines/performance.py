@@ -29,6 +29,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analytics.engines.conventions import TRADING_DAYS_PER_YEAR
+
 __all__ = [
     "Drawdown",
     "PerformanceMetrics",
@@ -45,7 +47,7 @@ __all__ = [
     "position_daily_pnl",
 ]
 
-TRADING_DAYS = 252
+TRADING_DAYS = TRADING_DAYS_PER_YEAR
 PERIOD_DAYS: Mapping[str, int] = {"1w": 7, "1m": 30, "3m": 91, "1y": 365}
 
 

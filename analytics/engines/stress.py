@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.engines.conventions import EWMA_LAMBDA, EWMA_MIN_OBSERVATIONS, EWMA_WINDOW, FACTOR_ETFS
 from analytics.engines.revaluation import VOL_FLOOR, PositionSet, revalue_pnl
 
 __all__ = [
@@ -56,18 +57,6 @@ __all__ = [
     "stress_variables",
 ]
 
-#: The 7 factors and their ETF proxies (data/factor_model.csv); Market first.
-FACTOR_ETFS: Mapping[str, str] = MappingProxyType(
-    {
-        "Market": "SPY",
-        "Value": "VTV",
-        "Growth": "VUG",
-        "Momentum": "MTUM",
-        "Quality": "QUAL",
-        "Size": "IWM",
-        "Low Volatility": "USMV",
-    }
-)
 MACRO_VARIABLES: tuple[str, ...] = ("Interest Rate", "Oil", "International", "Volatility")
 STRESS_VARIABLES: tuple[str, ...] = (*FACTOR_ETFS, *MACRO_VARIABLES)
 #: Variables modelled as log(1 + relative change) (see the module doc).
@@ -76,10 +65,6 @@ LOG_VARIABLES: frozenset[str] = frozenset({"Volatility"})
 PROPAGATIONS: tuple[str, ...] = ("conditional", "isolated")
 #: Underlying symbols of options on the VIX index (what ``vix_options`` flags).
 VIX_SYMBOLS: frozenset[str] = frozenset({"VIX", "^VIX"})
-
-EWMA_LAMBDA = 0.94
-EWMA_WINDOW = 252
-EWMA_MIN_OBSERVATIONS = 60
 
 
 def stress_variables(etf_returns: pd.DataFrame, dgs10: pd.Series, vix: pd.Series) -> pd.DataFrame:

@@ -37,6 +37,14 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import norm
 
+from analytics.engines.conventions import (
+    COVARIANCE_MIN_OBSERVATIONS,
+    COVARIANCE_WINDOW,
+    HISTORICAL_VAR_MIN_OBSERVATIONS,
+    HISTORICAL_VAR_WINDOW,
+    MONTE_CARLO_PATHS,
+    VAR_CONFIDENCES,
+)
 from analytics.engines.revaluation import PositionSet, delta_exposures, revalue_pnl
 
 __all__ = [
@@ -51,7 +59,7 @@ __all__ = [
     "scenario_var_es",
 ]
 
-CONFIDENCES: tuple[float, ...] = (0.95, 0.975, 0.99)
+CONFIDENCES: tuple[float, ...] = VAR_CONFIDENCES
 
 ReturnsLike: TypeAlias = np.ndarray | pd.DataFrame
 
@@ -115,7 +123,9 @@ def compounded_returns(daily: np.ndarray, horizon_days: int) -> np.ndarray:
 
 
 def sample_covariance(
-    returns: ReturnsLike, window: int = 252, min_observations: int = 60
+    returns: ReturnsLike,
+    window: int = COVARIANCE_WINDOW,
+    min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
 ) -> tuple[np.ndarray, int]:
     """Sample covariance (ddof=1, daily units) of the last ``window`` rows and its row count.
 
@@ -202,8 +212,8 @@ def historical_var(
     *,
     confidences: Sequence[float] = CONFIDENCES,
     horizon_days: int = 1,
-    window: int = 500,
-    min_observations: int = 100,
+    window: int = HISTORICAL_VAR_WINDOW,
+    min_observations: int = HISTORICAL_VAR_MIN_OBSERVATIONS,
 ) -> VaRResult:
     """Historical-simulation VaR/ES (full revaluation) over the last ``window`` daily returns.
 
@@ -226,8 +236,8 @@ def parametric_var(
     exposures: np.ndarray | None = None,
     confidences: Sequence[float] = CONFIDENCES,
     horizon_days: int = 1,
-    window: int = 252,
-    min_observations: int = 60,
+    window: int = COVARIANCE_WINDOW,
+    min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
 ) -> VaRResult:
     """Delta-normal VaR/ES with Euler components.
 
@@ -277,9 +287,9 @@ def monte_carlo_var(
     seed: int,
     confidences: Sequence[float] = CONFIDENCES,
     horizon_days: int = 1,
-    n_paths: int = 10_000,
-    window: int = 252,
-    min_observations: int = 60,
+    n_paths: int = MONTE_CARLO_PATHS,
+    window: int = COVARIANCE_WINDOW,
+    min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
 ) -> VaRResult:
     """Monte Carlo VaR/ES: ``n_paths`` zero-mean multivariate-normal underlying returns drawn
     (``numpy.random.default_rng(seed)``, eigen-decomposition so a singular covariance works)
@@ -303,9 +313,9 @@ def monte_carlo_var_horizons(
     seed: int,
     horizons: Sequence[int],
     confidences: Sequence[float] = CONFIDENCES,
-    n_paths: int = 10_000,
-    window: int = 252,
-    min_observations: int = 60,
+    n_paths: int = MONTE_CARLO_PATHS,
+    window: int = COVARIANCE_WINDOW,
+    min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
 ) -> dict[int, VaRResult]:
     """:func:`monte_carlo_var` for several horizons, bit-for-bit identical to one call per horizon.
 

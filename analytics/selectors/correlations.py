@@ -13,7 +13,6 @@ securities, ONE price frame for every symbol of the chunk):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
+from analytics.engines.conventions import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
 from analytics.engines.correlations import (
     CorrelationResult as CorrelationAnalysis,
 )
@@ -36,17 +36,7 @@ from marketdata.models import Security
 from marketdata.selectors import data_source, price_frame
 from portfolios.holdings import position_tags
 from portfolios.models import Portfolio, TagType
-
-#: Batch defaults (DESIGN.md "Correlations"): 90 daily log returns, pairwise overlap >= 30 days.
-CORRELATION_WINDOW = 90
-CORRELATION_MIN_OVERLAP = 30
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+from sigmasight.api.numbers import number
 
 
 @dataclass(frozen=True)
@@ -179,18 +169,18 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
     return {
         "symbols": symbols,
         "matrix": {
-            a: dict(zip(symbols, map(_num, row), strict=True)) for a, row in zip(symbols, rho, strict=True)
+            a: dict(zip(symbols, map(number, row), strict=True)) for a, row in zip(symbols, rho, strict=True)
         },
-        "average_correlation": _num(result.average_correlation),
-        "effective_number_of_bets": _num(result.effective_number_of_bets),
+        "average_correlation": number(result.average_correlation),
+        "effective_number_of_bets": number(result.effective_number_of_bets),
         "clusters": [
             {
                 "name": c.name,
                 "symbols": list(c.symbols),
-                "average_correlation": _num(c.average_correlation),
-                "portfolio_percentage": _num(c.portfolio_percentage),
-                "gross_exposure": _num(abs_exposure.reindex(list(c.symbols)).sum()),
-                "exposure": _num(c.exposure),
+                "average_correlation": number(c.average_correlation),
+                "portfolio_percentage": number(c.portfolio_percentage),
+                "gross_exposure": number(abs_exposure.reindex(list(c.symbols)).sum()),
+                "exposure": number(c.exposure),
             }
             for c in result.clusters
         ],
@@ -199,7 +189,7 @@ def correlation_payload(result: CorrelationAnalysis) -> dict[str, Any]:
                 "symbol": str(e["symbol"]),
                 "reason": str(e["reason"]),
                 "detail": str(e.get("detail", "")),
-                "exposure": _num(e.get("exposure")),
+                "exposure": number(e.get("exposure")),
             }
             for e in result.excluded
         ],
@@ -239,8 +229,8 @@ def correlation_matrix_get(
             "symbols": symbols,
             # JSONB keeps no key order: serve rows and columns in ``symbols`` order
             "matrix": {a: {b: stored.matrix.get(a, {}).get(b) for b in symbols} for a in symbols},
-            "average_correlation": _num(stored.average_correlation),
-            "effective_number_of_bets": _num(stored.effective_number_of_bets),
+            "average_correlation": number(stored.average_correlation),
+            "effective_number_of_bets": number(stored.effective_number_of_bets),
             "clusters": list(stored.clusters),
             "excluded": list(stored.excluded),
             "calculated_at": stored.calculated_at,

@@ -14,7 +14,6 @@ Outputs for the API: :func:`factor_exposures_get`, :func:`factor_definitions_lis
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ import pandas as pd
 from django.db.models import Max
 from django.utils import timezone
 
+from analytics.engines.conventions import FACTOR_WINDOW
 from analytics.engines.factors import factor_correlation, factor_regressors
 from analytics.models import (
     FactorCorrelation,
@@ -38,10 +38,8 @@ from marketdata.selectors import data_source, macro_frame, model_factor_etfs, pr
 from portfolios.holdings import held_on, positions_frame
 from portfolios.models import OPTION_TYPES, Portfolio, Position
 from sigmasight.api.exceptions import InsufficientData
+from sigmasight.api.numbers import money, number
 
-#: The factor regression window (daily returns) and its minimum overlapping observations.
-FACTOR_WINDOW = 252
-FACTOR_MIN_OBS = 60
 #: The macro proxies of DESIGN.md: Interest Rate = daily change of DGS10 (decimal), Oil, International.
 RATE_SERIES = "DGS10"
 OIL_ETF = "USO"
@@ -63,20 +61,6 @@ EXPOSURE_COLUMNS = [
     "exposure",
     "has_valuation",
 ]
-
-
-def _num(value: Any) -> float | None:
-    """A finite float, else None (JSON null)."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _money(value: Any) -> float | None:
-    """USD rounded to cents at output (None when not finite)."""
-    number = _num(value)
-    return None if number is None else round(number, 2)
 
 
 def window_start(as_of: dt.date, sessions: int) -> dt.date:
@@ -198,9 +182,9 @@ def correlation_matrix_payload(computed: FactorCorrelationComputed) -> dict[str,
     """JSON-ready matrix (nested lists, None for non-finite), condition number and warnings."""
     return {
         "factors": list(computed.names),
-        "matrix": [[_num(v) for v in row] for row in np.asarray(computed.matrix, dtype=np.float64)],
-        "condition_number": _num(computed.condition_number),
-        "warnings": [{**w, "correlation": _num(w.get("correlation"))} for w in computed.warnings],
+        "matrix": [[number(v) for v in row] for row in np.asarray(computed.matrix, dtype=np.float64)],
+        "condition_number": number(computed.condition_number),
+        "warnings": [{**w, "correlation": number(w.get("correlation"))} for w in computed.warnings],
         "observations": computed.observations,
     }
 
@@ -273,10 +257,10 @@ def factor_exposures_get(
         return {
             "name": row["factor"],
             "etf_symbol": etf,
-            "beta": _num(row["exposure"]),
-            "exposure_dollar": _money(row["exposure_dollar"]),
-            "t_stat": _num(row["t_stat"]),
-            "p_value": _num(row["p_value"]),
+            "beta": number(row["exposure"]),
+            "exposure_dollar": money(row["exposure_dollar"]),
+            "t_stat": number(row["t_stat"]),
+            "p_value": number(row["p_value"]),
         }
 
     def order(row: Mapping[str, Any]) -> tuple[int, str]:
@@ -294,18 +278,18 @@ def factor_exposures_get(
         "portfolio_id": str(portfolio.id),
         "view": view,
         "factors": [item(r) for r in model_rows],
-        "r_squared": _num(head.get("r_squared")),
+        "r_squared": number(head.get("r_squared")),
         "observations": int(head.get("observations") or 0),
         "window_days": FACTOR_WINDOW,
-        "coverage": _num(head.get("coverage")),
+        "coverage": number(head.get("coverage")),
         "capm": (
             {
                 "benchmark": CAPM_BENCHMARK,
-                "beta": _num(capm["exposure"]),
-                "exposure_dollar": _money(capm["exposure_dollar"]),
-                "t_stat": _num(capm["t_stat"]),
-                "p_value": _num(capm["p_value"]),
-                "r_squared": _num(capm["r_squared"]),
+                "beta": number(capm["exposure"]),
+                "exposure_dollar": money(capm["exposure_dollar"]),
+                "t_stat": number(capm["t_stat"]),
+                "p_value": number(capm["p_value"]),
+                "r_squared": number(capm["r_squared"]),
                 "observations": int(capm["observations"] or 0),
             }
             if capm
@@ -331,7 +315,7 @@ def _ordered(stored: dict[str, Any] | None, names: Sequence[str]) -> dict[str, f
     """``names`` first in their order (JSONB keeps no key order), then any other key; null if absent."""
     stored = stored or {}
     keys = [*names, *sorted(k for k in stored if k not in names)]
-    return {k: _num(stored.get(k)) for k in keys}
+    return {k: number(stored.get(k)) for k in keys}
 
 
 def _position_rows(
@@ -374,13 +358,13 @@ def _position_rows(
                 "position_id": pid,
                 "symbol": symbol,
                 "risk_symbol": risk_symbol,
-                "delta_adjusted_exposure": _money(exposures.get(pid)),
+                "delta_adjusted_exposure": money(exposures.get(pid)),
                 "betas": _ordered(fit and fit["betas"], model_names),
                 "t_stats": _ordered(fit and fit["t_stats"], model_names),
                 "p_values": _ordered(fit and fit["p_values"], model_names),
-                "r_squared": _num(fit["r_squared"]) if fit else None,
+                "r_squared": number(fit["r_squared"]) if fit else None,
                 "observations": int(fit["observations"]) if fit else 0,
-                "capm_beta": _num(fit["capm_beta"]) if fit else None,
+                "capm_beta": number(fit["capm_beta"]) if fit else None,
                 "macro_betas": _ordered(fit and fit["macro_betas"], macro_names),
                 "quality_flag": fit["quality_flag"] if fit else "not_computed",
             }
@@ -411,7 +395,7 @@ def factor_correlation_get(*, lookback_days: int = FACTOR_WINDOW) -> dict[str, A
         body: dict[str, Any] = {
             "factors": list(stored.factors),
             "matrix": stored.matrix,
-            "condition_number": _num(stored.condition_number),
+            "condition_number": number(stored.condition_number),
             "warnings": list(stored.warnings),
             "observations": stored.observations,
             "calculated_at": stored.calculated_at,

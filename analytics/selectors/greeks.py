@@ -27,12 +27,23 @@ from analytics.selectors.market_inputs import price_snapshot
 from marketdata.selectors import data_source
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
+from sigmasight.api.numbers import money, number, shares
 from sigmasight.system.models import JobStatus
 
-__all__ = ["GREEKS_UNITS", "GREEKS_VIEWS", "PORTFOLIO_GREEKS_UNITS", "portfolio_greeks_get"]
+__all__ = [
+    "GREEKS_UNITS",
+    "GREEKS_VIEWS",
+    "GREEK_NAMES",
+    "PORTFOLIO_GREEKS_UNITS",
+    "SHARE_GREEKS",
+    "greek_value",
+    "portfolio_greeks_get",
+]
 
 GREEKS_VIEWS = ("portfolio", "longs", "shorts")
 GREEK_NAMES = ("delta", "delta_dollars", "gamma", "gamma_dollars", "theta", "vega", "rho")
+#: Greeks counted in shares of the underlying (rounded to 6 decimals); the others are USD (cents).
+SHARE_GREEKS = frozenset({"delta", "gamma"})
 
 #: Units of the Greeks in every response (per-position and totals; per-share values are per share).
 GREEKS_UNITS: dict[str, str] = {
@@ -226,12 +237,14 @@ def _option_missing(frame: pd.DataFrame) -> np.ndarray:
     return np.where(computed, reasons, "not_computed")
 
 
+def greek_value(name: str, value: Any) -> float | None:
+    """Output rounding of a position-level or total Greek: share counts (``delta``, ``gamma``) to
+    6 decimals, the USD amounts (the others) to cents; None when unknown."""
+    return shares(value) if name in SHARE_GREEKS else money(value)
+
+
 def _rounded(totals: pd.Series) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in GREEK_NAMES:
-        value = float(totals[name])
-        out[name] = round(value, 6 if name in ("delta", "gamma") else 2) if np.isfinite(value) else None
-    return out
+    return {name: greek_value(name, totals[name]) for name in GREEK_NAMES}
 
 
 def _totals(book: pd.DataFrame) -> dict[str, Any]:
@@ -307,18 +320,13 @@ def _by_position(book: pd.DataFrame) -> list[dict[str, Any]]:
                 "underlying_symbol": str(row["underlying"]),
                 "is_option": option,
                 "exercise": (row["exercise"] or None) if option else None,
-                "volatility": _finite(row["volatility"]) if option else None,
+                "volatility": number(row["volatility"]) if option else None,
                 "volatility_source": str(row["volatility_source"] or "") or None,
                 "days_to_expiry": int(days) if option and pd.notna(days) else None,
                 **_rounded(row.rename(_POSITION_NAMES)),
             }
         )
     return rows
-
-
-def _finite(value: Any) -> float | None:
-    number = float(value) if value is not None else float("nan")
-    return number if np.isfinite(number) else None
 
 
 #: Book column -> output name of the position-level Greeks.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.engines.conventions import MAX_PRICE_AGE_DAYS, REALIZED_VOL_WINDOW
 from analytics.engines.greeks import option_position_greeks, realized_volatility
 from analytics.engines.option_pricer import is_american_exercise
 from marketdata.models import MacroSeries, PriceBar, Security
@@ -26,8 +27,6 @@ from marketdata.selectors import price_frame
 
 #: Calendar days of history read for the realized-volatility fallback (60 returns + holidays).
 REALIZED_VOL_LOOKBACK_DAYS = 120
-#: A price older than this many calendar days before as_of counts as missing (stale).
-MAX_PRICE_AGE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def dividend_yields(*, symbols: Sequence[str]) -> pd.Series:
     return pd.Series({s: float(rows.get(s) or 0.0) for s in symbols}, dtype=float)
 
 
-def realized_vols(*, symbols: Sequence[str], as_of: dt.date, window: int = 60) -> pd.Series:
+def realized_vols(*, symbols: Sequence[str], as_of: dt.date, window: int = REALIZED_VOL_WINDOW) -> pd.Series:
     """Annualized realized volatility (decimal, floored at 5%) per symbol from adjusted closes."""
     symbols = sorted(set(symbols))
     if not symbols:

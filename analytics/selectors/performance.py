@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from django.utils import timezone
 
+from analytics.engines.conventions import TRADING_DAYS_PER_YEAR
 from analytics.engines.performance import (
     PERIOD_DAYS,
     cumulative_returns,
@@ -36,12 +37,13 @@ from marketdata.models import PriceBar
 from marketdata.selectors import data_source, macro_frame, price_frame, securities
 from portfolios.holdings import position_tags, positions_frame
 from portfolios.models import Portfolio, Position
+from sigmasight.api.numbers import money, number
 
 #: Default benchmark of the performance endpoint and of the stored summary.
 DEFAULT_BENCHMARK = "SPY"
 #: Macro series of the risk-free rate (annual decimal); the daily rate is value / 252.
 RISK_FREE_SERIES = "DGS3MO"
-TRADING_DAYS = 252
+TRADING_DAYS = TRADING_DAYS_PER_YEAR
 #: Calendar days of bars read before a window so that a close can be carried forward into it.
 PRICE_LOOKBACK_DAYS = 14
 #: Calendar days of rates read before a window (the rate is carried forward).
@@ -55,16 +57,6 @@ RETURN_KEYS = ("1d", "1w", "1m", "3m", "ytd", "1y", "inception")
 GROUP_BY = ("position", "tag", "type", "sector")
 UNTAGGED = "(untagged)"
 UNKNOWN_SECTOR = "(unknown)"
-
-
-def _num(value: Any, digits: int | None = None) -> float | None:
-    """A finite float (rounded when ``digits``) or None."""
-    if value is None:
-        return None
-    x = float(value)
-    if not np.isfinite(x):
-        return None
-    return round(x, digits) if digits is not None else x
 
 
 def _day(value: Any) -> str | None:
@@ -166,7 +158,7 @@ def period_start(dates: pd.DatetimeIndex, period: str) -> pd.Timestamp | None:
 
 
 def _returns_dict(values: Mapping[str, float]) -> dict[str, float | None]:
-    return {key: _num(values.get(key)) for key in RETURN_KEYS}
+    return {key: number(values.get(key)) for key in RETURN_KEYS}
 
 
 def portfolio_performance(
@@ -210,11 +202,11 @@ def portfolio_performance(
     series = [
         {
             "date": d.isoformat(),
-            "nav": _num(nav, 2),
-            "flow": _num(flow, 2),
-            "daily_return": _num(ret),
-            "cumulative_return": _num(cum),
-            "drawdown": _num(draw),
+            "nav": money(nav),
+            "flow": money(flow),
+            "daily_return": number(ret),
+            "cumulative_return": number(cum),
+            "drawdown": number(draw),
         }
         for d, nav, flow, ret, cum, draw in zip(
             window["date"],
@@ -233,22 +225,22 @@ def portfolio_performance(
         "period_start_date": series[0]["date"] if series else None,
         "benchmark": benchmark,
         "returns": _returns_dict(period_returns(r_all, last)),
-        "total_return": _num(metrics.total_return),
-        "annualized_return": _num(metrics.annualized_return),
-        "annualized_volatility": _num(metrics.annualized_volatility),
-        "sharpe_ratio": _num(metrics.sharpe),
-        "sortino_ratio": _num(metrics.sortino),
-        "max_drawdown": _num(dd.max_drawdown),
+        "total_return": number(metrics.total_return),
+        "annualized_return": number(metrics.annualized_return),
+        "annualized_volatility": number(metrics.annualized_volatility),
+        "sharpe_ratio": number(metrics.sharpe),
+        "sortino_ratio": number(metrics.sortino),
+        "max_drawdown": number(dd.max_drawdown),
         "max_drawdown_start": _day(peak),
         "max_drawdown_end": _day(dd.trough_date),
         "max_drawdown_recovery": _day(dd.recovery_date),
-        "calmar_ratio": _num(metrics.calmar),
-        "beta": _num(metrics.beta),
-        "alpha": _num(metrics.alpha),
+        "calmar_ratio": number(metrics.calmar),
+        "beta": number(metrics.beta),
+        "alpha": number(metrics.alpha),
         "observations": metrics.observations,
-        "risk_free_rate": _num(rf.iloc[-1] * TRADING_DAYS) if not rf.empty else None,
+        "risk_free_rate": number(rf.iloc[-1] * TRADING_DAYS) if not rf.empty else None,
         "benchmark_returns": _returns_dict(period_returns(bench.loc[bench.index >= first], last)),
-        "nav": _num(frame["nav"].iloc[-1], 2),
+        "nav": money(frame["nav"].iloc[-1]),
         "inception_date": first.date().isoformat(),
         "series": series,
         "as_of_date": last.date().isoformat(),
@@ -340,9 +332,9 @@ def position_attribution(
                     "id": lot_id,
                     "symbol": symbol_of[lot_id],
                     "position_type": type_of[lot_id],
-                    "pnl": _num(row["pnl"], 2),
-                    "pnl_percent": _num(row["pnl_percent"]),
-                    "contribution_percent": _num(row["contribution_percent"]),
+                    "pnl": money(row["pnl"]),
+                    "pnl_percent": number(row["pnl_percent"]),
+                    "contribution_percent": number(row["contribution_percent"]),
                 }
                 for lot_id, row in zip(by_lot.index, by_lot.to_dict("records"), strict=True)
             }
@@ -352,10 +344,10 @@ def position_attribution(
                     {
                         "key": key,
                         "label": label,
-                        "pnl": _num(row["pnl"], 2),
-                        "pnl_percent": _num(row["pnl_percent"]),
-                        "contribution_percent": _num(row["contribution_percent"]),
-                        "capital": _num(row["capital"], 2),
+                        "pnl": money(row["pnl"]),
+                        "pnl_percent": number(row["pnl_percent"]),
+                        "contribution_percent": number(row["contribution_percent"]),
+                        "capital": money(row["capital"]),
                         "position_count": int(row["positions"]),
                         "positions": sorted(
                             (detail[i] for i in members.get(key, [])), key=lambda p: -(p["pnl"] or 0.0)
@@ -367,7 +359,7 @@ def position_attribution(
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
         "group_by": group_by,
-        "total_pnl": round(total, 2),
+        "total_pnl": money(total),
         "groups": groups_out,
         "as_of_date": as_of_date,
         "calculated_at": timezone.now(),

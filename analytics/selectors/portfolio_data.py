@@ -17,18 +17,17 @@ from analytics.selectors.price_history import HISTORY_WINDOW, bar_counts, histor
 from analytics.selectors.valuation_rows import (
     OPTION_TYPE_VALUES,
     aggregate_get,
-    money,
     percent_of,
     position_row,
     price_symbols,
     risk_symbol_of,
-    rounded,
     sources_by_symbol,
     tags_by_position,
     valuations_of_date,
 )
 from marketdata.selectors import data_source, joined_source
 from portfolios.models import Portfolio, Position
+from sigmasight.api.numbers import money, percent
 
 __all__ = ["portfolio_complete", "portfolio_list_data", "portfolio_overview", "portfolios_data_source"]
 
@@ -188,7 +187,7 @@ def portfolio_overview(*, portfolio: Portfolio, as_of: dt.date | None = None) ->
         "total_value": money(nav),
         "cash_balance": money(aggregate.cash),
         "total_pnl": None if none_priced else money(aggregate.unrealized_pnl),
-        "total_pnl_percent": None if none_priced else rounded(totals.get("pnl_percent"), 4),
+        "total_pnl_percent": None if none_priced else percent(totals.get("pnl_percent")),
         "total_pnl_percent_base": "gross_cost_basis",
         "gross_cost_basis": money(totals.get("abs_cost_basis")),
         "daily_pnl": money(aggregate.daily_pnl),

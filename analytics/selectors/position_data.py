@@ -17,10 +17,8 @@ from analytics.selectors.valuation_rows import (
     POSITION_FIELDS,
     VALUATION_FIELDS,
     aggregate_get,
-    money,
     percent_of,
     position_row,
-    price,
     price_symbols,
     tags_by_position,
     valuation_rows,
@@ -28,6 +26,7 @@ from analytics.selectors.valuation_rows import (
 from marketdata.selectors import data_source
 from portfolios.models import Portfolio, Position
 from sigmasight.api.exceptions import NotFound
+from sigmasight.api.numbers import money, price
 
 __all__ = ["position_details", "top_positions"]
 

@@ -27,19 +27,29 @@ from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from analytics.engines.conventions import (
+    CORRELATION_MIN_OVERLAP,
+    CORRELATION_WINDOW,
+    FACTOR_MIN_OBS,
+    FACTOR_WINDOW,
+    REALIZED_VOL_MIN_OBS,
+    REALIZED_VOL_WINDOW,
+)
 from marketdata.models import PriceBar
 from marketdata.providers.calendar import session_on_or_before, sessions_between
 from marketdata.selectors import data_source, latest_bar_date, model_factor_etfs, trading_dates
 from portfolios.holdings import held_on
 from portfolios.models import OPTION_TYPES, Portfolio, Position
+from sigmasight.api.numbers import number
 
-HISTORY_WINDOW = 252
-PARTIAL_MIN_DAYS = 60
-#: (window sessions, minimum bars) per calculation.
+#: The history classes follow the factor regression: its window and its minimum observations.
+HISTORY_WINDOW = FACTOR_WINDOW
+PARTIAL_MIN_DAYS = FACTOR_MIN_OBS
+#: (window sessions, minimum bars) per calculation: the engines' windows and minimums.
 FEASIBILITY = {
-    "factor_regression": (252, 60),
-    "correlation_matrix": (90, 30),
-    "volatility_analysis": (60, 20),
+    "factor_regression": (FACTOR_WINDOW, FACTOR_MIN_OBS),
+    "correlation_matrix": (CORRELATION_WINDOW, CORRELATION_MIN_OVERLAP),
+    "volatility_analysis": (REALIZED_VOL_WINDOW, REALIZED_VOL_MIN_OBS),
 }
 _OPTION_TYPES = [str(t) for t in OPTION_TYPES]
 PRICE_FIELDS = ("open", "high", "low", "close", "adjusted_close")
@@ -62,9 +72,9 @@ def bar_counts(*, symbols: Sequence[str], as_of: dt.date) -> pd.DataFrame:
     columns = ["days_252", "days_90", "days_60", "last_date"]
     if not symbols:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="symbol"))
-    start252, end = session_window(as_of, 252)
-    start90, _ = session_window(as_of, 90)
-    start60, _ = session_window(as_of, 60)
+    start252, end = session_window(as_of, FACTOR_WINDOW)
+    start90, _ = session_window(as_of, CORRELATION_WINDOW)
+    start60, _ = session_window(as_of, REALIZED_VOL_WINDOW)
     rows = (
         PriceBar.objects.filter(symbol__in=symbols, date__gte=start252, date__lte=end)
         .values("symbol")
@@ -197,7 +207,7 @@ def portfolio_data_quality(*, portfolio: Portfolio, as_of: dt.date | None = None
             "complete_data": n_complete,
             "partial_data": classes.count("partial"),
             "insufficient_data": classes.count("insufficient"),
-            "data_coverage_percent": round(n_complete / total * 100, 2) if total else None,
+            "data_coverage_percent": number(n_complete / total * 100, 2) if total else None,
         },
         "position_data_quality": {
             "complete_history": complete,

@@ -2,7 +2,8 @@
 
 Every selector answers in a constant number of queries whatever the number of positions: JSON
 sub-documents are extracted in SQL (``metrics__var__historical__h1__c95``), never the whole row.
-Money is rounded to cents and percentages to 4 decimals at output; a missing result raises 422
+Money is rounded to cents, percentages to 4 decimals and ratios to 8 at output
+(:mod:`sigmasight.api.numbers`); a missing result raises 422
 INSUFFICIENT_DATA (``analytics.api.common.require``).
 """
 
@@ -18,12 +19,14 @@ from rest_framework import serializers
 
 from analytics.models import CorrelationResult, RiskMetrics, RiskView, StressScenario, StressTestResult
 from analytics.selectors.access import require
-from analytics.selectors.risk_book import num, view_impact
+from analytics.selectors.risk_book import view_impact
 from analytics.selectors.risk_keys import confidence_key, horizon_key
 from marketdata.selectors import data_source
 from portfolios.models import Portfolio
+from sigmasight.api.numbers import money, percent, ratio
 
 __all__ = [
+    "RATIO_DIGITS",
     "risk_contributions_get",
     "risk_overview_get",
     "risk_scenarios_get",
@@ -32,21 +35,8 @@ __all__ = [
     "scenario_payload",
 ]
 
-
-def money(value: Any) -> float | None:
-    """USD rounded to cents (None when missing or not finite)."""
-    x = num(value)
-    return None if x is None else round(x, 2)
-
-
-def percent(value: Any) -> float | None:
-    x = num(value)
-    return None if x is None else round(x, 4)
-
-
-def ratio(value: Any) -> float | None:
-    x = num(value)
-    return None if x is None else round(x, 8)
+#: Decimals of the unitless numbers of the risk responses (fractions, betas, factor moves).
+RATIO_DIGITS = 8
 
 
 def _metrics_row(
@@ -106,11 +96,11 @@ def scenario_payload(
                 "side": r.get("side"),
                 "dollar_impact": money(r.get("dollar_impact")),
                 "percentage_impact": percent(r.get("percentage_impact")),
-                "underlying_return": ratio(r.get("underlying_return")),
+                "underlying_return": ratio(r.get("underlying_return"), RATIO_DIGITS),
             }
             for r in impact["by_position"]
         ],
-        "factor_moves": {k: ratio(v) for k, v in fields["factor_moves"].items()},
+        "factor_moves": {k: ratio(v, RATIO_DIGITS) for k, v in fields["factor_moves"].items()},
         "unmodeled": [
             u
             for u in fields["unmodeled"]
@@ -281,18 +271,18 @@ def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | 
     return {
         "portfolio_id": str(portfolio.id),
         "view": view,
-        "total_risk": ratio(c["total_risk"]),
-        "factor_risk": ratio(c["factor_risk"]),
-        "specific_risk": ratio(c["specific_risk"]),
-        "model_total_risk": ratio(c["model_total_risk"]),
+        "total_risk": ratio(c["total_risk"], RATIO_DIGITS),
+        "factor_risk": ratio(c["factor_risk"], RATIO_DIGITS),
+        "specific_risk": ratio(c["specific_risk"], RATIO_DIGITS),
+        "model_total_risk": ratio(c["model_total_risk"], RATIO_DIGITS),
         "observations": c.get("observations"),
         "by_position": [
             {
                 "position_id": p["position_id"],
                 "symbol": p["symbol"],
-                "weight": ratio(w),
-                "mctr": ratio(m),
-                "ctr": ratio(ctr),
+                "weight": ratio(w, RATIO_DIGITS),
+                "mctr": ratio(m, RATIO_DIGITS),
+                "ctr": ratio(ctr, RATIO_DIGITS),
                 "ctr_percent": percent(pct),
             }
             for p, w, m, ctr, pct in zip(
@@ -302,15 +292,15 @@ def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | 
         "by_factor": [
             {
                 "factor": f["factor"],
-                "exposure": ratio(f["exposure"]),
-                "ctr": ratio(f["ctr"]),
+                "exposure": ratio(f["exposure"], RATIO_DIGITS),
+                "ctr": ratio(f["ctr"], RATIO_DIGITS),
                 "ctr_percent": percent(f["ctr_percent"]),
-                "contribution_to_factor_risk": ratio(f["contribution_to_factor_risk"]),
+                "contribution_to_factor_risk": ratio(f["contribution_to_factor_risk"], RATIO_DIGITS),
             }
             for f in c["by_factor"]
         ],
         "specific": {
-            "ctr": ratio(c["specific"]["ctr"]),
+            "ctr": ratio(c["specific"]["ctr"], RATIO_DIGITS),
             "ctr_percent": percent(c["specific"]["ctr_percent"]),
         },
         "unmodeled": c.get("unmodeled", []),
@@ -345,7 +335,7 @@ def _max_drawdown(portfolio: Portfolio, as_of: dt.date) -> dict[str, Any]:
     if row is None:
         return {"value": None, "note": "No performance snapshot on or before as_of_date (engine 8)."}
     return {
-        "value": ratio(row["max_drawdown"]),
+        "value": ratio(row["max_drawdown"], RATIO_DIGITS),
         "peak_date": row["max_drawdown_start"],
         "trough_date": row["max_drawdown_end"],
         "as_of_date": row["as_of_date"],
@@ -354,7 +344,10 @@ def _max_drawdown(portfolio: Portfolio, as_of: dt.date) -> dict[str, Any]:
 
 def _average_correlation(portfolio: Portfolio, as_of: dt.date, view: str, stored: Any) -> dict[str, Any]:
     if view != RiskView.PORTFOLIO:
-        return {"value": ratio(stored), "source": "computed on the view's positions (engine 6's definition)"}
+        return {
+            "value": ratio(stored, RATIO_DIGITS),
+            "source": "computed on the view's positions (engine 6's definition)",
+        }
     value = (
         CorrelationResult.objects.filter(portfolio=portfolio, as_of_date=as_of)
         .order_by("lookback_days")
@@ -363,7 +356,7 @@ def _average_correlation(portfolio: Portfolio, as_of: dt.date, view: str, stored
     )
     if value is None:
         return {"value": None, "note": "No correlation result for this date (engine 6)."}
-    return {"value": ratio(value), "source": "correlations"}
+    return {"value": ratio(value, RATIO_DIGITS), "source": "correlations"}
 
 
 def risk_overview_get(*, portfolio: Portfolio, view: str, as_of: dt.date | None) -> dict[str, Any]:
@@ -386,11 +379,11 @@ def risk_overview_get(*, portfolio: Portfolio, view: str, as_of: dt.date | None)
         "portfolio_value": money(row["nav"]),
         "metrics": {
             "beta": {
-                "value": ratio(summary["beta"]),
+                "value": ratio(summary["beta"], RATIO_DIGITS),
                 "benchmark": "SPY",
-                "coverage": ratio(summary.get("beta_coverage")),
+                "coverage": ratio(summary.get("beta_coverage"), RATIO_DIGITS),
             },
-            "annualized_volatility": {"value": ratio(summary["annualized_volatility"])},
+            "annualized_volatility": {"value": ratio(summary["annualized_volatility"], RATIO_DIGITS)},
             "var_1d_95": {
                 "value": money(var95.get("var")),
                 "method": "historical",

@@ -12,15 +12,14 @@ A *book* is a DataFrame indexed by position id (str) with columns:
 - ``reason``: why the position cannot be priced (``no_valuation``, ``no_price``,
   ``no_option_inputs``) or None.
 
-Helpers here convert a book to the engines' :class:`PositionSet` and numbers to JSON (NaN -> None),
+Helpers here convert a book to the engines' :class:`PositionSet`,
 select a view's rows (:func:`view_book`) and sum a view's stored stress impacts (:func:`view_impact`).
 Both the engine-7 services (writers) and the /analytics/risk selectors (readers) use them.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,8 +32,6 @@ from analytics.models import RiskView
 __all__ = [
     "BOOK_COLUMNS",
     "book_position_set",
-    "num",
-    "nums",
     "pricing_reason",
     "side_of",
     "view_book",
@@ -61,22 +58,6 @@ BOOK_COLUMNS = [
     "side",
     "reason",
 ]
-
-
-def num(value: Any) -> float | None:
-    """A float for JSON, or None when missing or not finite."""
-    if value is None:
-        return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
-
-
-def nums(values: Iterable[Any]) -> list[float | None]:
-    """:func:`num` over an iterable."""
-    return [num(v) for v in values]
 
 
 def side_of(exposure: float) -> str:

@@ -26,14 +26,22 @@ import pandas as pd
 from django.db.models import Q
 
 from analytics.engines.contributions import annualized_covariance
+from analytics.engines.conventions import (
+    CORRELATION_WINDOW,
+    COVARIANCE_MIN_OBSERVATIONS,
+    COVARIANCE_WINDOW,
+    FACTOR_ETFS,
+    HISTORICAL_VAR_WINDOW,
+)
 from analytics.engines.correlations import log_returns as log_returns_of
-from analytics.engines.stress import FACTOR_ETFS, STRESS_VARIABLES, ewma_covariance, stress_variables
+from analytics.engines.stress import STRESS_VARIABLES, ewma_covariance, stress_variables
 from analytics.models import PortfolioAggregate, PositionValuation, StressScenario, SymbolFactorExposure
 from analytics.selectors.market_inputs import option_greeks_frame
-from analytics.selectors.risk_book import BOOK_COLUMNS, num, pricing_reason, side_of
+from analytics.selectors.risk_book import BOOK_COLUMNS, pricing_reason, side_of
 from marketdata.selectors import macro_frame, price_frame
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
+from sigmasight.api.numbers import number
 
 __all__ = [
     "CORRELATION_WINDOW",
@@ -54,11 +62,10 @@ __all__ = [
 #: Calendar days of prices read: 501 trading days (500 returns) plus holidays and a margin.
 PRICE_LOOKBACK_DAYS = 800
 #: Daily return rows kept: the window of historical VaR.
-HISTORICAL_WINDOW = 500
+HISTORICAL_WINDOW = HISTORICAL_VAR_WINDOW
 #: A risk symbol needs this many finite daily returns in the last 252 to enter VaR/contributions.
-MIN_HISTORY_RETURNS = 60
-PARAMETRIC_WINDOW = 252
-CORRELATION_WINDOW = 90
+MIN_HISTORY_RETURNS = COVARIANCE_MIN_OBSERVATIONS
+PARAMETRIC_WINDOW = COVARIANCE_WINDOW
 MACRO_SYMBOLS = ("USO", "EWG", "VIX")
 FACTORS: tuple[str, ...] = tuple(FACTOR_ETFS)
 #: Macro variables a symbol has a fitted sensitivity to (SymbolFactorExposure.macro_betas); a
@@ -253,9 +260,9 @@ def symbol_risk_get(*, as_of: dt.date, symbols: Sequence[str]) -> SymbolRisk:
     capm: dict[str, float] = {}
     resid: dict[str, float] = {}
     for symbol, betas, macro, capm_beta, resid_vol in rows:
-        values = {k: num(v) for k, v in (betas or {}).items() if k in FACTORS}
+        values = {k: number(v) for k, v in (betas or {}).items() if k in FACTORS}
         if any(v is not None for v in values.values()):
-            values.update({k: num(v) for k, v in (macro or {}).items() if k in MACRO_SENSITIVITIES})
+            values.update({k: number(v) for k, v in (macro or {}).items() if k in MACRO_SENSITIVITIES})
             sens[symbol] = {k: np.nan if v is None else v for k, v in values.items()}
         capm[symbol] = np.nan if capm_beta is None else float(capm_beta)
         resid[symbol] = np.nan if resid_vol is None else float(resid_vol)

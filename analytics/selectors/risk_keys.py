@@ -8,6 +8,8 @@ horizons :data:`HORIZONS` (trading days: ``h1``, ``h10``), confidences the keys 
 
 from __future__ import annotations
 
+from analytics.engines.conventions import VAR_HORIZONS
+
 __all__ = [
     "CONFIDENCE_KEYS",
     "HORIZONS",
@@ -17,7 +19,7 @@ __all__ = [
 ]
 
 VAR_METHODS: tuple[str, ...] = ("historical", "parametric", "monte_carlo")
-HORIZONS: tuple[int, ...] = (1, 10)
+HORIZONS: tuple[int, ...] = VAR_HORIZONS
 #: JSON keys of the confidences (never digit-only: JSON key lookups treat those as array indexes).
 CONFIDENCE_KEYS: dict[float, str] = {0.95: "c95", 0.975: "c975", 0.99: "c99"}
 

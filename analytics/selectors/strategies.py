@@ -31,12 +31,12 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 from analytics.engines.greeks import greeks_totals, stock_position_greeks
 from analytics.engines.valuation import exposures_by_group
 from analytics.models import PositionGreeks, PositionValuation
+from analytics.selectors.greeks import GREEK_NAMES, greek_value
 from portfolios.models import OPTION_TYPES, Portfolio, Position, Tag, TagType
+from sigmasight.api.numbers import money
 
 __all__ = ["GREEK_NAMES", "book_greeks_frame", "latest_valuation_dates", "strategy_figures", "strategy_list"]
 
-GREEK_NAMES = ("delta", "delta_dollars", "gamma", "gamma_dollars", "theta", "vega", "rho")
-_SHARE_GREEKS = ("delta", "gamma")  # rounded to 6 decimals; the others are USD (2 decimals)
 _GREEK_COLUMNS = [
     "position_delta",
     "position_gamma",
@@ -95,11 +95,6 @@ def book_greeks_frame(*, positions: pd.DataFrame, greeks: pd.DataFrame) -> pd.Da
         stored = greeks.reindex(options["position_id"])[_GREEK_COLUMNS].to_numpy(dtype=float)
         out.loc[options.index, _GREEK_COLUMNS] = stored
     return out
-
-
-def _round(value: Any, digits: int = 2) -> float | None:
-    value = float(value)
-    return round(value, digits) if np.isfinite(value) else None
 
 
 def _empty_figures() -> dict[str, Any]:
@@ -244,9 +239,9 @@ def _tag_figures(
     row = exposures.loc[tag_id]
     result: dict[str, Any] = {
         "valued_position_count": priced,
-        "net_exposure": _round(row["net"]),
-        "gross_exposure": _round(row["gross"]),
-        "pnl": _round(row["unrealized_pnl"]),
+        "net_exposure": money(row["net"]),
+        "gross_exposure": money(row["gross"]),
+        "pnl": money(row["unrealized_pnl"]),
         "as_of_date": dates[-1],
     }
     notes = []
@@ -266,9 +261,7 @@ def _tag_figures(
         result["greeks"] = None
         notes.append("No stored Greeks for these positions yet (the Greeks engine has not run for them).")
     else:
-        result["greeks"] = {
-            name: _round(greek_row[name], 6 if name in _SHARE_GREEKS else 2) for name in GREEK_NAMES
-        }
+        result["greeks"] = {name: greek_value(name, greek_row[name]) for name in GREEK_NAMES}
         if greek_row["missing"]:
             notes.append(
                 f"{int(greek_row['missing'])} position(s) without stored Greeks or price are left out of greeks."

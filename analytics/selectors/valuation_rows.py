@@ -1,15 +1,15 @@
 """Shared reads and output formatting of the stored valuations (batch engines 2 and 3) behind the
 /data endpoints and the /analytics/portfolio/{id}/overview.
 
-Output conventions (API.md): money in USD rounded to cents, prices per share to 4 decimals,
-deltas to 6, ``*_percent`` and ``percentage`` fields in percent (4 decimals), weights as fractions
-(6 decimals); a number that is not known is ``null``, never 0.
+Output conventions (API.md, applied with :mod:`sigmasight.api.numbers`: half-up rounding, null for
+a number that is not known, never 0): money in USD rounded to cents, prices per share to 4
+decimals, deltas to 6, ``*_percent`` and ``percentage`` fields in percent (4 decimals), weights as
+fractions (6 decimals).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,19 +20,18 @@ from analytics.models import PortfolioAggregate, PositionValuation
 from analytics.selectors.access import require
 from marketdata.models import PriceBar
 from portfolios.models import OPTION_TYPES, Portfolio, Position
+from sigmasight.api.numbers import money, percent, price, ratio, shares
 
 __all__ = [
     "OPTION_TYPE_VALUES",
     "POSITION_FIELDS",
     "VALUATION_FIELDS",
+    "WEIGHT_DIGITS",
     "aggregate_get",
-    "money",
     "percent_of",
     "position_row",
-    "price",
     "price_symbols",
     "risk_symbol_of",
-    "rounded",
     "sources_by_symbol",
     "tags_by_position",
     "valuation_rows",
@@ -43,39 +42,25 @@ __all__ = [
 OPTION_TYPE_VALUES = {str(t) for t in OPTION_TYPES}
 #: How old (calendar days) a symbol's last bar may be, relative to the newest bar, to name its source.
 SOURCE_LOOKBACK_DAYS = 7
+#: Decimals of position weights (fractions of NAV).
+WEIGHT_DIGITS = 6
 
 
 # Formatting ---------------------------------------------------------------------------------------
-
-
-def rounded(value: Any, digits: int) -> float | None:
-    """A finite number rounded to ``digits``, else None."""
-    if value is None:
-        return None
-    value = float(value)
-    return round(value, digits) if math.isfinite(value) else None
-
-
-def money(value: Any) -> float | None:
-    return rounded(value, 2)
-
-
-def price(value: Any) -> float | None:
-    return rounded(value, 4)
 
 
 def percent_of(value: float | None, base: float | None) -> float | None:
     """value / base x 100 (4 decimals); None when the base is not a positive finite number."""
     if value is None or base is None:
         return None
-    return rounded(percent_of_nav(value, base), 4)
+    return percent(percent_of_nav(value, base))
 
 
 def weight(market_value: float | None, nav: float | None) -> float | None:
     """MV / NAV as a fraction (6 decimals); None when unknown or NAV <= 0."""
     if market_value is None or nav is None:
         return None
-    return rounded(position_weights(market_value, nav), 6)
+    return ratio(position_weights(market_value, nav), WEIGHT_DIGITS)
 
 
 def risk_symbol_of(position: dict[str, Any]) -> str:
@@ -225,10 +210,10 @@ def position_row(
         "market_value": money(v["market_value"]),
         "cost_basis": money(v["cost_basis"]),
         "unrealized_pnl": money(v["unrealized_pnl"]),
-        "unrealized_pnl_percent": rounded(v["pnl_percent"], 4),
+        "unrealized_pnl_percent": percent(v["pnl_percent"]),
         "daily_pnl": money(v["daily_pnl"]),
         "weight": weight(v["market_value"], nav),
-        "delta": rounded(v["delta"], 6),
+        "delta": shares(v["delta"]),
         "delta_adjusted_exposure": money(v["delta_adjusted_exposure"]),
         "underlying_symbol": p["underlying_symbol"] or None,
         "option_type": p["option_type"] or None,

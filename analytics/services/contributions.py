@@ -19,8 +19,9 @@ from analytics.engines.contributions import (
     factor_risk_decomposition,
     risk_contributions,
 )
+from analytics.engines.conventions import COVARIANCE_WINDOW
 from analytics.engines.correlations import correlation_analysis, exposure_by_underlying
-from analytics.selectors.risk_book import num, nums
+from sigmasight.api.numbers import number, numbers
 
 __all__ = ["average_correlation", "beta_vs_spy", "contribution_metrics"]
 
@@ -72,7 +73,7 @@ def contribution_metrics(
     local = pd.Index(used).get_indexer(book["risk_symbol"])
     matrix = returns.reindex(columns=used).to_numpy(dtype=np.float64)
     cov = annualized_covariance(matrix)
-    observations = int(np.isfinite(matrix[-252:]).all(axis=1).sum())
+    observations = int(np.isfinite(matrix[-COVARIANCE_WINDOW:]).all(axis=1).sum())
     exposures = book["exposure"].to_numpy(dtype=np.float64)
     rc = risk_contributions(exposures, nav, cov, underlying=local, ids=tuple(book.index))
 
@@ -85,12 +86,14 @@ def contribution_metrics(
     if not modeled.any():
         # No weight (NAV <= 0) or no position with betas: the split is unknown, not zero.
         return {
-            "total_risk": num(rc.total_risk),
+            "total_risk": number(rc.total_risk),
             "factor_risk": None,
             "specific_risk": None,
             "model_total_risk": None,
             "observations": observations,
-            "by_position": {col: nums(rc.positions[col]) for col in ("weight", "mctr", "ctr", "ctr_percent")},
+            "by_position": {
+                col: numbers(rc.positions[col]) for col in ("weight", "mctr", "ctr", "ctr_percent")
+            },
             "by_factor": [
                 {
                     "factor": f,
@@ -118,22 +121,25 @@ def contribution_metrics(
         by_factor.append(
             {
                 "factor": str(factor),
-                "exposure": num(row["exposure"]),
-                "ctr": num(share / 100.0 * model_total),
-                "ctr_percent": num(share),
-                "contribution_to_factor_risk": num(row["contribution"]),
+                "exposure": number(row["exposure"]),
+                "ctr": number(share / 100.0 * model_total),
+                "ctr_percent": number(share),
+                "contribution_to_factor_risk": number(row["contribution"]),
             }
         )
     specific_share = decomposition.specific_variance_percent
     return {
-        "total_risk": num(rc.total_risk),
-        "factor_risk": num(decomposition.factor_risk),
-        "specific_risk": num(decomposition.specific_risk),
-        "model_total_risk": num(model_total),
+        "total_risk": number(rc.total_risk),
+        "factor_risk": number(decomposition.factor_risk),
+        "specific_risk": number(decomposition.specific_risk),
+        "model_total_risk": number(model_total),
         "observations": observations,
-        "by_position": {col: nums(rc.positions[col]) for col in ("weight", "mctr", "ctr", "ctr_percent")},
+        "by_position": {col: numbers(rc.positions[col]) for col in ("weight", "mctr", "ctr", "ctr_percent")},
         "by_factor": by_factor,
-        "specific": {"ctr": num(specific_share / 100.0 * model_total), "ctr_percent": num(specific_share)},
+        "specific": {
+            "ctr": number(specific_share / 100.0 * model_total),
+            "ctr_percent": number(specific_share),
+        },
         "unmodeled": [str(pid) for pid in decomposition.unmodeled],
     }
 
@@ -154,7 +160,7 @@ def beta_vs_spy(*, book: pd.DataFrame, capm_beta: pd.Series, nav: float) -> dict
     value = float((e[ok] * beta[ok]).sum() / nav) if ok.any() and valid_nav else None
     return {
         "value": value,
-        "coverage": num(np.abs(e[ok]).sum() / gross) if gross > 0 else None,
+        "coverage": number(np.abs(e[ok]).sum() / gross) if gross > 0 else None,
         "unmodeled": [str(pid) for pid, flag in zip(book.index, ok, strict=True) if not flag],
     }
 
@@ -166,4 +172,4 @@ def average_correlation(*, book: pd.DataFrame, log_returns: pd.DataFrame) -> flo
         return None
     exposure = exposure_by_underlying(book["exposure"].to_numpy(), book["risk_symbol"].to_numpy())
     result = correlation_analysis(log_returns.reindex(columns=list(exposure.index)), exposure)
-    return num(result.average_correlation)
+    return number(result.average_correlation)

@@ -27,13 +27,13 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import transaction
 
 from analytics.batch.result import EngineResult
+from analytics.engines.conventions import FACTOR_MIN_OBS, FACTOR_WINDOW, TRADING_DAYS_PER_YEAR
 from analytics.engines.factors import (
     STATUS_OK,
     FactorFit,
@@ -48,8 +48,6 @@ from analytics.engines.factors import (
 from analytics.models import FactorCorrelation, PortfolioFactorExposure, SymbolFactorExposure
 from analytics.selectors.factors import (
     CAPM_FACTOR,
-    FACTOR_MIN_OBS,
-    FACTOR_WINDOW,
     INTERNATIONAL_ETF,
     OIL_ETF,
     FactorCorrelationComputed,
@@ -62,8 +60,9 @@ from analytics.selectors.factors import (
     simple_returns,
 )
 from marketdata.selectors import model_factor_etfs
+from sigmasight.api.numbers import number
 
-ANNUALIZATION = 252
+ANNUALIZATION = TRADING_DAYS_PER_YEAR
 SYMBOL_UPDATE_FIELDS = [
     "betas",
     "t_stats",
@@ -92,14 +91,6 @@ PORTFOLIO_UPDATE_FIELDS = [
 BULK_BATCH = 2000
 
 
-def _num(value: Any) -> float | None:
-    """A finite float, else None (stored as SQL NULL / JSON null; JSONB rejects NaN)."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 @dataclass(frozen=True)
 class SymbolFits:
     """The three per-symbol regressions: style model, CAPM (factor "Market") and macro."""
@@ -126,7 +117,7 @@ def _records(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     columns = [str(c) for c in frame.columns]
     values = frame.to_numpy(dtype=np.float64)
     return {
-        str(label): dict(zip(columns, map(_num, row), strict=True))
+        str(label): dict(zip(columns, map(number, row), strict=True))
         for label, row in zip(frame.index, values, strict=True)
     }
 
@@ -138,7 +129,7 @@ def _symbol_rows(fits: SymbolFits, as_of: dt.date) -> list[SymbolFactorExposure]
     capm_b = _records(capm.betas)
     rows = []
     for symbol in model.betas.index:
-        resid_std = _num(model.resid_std.get(symbol))
+        resid_std = number(model.resid_std.get(symbol))
         rows.append(
             SymbolFactorExposure(
                 symbol=symbol,
@@ -146,7 +137,7 @@ def _symbol_rows(fits: SymbolFits, as_of: dt.date) -> list[SymbolFactorExposure]
                 betas=betas[symbol],
                 t_stats=t_stats[symbol],
                 p_values=p_values[symbol],
-                r_squared=_num(model.r_squared.get(symbol)),
+                r_squared=number(model.r_squared.get(symbol)),
                 observations=int(model.n_obs.get(symbol, 0)),
                 residual_volatility=None if resid_std is None else resid_std * math.sqrt(ANNUALIZATION),
                 capm_beta=capm_b[symbol]["Market"],
@@ -235,7 +226,7 @@ def _portfolio_rows(
     for table in tables:
         fit = stats[table.kind]
         t_stats, p_values = _records(fit.t_stats), _records(fit.p_values)
-        r_squared = {str(k): _num(v) for k, v in fit.r_squared.items()}
+        r_squared = {str(k): number(v) for k, v in fit.r_squared.items()}
         n_obs = {str(k): int(v) for k, v in fit.n_obs.items()}
         frame = table.exposures
         for (pid, factor), dollars, ratio, coverage in zip(
@@ -252,13 +243,13 @@ def _portfolio_rows(
                     as_of_date=as_of,
                     factor=factor,
                     kind=table.kind,
-                    exposure_dollar=_num(dollars),
-                    exposure=_num(ratio),
+                    exposure_dollar=number(dollars),
+                    exposure=number(ratio),
                     t_stat=t_stats.get(pid, {}).get(column),
                     p_value=p_values.get(pid, {}).get(column),
                     r_squared=r_squared.get(pid),
                     observations=n_obs.get(pid, 0),
-                    coverage=_num(coverage),
+                    coverage=number(coverage),
                 )
             )
     return rows
@@ -417,7 +408,7 @@ def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
         notes={
             "insufficient_history": insufficient[:100],
             "missing_prices": no_prices[:100],
-            "factor_condition_number": _num(correlation.condition_number),
+            "factor_condition_number": number(correlation.condition_number),
             "factor_correlation_warnings": len(correlation.warnings),
         },
     )

@@ -32,10 +32,11 @@ from analytics.engines.greeks import SIGMA_GIVEN, SIGMA_UNAVAILABLE, greeks_tota
 from analytics.engines.option_pricer import is_american_exercise
 from analytics.models import PositionGreeks
 from analytics.selectors import market_inputs
-from analytics.selectors.greeks import GREEKS_UNITS
+from analytics.selectors.greeks import GREEKS_UNITS, greek_value
 from marketdata import selectors as market_selectors
 from portfolios.holdings import positions_frame
 from sigmasight.api.exceptions import InsufficientData
+from sigmasight.api.numbers import number, numbers
 
 __all__ = [
     "MAX_CALCULATE_POSITIONS",
@@ -90,14 +91,6 @@ _FRAME_TO_FIELD = {
     "delta_dollars": "delta_dollars",
     "gamma_dollars": "gamma_dollars",
 }
-
-
-def _nullable(value: Any) -> float | None:
-    """float, or None for NaN/inf/None (the database and JSON get null, never NaN)."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if np.isfinite(value) else None
 
 
 def _missing_inputs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -183,10 +176,7 @@ def greeks_step(*, as_of: dt.date, portfolio_ids: Sequence[Any]) -> EngineResult
 
 def _greeks_rows(frame: pd.DataFrame, *, as_of: dt.date) -> list[PositionGreeks]:
     """Unsaved PositionGreeks rows from the engine frame (NaN -> null)."""
-    columns = {
-        field: [_nullable(v) for v in frame[col].to_numpy(dtype=float)]
-        for col, field in _FRAME_TO_FIELD.items()
-    }
+    columns = {field: numbers(frame[col].to_numpy(dtype=float)) for col, field in _FRAME_TO_FIELD.items()}
     days = frame["days_to_expiry"].to_numpy(dtype=float).astype(np.int64)
     q = np.nan_to_num(frame["dividend_yield"].to_numpy(dtype=float), nan=0.0)
     sources = frame["sigma_source"].to_numpy()
@@ -294,7 +284,7 @@ def greeks_calculate(*, positions: list[dict[str, Any]], as_of: dt.date | None =
     symbols = sorted({s for s in inputs["underlying_symbol"] if s})
     return {
         "positions": _calculated_positions(frame, inputs, positions),
-        "totals": {name: _round_greek(name, totals[name]) for name in _TOTAL_NAMES},
+        "totals": {name: greek_value(name, totals[name]) for name in _TOTAL_NAMES},
         "units": dict(GREEKS_UNITS),
         "as_of_date": as_of,
         "calculated_at": timezone.now(),
@@ -308,14 +298,6 @@ _PER_SHARE_NAMES = ("price", "delta", "gamma", "theta", "vega", "rho")
 
 def _nan_if_none(value: Any) -> float:
     return float("nan") if value is None else float(value)
-
-
-def _round_greek(name: str, value: Any) -> float | None:
-    """Output rounding of position-level Greeks: USD amounts to cents, share counts to 6 decimals."""
-    number = _nullable(value)
-    if number is None:
-        return None
-    return round(number, 6 if name in ("delta", "gamma") else 2)
 
 
 def _fill_from_store(given: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
@@ -429,12 +411,12 @@ def _calculated_positions(
                 "expiration_date": positions[i]["expiration_date"],
                 "expired": expired,
                 "inputs": {
-                    "underlying_price": _nullable(row["S"]),
-                    "strike": _nullable(row["K"]),
+                    "underlying_price": number(row["S"]),
+                    "strike": number(row["K"]),
                     "days_to_expiry": int(row["days_to_expiry"]),
-                    "volatility": _nullable(row["sigma"]),
-                    "risk_free_rate": _nullable(used["risk_free_rate"]),
-                    "dividend_yield": _nullable(used["dividend_yield"]),
+                    "volatility": number(row["sigma"]),
+                    "risk_free_rate": number(used["risk_free_rate"]),
+                    "dividend_yield": number(used["dividend_yield"]),
                     "option_type": "call" if bool(row["is_call"]) else "put",
                     "quantity": float(row["quantity"]),
                     "multiplier": float(row["multiplier"]),
@@ -447,9 +429,9 @@ def _calculated_positions(
                         "volatility": _volatility_source(row["sigma_source"], expired),
                     },
                 },
-                "per_share": {name: _nullable(row[name]) for name in _PER_SHARE_NAMES},
+                "per_share": {name: number(row[name]) for name in _PER_SHARE_NAMES},
                 "position": {
-                    name: _round_greek(name, row[column]) for column, name in _POSITION_OUTPUT.items()
+                    name: greek_value(name, row[column]) for column, name in _POSITION_OUTPUT.items()
                 },
             }
         )

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.models import RiskView
-from analytics.selectors.risk_book import num, view_book
+from analytics.selectors.risk_book import view_book
 from analytics.selectors.risk_inputs import (
     FACTORS,
     HISTORICAL_WINDOW,
@@ -34,6 +34,7 @@ from analytics.services.stress import (
     stress_result_fields,
 )
 from analytics.services.var import MONTE_CARLO_PATHS, var_metrics
+from sigmasight.api.numbers import number
 
 __all__ = ["VIEWS", "PortfolioRisk", "monte_carlo_seed", "portfolio_risk", "view_metrics"]
 
@@ -93,12 +94,12 @@ def view_metrics(
     historical = var.get("historical", {}).get("h1", {})
     return {
         "view": view,
-        "nav": num(nav),
+        "nav": number(nav),
         "nav_source": nav_source,
         "position_count": len(part),
         "symbols": sorted({str(s) for s in part["risk_symbol"].dropna()}),
         "positions": [
-            {"position_id": pid, "symbol": sym, "risk_symbol": risk, "delta_adjusted_exposure": num(e)}
+            {"position_id": pid, "symbol": sym, "risk_symbol": risk, "delta_adjusted_exposure": number(e)}
             for pid, sym, risk, e in zip(
                 included.index, included["symbol"], included["risk_symbol"], exposure, strict=True
             )

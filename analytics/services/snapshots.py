@@ -65,6 +65,7 @@ from analytics.selectors.performance import (
     lots_by_id,
 )
 from portfolios.holdings import portfolio_cash, positions_frame
+from sigmasight.api.numbers import number
 from sigmasight.copy_upsert import copy_upsert, copy_upsert_available
 
 #: Stored columns of a snapshot besides its key (portfolio, date).
@@ -182,10 +183,6 @@ def chunk_histories(*, lots: pd.DataFrame, closes: pd.DataFrame, cash: dict[str,
     return out
 
 
-def _none(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
-
-
 def _summary(
     *,
     portfolio_id: str,
@@ -210,19 +207,19 @@ def _summary(
         first_date=first.date(),
         observations=m.observations,
         nav=float(frame["nav"].iloc[-1]),
-        total_return=_none(m.total_return),
-        annualized_return=_none(m.annualized_return),
-        annualized_volatility=_none(m.annualized_volatility),
-        sharpe_ratio=_none(m.sharpe),
-        sortino_ratio=_none(m.sortino),
-        max_drawdown=_none(m.drawdown.max_drawdown),
+        total_return=number(m.total_return),
+        annualized_return=number(m.annualized_return),
+        annualized_volatility=number(m.annualized_volatility),
+        sharpe_ratio=number(m.sharpe),
+        sortino_ratio=number(m.sortino),
+        max_drawdown=number(m.drawdown.max_drawdown),
         max_drawdown_start=dd.peak_date.date() if dd.peak_date is not None else None,
         max_drawdown_end=dd.trough_date.date() if dd.trough_date is not None else None,
-        calmar_ratio=_none(m.calmar),
-        beta=_none(m.beta),
-        alpha=_none(m.alpha),
-        returns={k: _none(own[k]) for k in RETURN_KEYS},
-        benchmark_returns={k: _none(bench[k]) for k in RETURN_KEYS},
+        calmar_ratio=number(m.calmar),
+        beta=number(m.beta),
+        alpha=number(m.alpha),
+        returns={k: number(own[k]) for k in RETURN_KEYS},
+        benchmark_returns={k: number(bench[k]) for k in RETURN_KEYS},
     )
 
 
@@ -264,7 +261,7 @@ def _upsert_portable(rows: pd.DataFrame, portfolio_ids: list[str], as_of: dt.dat
             portfolio_id=v["portfolio_id"],
             date=v["date"].date(),
             **{f: float(v[f]) for f in SNAPSHOT_FIELDS if f not in ("daily_return", "position_count")},
-            daily_return=_none(v["daily_return"]),
+            daily_return=number(v["daily_return"]),
             position_count=int(v["position_count"]),
         )
         for v in changed.to_dict("records")

@@ -12,7 +12,6 @@ numbers. Units: impacts USD signed (gain > 0), percentages of NAV x 100.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +29,10 @@ from analytics.engines.stress import (
 )
 from analytics.models import StressScenario
 from analytics.selectors import risk as risk_selectors
-from analytics.selectors.risk_book import book_position_set, num, nums
+from analytics.selectors.risk_book import book_position_set
 from analytics.selectors.risk_inputs import stress_scenarios_active
 from portfolios.models import Portfolio
+from sigmasight.api.numbers import money, number, numbers
 
 __all__ = [
     "book_sensitivities",
@@ -114,11 +114,6 @@ def stress_book_columns(book: pd.DataFrame, sens: pd.DataFrame) -> StressBookCol
     )
 
 
-def _finite_or_none(values: Any) -> list[float | None]:
-    """:func:`num` of each element of a float array (same Python floats, NaN/inf -> None)."""
-    return [x if math.isfinite(x) else None for x in np.asarray(values, dtype=np.float64).ravel().tolist()]
-
-
 def stress_result_fields(
     *,
     book: pd.DataFrame,
@@ -149,17 +144,17 @@ def stress_result_fields(
             "position_id": pid,
             "symbol": symbol,
             "side": side,
-            "underlying_return": num(ret),
-            "dollar_impact": num(p),
-            "percentage_impact": num(pc),
+            "underlying_return": ret,
+            "dollar_impact": p,
+            "percentage_impact": pc,
         }
         for pid, symbol, side, ret, p, pc in zip(
             cols.ids,
             cols.symbols,
             cols.sides,
-            _finite_or_none(returns),
-            _finite_or_none(pnl),
-            _finite_or_none(pct),
+            numbers(np.asarray(returns, dtype=np.float64)),
+            numbers(pnl),
+            numbers(pct),
             strict=True,
         )
     ]
@@ -178,11 +173,11 @@ def stress_result_fields(
     return {
         "portfolio_value": float(nav),
         "dollar_impact": total,
-        "percentage_impact": num(total / nav * 100.0) if valid_nav else None,
+        "percentage_impact": number(total / nav * 100.0) if valid_nav else None,
         "new_portfolio_value": float(nav) + total,
         "severity": severity(total, nav),
         "shocks": {str(k): float(v) for k, v in shocks.items()},
-        "factor_moves": {k: num(v) for k, v in factor_moves.items()},
+        "factor_moves": {k: number(v) for k, v in factor_moves.items()},
         "by_position": by_position,
         "unmodeled": unmodeled,
     }
@@ -249,13 +244,13 @@ def stress_inputs_dump(
                 None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values
             ]
         else:
-            columns[col] = nums(values)
+            columns[col] = numbers(values)
     return {
-        "nav": num(nav),
+        "nav": number(nav),
         "variables": list(cov.index),
-        "covariance": [nums(row) for row in cov.to_numpy()],
+        "covariance": [numbers(row) for row in cov.to_numpy()],
         "sensitivity_variables": list(sens.columns),
-        "sensitivities": [nums(row) for row in sens.to_numpy()],
+        "sensitivities": [numbers(row) for row in sens.to_numpy()],
         "positions": columns,
     }
 
@@ -396,7 +391,7 @@ def stress_scenarios_on_request(
         "portfolio_id": str(portfolio.id),
         "view": view,
         "propagation": propagation,
-        "portfolio_value": risk_selectors.money(nav),
+        "portfolio_value": money(nav),
         "calculation_date": stored["as_of_date"],
         "as_of_date": stored["as_of_date"],
         "calculated_at": timezone.now(),

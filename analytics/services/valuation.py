@@ -34,13 +34,14 @@ import pandas as pd
 from django.db import transaction
 
 from analytics.batch.result import EngineResult
-from analytics.engines.black_scholes import DAYS_PER_YEAR
+from analytics.engines.conventions import DAYS_PER_YEAR
 from analytics.engines.option_pricer import option_price
 from analytics.engines.valuation import value_positions
 from analytics.models import PositionValuation
 from analytics.selectors.market_inputs import option_greeks_frame, price_snapshot
 from marketdata.providers.calendar import last_session_before
 from portfolios.holdings import positions_frame
+from sigmasight.api.numbers import number
 
 #: ``price_source`` of a price computed by the option pricer (no bar of the contract).
 MODEL_SOURCE = "model"
@@ -177,13 +178,6 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     return out
 
 
-def _none_if_nan(value: float | None) -> float | None:
-    """Float NaN -> None (stored as SQL NULL); other values unchanged."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
 @transaction.atomic
 def position_valuations_upsert(
     *, valuations: pd.DataFrame, as_of: dt.date, portfolio_ids: Sequence[str]
@@ -197,17 +191,17 @@ def position_valuations_upsert(
             position_id=pid,
             portfolio_id=rec["portfolio_id"],
             as_of_date=as_of,
-            price=_none_if_nan(rec["price"]),
+            price=number(rec["price"]),
             price_source=rec["price_source"] or "",
-            previous_close=_none_if_nan(rec["previous_close"]),
-            underlying_price=_none_if_nan(rec["underlying_price"]),
-            market_value=_none_if_nan(rec["market_value"]),
+            previous_close=number(rec["previous_close"]),
+            underlying_price=number(rec["underlying_price"]),
+            market_value=number(rec["market_value"]),
             cost_basis=float(rec["cost_basis"]),
-            unrealized_pnl=_none_if_nan(rec["unrealized_pnl"]),
-            pnl_percent=_none_if_nan(rec["pnl_percent"]),
-            daily_pnl=_none_if_nan(rec["daily_pnl"]),
-            delta=_none_if_nan(rec["delta"]),
-            delta_adjusted_exposure=_none_if_nan(rec["delta_adjusted_exposure"]),
+            unrealized_pnl=number(rec["unrealized_pnl"]),
+            pnl_percent=number(rec["pnl_percent"]),
+            daily_pnl=number(rec["daily_pnl"]),
+            delta=number(rec["delta"]),
+            delta_adjusted_exposure=number(rec["delta_adjusted_exposure"]),
             is_held=True,
         )
         for pid, rec in zip(valuations.index, valuations.to_dict("records"), strict=True)

@@ -16,12 +16,12 @@ they also sum to VaR.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.engines.conventions import MONTE_CARLO_PATHS
 from analytics.engines.var import (
     CONFIDENCES,
     VaRResult,
@@ -29,21 +29,12 @@ from analytics.engines.var import (
     monte_carlo_var_horizons,
     parametric_var,
 )
-from analytics.selectors.risk_book import book_position_set, num, nums
+from analytics.selectors.risk_book import book_position_set
 from analytics.selectors.risk_inputs import HISTORICAL_WINDOW
 from analytics.selectors.risk_keys import HORIZONS, VAR_METHODS, confidence_key, horizon_key
+from sigmasight.api.numbers import number, numbers
 
 __all__ = ["MONTE_CARLO_PATHS", "var_metrics"]
-
-MONTE_CARLO_PATHS = 10_000
-
-
-def _nums(values: np.ndarray) -> list[float | None]:
-    """``nums`` of an array; float64 arrays take a fast path (same Python floats, non-finite -> None)."""
-    arr = np.asarray(values)
-    if arr.dtype != np.float64:
-        return nums(arr)
-    return [x if math.isfinite(x) else None for x in arr.ravel().tolist()]
 
 
 def _entry(result: VaRResult, confidence: float, nav: float) -> dict[str, Any]:
@@ -56,16 +47,16 @@ def _entry(result: VaRResult, confidence: float, nav: float) -> dict[str, Any]:
         comp_var, method = comp_es * scale, "tail_mean_scaled"
     valid_nav = np.isfinite(nav) and nav > 0
     return {
-        "var": num(var),
-        "expected_shortfall": num(es),
-        "var_percent": num(var / nav * 100.0) if valid_nav else None,
-        "expected_shortfall_percent": num(es / nav * 100.0) if valid_nav else None,
+        "var": number(var),
+        "expected_shortfall": number(es),
+        "var_percent": number(var / nav * 100.0) if valid_nav else None,
+        "expected_shortfall_percent": number(es / nav * 100.0) if valid_nav else None,
         "observations": int(result.observations),
         "scenarios": int(result.scenarios),
-        "sigma": num(result.sigma),
+        "sigma": number(result.sigma),
         "component_method": method,
-        "component_var": _nums(comp_var),
-        "component_es": _nums(comp_es),
+        "component_var": numbers(np.asarray(comp_var)),
+        "component_es": numbers(np.asarray(comp_es)),
     }
 
 

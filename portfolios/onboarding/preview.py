@@ -3,7 +3,8 @@ expiry, and the exposure summary (reads only).
 
 Values come from the valuation engine (:mod:`analytics.engines.valuation`, a pure library):
 market_value = quantity x price x multiplier and cost_basis = quantity x entry_price x multiplier
-(USD, signed), each shown rounded half-up to the cent. The summary aggregates the market values as
+(USD, signed), each shown rounded half-up to the cent (:func:`sigmasight.api.numbers.money`, the
+rule of every money output, /data included). The summary aggregates the market values as
 shown (so that the totals foot with the rows): long = sum of the positive ones, short = sum of the
 negative ones (<= 0), gross = long - short, net = long + short, total_value = net + cash; unpriced
 positions count in none of them.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -28,8 +28,7 @@ from portfolios.onboarding import prices
 from portfolios.onboarding.models import OnboardingUpload
 from portfolios.onboarding.prices import PriceInfo
 from portfolios.onboarding.selectors import parsed_position, upload_require_processed, upload_rows
-
-_CENT = Decimal("0.01")
+from sigmasight.api.numbers import money
 
 
 def upload_preview(*, upload: OnboardingUpload) -> dict[str, Any]:
@@ -82,7 +81,7 @@ def positions_value(rows: list[ParsedRow], found: dict[str, PriceInfo]) -> pd.Da
     )
 
 
-def exposure_totals(valued: pd.DataFrame, *, cash: float) -> dict[str, float]:
+def exposure_totals(valued: pd.DataFrame, *, cash: float) -> dict[str, float | None]:
     """The summary's long/short/gross/net/total (USD, to the cent) from the engine's
     :func:`~analytics.engines.valuation.exposure_summary` of the market values rounded to the cent
     (as each row shows them)."""
@@ -95,7 +94,7 @@ def exposure_totals(valued: pd.DataFrame, *, cash: float) -> dict[str, float]:
     )
 
 
-def _totals(*, long: float, short: float, gross: float, net: float, nav: float) -> dict[str, float]:
+def _totals(*, long: float, short: float, gross: float, net: float, nav: float) -> dict[str, float | None]:
     return {
         "long_value": money(long),
         "short_value": money(short),
@@ -117,7 +116,7 @@ def _preview_position(
         "price_date": info.price_date,
         "price_source": info.source,
         "underlying_price": underlying.price if underlying else None,
-        "market_value": None if math.isnan(market_value) else money(market_value),
+        "market_value": money(market_value),
     }
 
 
@@ -153,10 +152,7 @@ def _option_legs(rows: list[ParsedRow], found: dict[str, PriceInfo]) -> list[dic
     return out
 
 
-def money(value: float) -> float:
-    """USD rounded half-up to the cent (through the shortest decimal form of the float)."""
-    return float(Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
 def _money_or_nan(value: float) -> float:
-    return value if math.isnan(value) else money(value)
+    """:func:`~sigmasight.api.numbers.money`, NaN kept (the engine's "unpriced")."""
+    shown = money(value)
+    return math.nan if shown is None else shown

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 
+from analytics.engines.conventions import MAX_PRICE_AGE_DAYS
 from marketdata.providers.base import ProviderError
 from marketdata.providers.registry import get_provider
 from marketdata.selectors import last_closes
@@ -17,9 +18,9 @@ from portfolios.csv_import.results import ParsedRow
 
 logger = logging.getLogger(__name__)
 
-#: A close older than this many calendar days before as_of counts as missing (the valuation
-#: engine's rule: analytics.selectors.market_inputs.MAX_PRICE_AGE_DAYS).
-PRICE_MAX_AGE_DAYS = 7
+#: A close older than this many calendar days before as_of counts as missing (the engines'
+#: price-age rule, :data:`analytics.engines.conventions.MAX_PRICE_AGE_DAYS`).
+PRICE_MAX_AGE_DAYS = MAX_PRICE_AGE_DAYS
 
 
 @dataclass

@@ -16,8 +16,9 @@ from marketdata.models import PriceBar
 from marketdata.providers.base import ProviderError
 from portfolios.csv_import.rows import parse_csv
 from portfolios.onboarding import prices
-from portfolios.onboarding.preview import money, upload_preview
+from portfolios.onboarding.preview import upload_preview
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
+from sigmasight.api.numbers import money
 
 AS_OF = dt.date(2026, 11, 20)
 OPTION = "AAPL  270115C00230000"
