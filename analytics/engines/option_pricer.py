@@ -37,7 +37,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analytics.engines.american import put_boundary, put_premium
+from analytics.engines.american import (
+    put_boundary,
+    put_boundary_sensitivities,
+    put_premium,
+    put_premium_greeks,
+)
 from analytics.engines.black_scholes import (
     DAYS_PER_YEAR,
     BSMGreeks,
@@ -77,6 +82,9 @@ RATE_BUMP = 1e-4
 #: integral cannot resolve the near-step exercise boundary of an almost riskless underlying.
 ZERO_VOL_LIMIT = 0.01
 _ONE_DAY = 1.0 / DAYS_PER_YEAR
+#: Options per chunk of the American kernels.
+CHUNK = 2048
+_GREEK_NAMES = ("price", "delta", "gamma", "theta", "vega", "rho")
 
 
 def is_american_exercise(
@@ -162,7 +170,9 @@ def _american(
     ps, pk, pr, pq = _put_world(S, K, r, q, call)
     live = t_eff > 0
     premium = np.zeros_like(S)
-    if live.any():
+    if live.all():
+        premium = pk * put_premium(ps / pk, pr, pq, sigma, T, boundary, horizon)
+    elif live.any():
         idx = np.flatnonzero(live)
         premium[idx] = pk[idx] * put_premium(
             ps[idx] / pk[idx], pr[idx], pq[idx], sigma[idx], T[idx], boundary[idx], t_eff[idx]
@@ -173,6 +183,12 @@ def _american(
     if tiny.any():
         value = np.where(tiny, np.maximum(_zero_vol_put(ps, pk, pr, pq, t_eff), european), value)
     return value
+
+
+def _tiny_value(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> _Arr:
+    """American value for sigma x sqrt(T) < ZERO_VOL_LIMIT: deterministic value, >= European."""
+    european = bsm_price(S, K, T, r, q, sigma, call)
+    return np.maximum(_zero_vol_put(*_put_world(S, K, r, q, call), T), european)
 
 
 def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
@@ -187,16 +203,14 @@ def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
     return np.maximum(np.maximum(payoff(np.zeros_like(T)), payoff(T)), payoff(t_star))
 
 
-def _boundary(
-    r: _Arr,
-    q: _Arr,
-    sigma: _Arr,
-    T: _Arr,
-    call: _Arr,
-    start: _Arr | None = None,
-) -> _Arr:
+def _boundary(r: _Arr, q: _Arr, sigma: _Arr, T: _Arr, call: _Arr) -> _Arr:
     """Put-world boundary for (r, q) in the option's own world (calls swap r and q)."""
-    return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T, start)
+    return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T)
+
+
+def _chunks(n: int) -> list[slice]:
+    """Slices of at most CHUNK elements (the (options x nodes) temporaries then stay in cache)."""
+    return [slice(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)]
 
 
 def american_price(
@@ -228,8 +242,12 @@ def option_price(
     out = np.asarray(bsm_price(s, k, t, rr, qq, vol, c), dtype=np.float64).copy()
     idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
     if idx.size:
-        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (s, k, t, rr, qq, vol, c))
-        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_))
+        args = [a[idx] for a in (s, k, t, rr, qq, vol, c)]
+        values = np.empty(idx.size)
+        for part in _chunks(idx.size):
+            s_, k_, t_, r_, q_, v_, c_ = (a[part] for a in args)
+            values[part] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_))
+        out[idx] = values
     return out.reshape(shape)
 
 
@@ -256,7 +274,7 @@ def option_greeks(
     eu = bsm_greeks(s, k, t, rr, qq, vol, c)
     fields = {
         name: np.array(getattr(eu, name), dtype=np.float64)
-        for name in ("price", "delta", "gamma", "theta", "vega", "rho")
+        for name in _GREEK_NAMES
     }
     idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
     if idx.size:
@@ -274,40 +292,20 @@ def _american_greeks(
     sigma: _Arr,
     call: _Arr,
 ) -> dict[str, _Arr]:
-    """Finite-difference Greeks of premium-eligible American options (flat arrays)."""
-    base_b = _boundary(r, q, sigma, T, call)
-
-    def price(
-        spot: _Arr = S,
-        rate: _Arr = r,
-        vol: _Arr = sigma,
-        b: _Arr = base_b,
-        horizon: _Arr | None = None,
-    ) -> _Arr:
-        return _american(spot, K, T, rate, q, vol, call, b, horizon)
-
-    v0 = price()
-    h_s = SPOT_BUMP * S
-    up, down = price(spot=S + h_s), price(spot=S - h_s)
-    theta = price(horizon=np.maximum(T - _ONE_DAY, 0.0)) - v0
-    h_v = np.minimum(VOL_BUMP, 0.5 * sigma)
-    vol_up, vol_down = sigma + h_v, sigma - h_v
-    vega_up = price(vol=vol_up, b=_boundary(r, q, vol_up, T, call, base_b))
-    vega_down = price(vol=vol_down, b=_boundary(r, q, vol_down, T, call, base_b))
-    rate_up, rate_down = r + RATE_BUMP, r - RATE_BUMP
-    rho_up = price(rate=rate_up, b=_boundary(rate_up, q, sigma, T, call, base_b))
-    rho_down = _rate_down_price(S, K, T, rate_down, q, sigma, call, base_b)
-    return {
-        "price": v0,
-        "delta": (up - down) / (2.0 * h_s),
-        "gamma": (up - 2.0 * v0 + down) / (h_s * h_s),
-        "theta": theta,
-        "vega": (vega_up - vega_down) / (2.0 * h_v) / 100.0,
-        "rho": (rho_up - rho_down) / (2.0 * RATE_BUMP) / 100.0,
-    }
+    """Greeks of premium-eligible American options (flat arrays), chunk by chunk."""
+    out = {name: np.empty(S.size) for name in _GREEK_NAMES}
+    with np.errstate(invalid="ignore"):
+        tiny = sigma * np.sqrt(T) < ZERO_VOL_LIMIT
+    for mask, kernel in ((~tiny, _analytic_greeks), (tiny, _tiny_greeks)):
+        idx = np.flatnonzero(mask)
+        args = [a[idx] for a in (S, K, T, r, q, sigma, call)]
+        for part in _chunks(idx.size):
+            for name, values in kernel(*(a[part] for a in args)).items():
+                out[name][idx[part]] = values
+    return out
 
 
-def _rate_down_price(
+def _analytic_greeks(
     S: _Arr,
     K: _Arr,
     T: _Arr,
@@ -315,12 +313,60 @@ def _rate_down_price(
     q: _Arr,
     sigma: _Arr,
     call: _Arr,
-    start: _Arr,
-) -> _Arr:
-    """American price at the lowered rate: a put whose rate drops to <= 0 becomes European."""
-    out = np.asarray(bsm_price(S, K, T, r, q, sigma, call), dtype=np.float64).copy()
-    idx = np.flatnonzero(np.where(call, q, r) > 0.0)
-    if idx.size:
-        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (S, K, T, r, q, sigma, call))
-        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_, start[idx]))
-    return out
+) -> dict[str, _Arr]:
+    """European Greeks + derivatives of the premium on one boundary solve (sigma sqrt(T) not tiny).
+
+    Put world (S', K', r', q'): premium = K' p(S' / K'); a call's K' is its S, so its premium
+    derivatives in S carry the chain rule of p(K / S) S.
+    """
+    ps, pk, pr, pq = _put_world(S, K, r, q, call)
+    boundary, dlnb_sigma, dlnb_rate = put_boundary_sensitivities(pr, pq, sigma, T, call)
+    m = ps / pk
+    pg = put_premium_greeks(m, pr, pq, sigma, T, boundary, dlnb_sigma, dlnb_rate, call)
+    eu = bsm_greeks(S, K, T, r, q, sigma, call)
+    price = eu.price + pk * pg.premium
+    delta = eu.delta + np.where(call, pg.premium - m * pg.d_m, pg.d_m)
+    gamma = eu.gamma + np.where(call, m * m / S, 1.0 / K) * pg.d_mm
+    vega = eu.vega + pk * pg.d_sigma / 100.0
+    rho = eu.rho + pk * pg.d_rate / 100.0
+    intrinsic = intrinsic_value(S, K, call)
+    exercised = price <= intrinsic  # in the exercise region the value is the payoff
+    zero = np.zeros_like(S)
+    later = _american(S, K, T, r, q, sigma, call, boundary, np.maximum(T - _ONE_DAY, 0.0))
+    price = np.where(exercised, intrinsic, price)
+    return {
+        "price": price,
+        "delta": np.where(exercised, np.where(call, 1.0, -1.0), delta),
+        "gamma": np.where(exercised, zero, gamma),
+        "theta": later - price,
+        "vega": np.where(exercised, zero, vega),
+        "rho": np.where(exercised, zero, rho),
+    }
+
+
+def _tiny_greeks(
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+) -> dict[str, _Arr]:
+    """Finite-difference Greeks of the deterministic value (sigma sqrt(T) < ZERO_VOL_LIMIT)."""
+
+    def price(spot: _Arr = S, t: _Arr = T, rate: _Arr = r, vol: _Arr = sigma) -> _Arr:
+        return _tiny_value(spot, K, t, rate, q, vol, call)
+
+    v0 = price()
+    h_s = SPOT_BUMP * S
+    up, down = price(spot=S + h_s), price(spot=S - h_s)
+    h_v = np.minimum(VOL_BUMP, 0.5 * sigma)
+    return {
+        "price": v0,
+        "delta": (up - down) / (2.0 * h_s),
+        "gamma": (up - 2.0 * v0 + down) / (h_s * h_s),
+        "theta": price(t=np.maximum(T - _ONE_DAY, 0.0)) - v0,
+        "vega": (price(vol=sigma + h_v) - price(vol=sigma - h_v)) / (2.0 * h_v) / 100.0,
+        "rho": (price(rate=r + RATE_BUMP) - price(rate=r - RATE_BUMP)) / (2.0 * RATE_BUMP) / 100.0,
+    }
