@@ -52,6 +52,7 @@ __all__ = [
     "QUADRATURE_POINTS",
     "PremiumGreeks",
     "exercise_limit",
+    "premium_order",
     "put_boundary",
     "put_boundary_sensitivities",
     "put_premium",
@@ -77,11 +78,7 @@ _BLEND = 1.25
 _BOUNDARY_TOL = 1e-7
 _MAX_HALLEY = 40
 #: Halley iterations run on every node before the unconverged ones are iterated alone.
-_FULL_HALLEY = 3
-#: Relative sigma bump and absolute rate bump of the forward differences of the QD+ residual
-#: (at a fixed boundary; no re-solve) that give the boundary sensitivities.
-_SIGMA_H = 1e-6
-_RATE_H = 1e-7
+_FULL_HALLEY = 2
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 # Boundary nodes: z_i = cos(pi i / (n - 1)) on [-1, 1]; sqrt(tau_i / T) = (1 + z_i) / 2.
@@ -136,7 +133,8 @@ def exercise_limit(r: FloatArray, q: FloatArray) -> FloatArray:
 
 
 def _qd_constants(r: FloatArray, q: FloatArray, s2: FloatArray, tau: FloatArray) -> tuple[FloatArray, ...]:
-    """Per-node constants of the QD+ equation: (v, e^{-r tau}, e^{-q tau}, beta, alpha / (r e^{-r tau}))."""
+    """Per-node constants of the QD+ equation: (v, e^{-r tau}, e^{-q tau}, beta, a) with
+    v = sigma sqrt(tau) and a = alpha / (r e^{-r tau}) = -2 / (sigma^2 root)."""
     v = np.sqrt(s2 * tau)
     dr = np.exp(-r * tau)
     dq = np.exp(-q * tau)
@@ -145,10 +143,55 @@ def _qd_constants(r: FloatArray, q: FloatArray, s2: FloatArray, tau: FloatArray)
     root = np.sqrt(om1 * om1 + 8.0 * r / (s2 * h))
     lam = -0.5 * (om1 + root)
     lam_prime = 2.0 * r / (s2 * h * h * root)
-    den = 2.0 * lam + om1
-    alpha = 2.0 * dr * r / (s2 * den)
-    beta = alpha * (1.0 / h + lam_prime / den) - lam
-    return v, dr, dq, beta, alpha / (r * dr)
+    a = -2.0 / (s2 * root)
+    alpha = a * r * dr
+    beta = alpha * (1.0 / h - lam_prime / root) - lam
+    return v, dr, dq, beta, a
+
+
+def _qd_constant_derivatives(
+    r: FloatArray, q: FloatArray, s2: FloatArray, tau: FloatArray, on_q: BoolArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(dbeta/dsigma, da/dsigma, dbeta/drate, da/drate) of :func:`_qd_constants`; the rate is q
+    where ``on_q``, else r (forward-mode differentiation written out)."""
+    sigma = np.sqrt(s2)
+    dr = np.exp(-r * tau)
+    h = 1.0 - dr
+    om1 = 2.0 * (r - q) / s2 - 1.0
+    w = 8.0 * r / (s2 * h)
+    root = np.sqrt(om1 * om1 + w)
+    lam_prime = 2.0 * r / (s2 * h * h * root)
+    a = -2.0 / (s2 * root)
+    alpha = a * r * dr
+    zero = np.zeros_like(r)
+    on_r = ~on_q
+    out = []
+    # per direction: d om1, d h, d w, d ln s2, d ln r, d (r e^{-r tau})
+    for d_om1, d_h, d_w, d_ls2, d_lr, d_rdr in (
+        (-2.0 * (om1 + 1.0) / sigma, zero, -2.0 * w / sigma, 2.0 / sigma, zero, zero),
+        (
+            np.where(on_q, -2.0, 2.0) / s2,
+            np.where(on_r, tau * dr, 0.0),
+            np.where(on_r, w * (1.0 / r - tau * dr / h), 0.0),
+            zero,
+            np.where(on_r, 1.0 / r, 0.0),
+            np.where(on_r, dr * (1.0 - r * tau), 0.0),
+        ),
+    ):
+        d_root = (2.0 * om1 * d_om1 + d_w) / (2.0 * root)
+        d_a = -a * (d_ls2 + d_root / root)
+        d_alpha = d_a * r * dr + a * d_rdr
+        d_lam = -0.5 * (d_om1 + d_root)
+        d_lp = lam_prime * (d_lr - d_ls2 - 2.0 * d_h / h - d_root / root)
+        d_beta = (
+            d_alpha / h
+            - alpha * d_h / (h * h)
+            - (d_alpha * lam_prime + alpha * d_lp) / root
+            + alpha * lam_prime * d_root / (root * root)
+            - d_lam
+        )
+        out += [d_beta, d_a]
+    return out[0], out[1], out[2], out[3]
 
 
 def _qd_terms(
@@ -158,10 +201,10 @@ def _qd_terms(
     s2: FloatArray,
     tau: FloatArray,
     c: tuple[FloatArray, ...],
-    order: int,
-) -> tuple[FloatArray, ...]:
-    """Li's QD+ boundary function f at x = e^y (K = 1) and, for order 2, df/dx and d2f/dx2."""
-    v, dr, dq, beta, a_rdr = c
+) -> tuple[FloatArray, FloatArray, FloatArray, tuple[FloatArray, ...]]:
+    """Li's QD+ boundary function f at x = e^y (K = 1), df/dx, d2f/dx2 and the intermediate
+    terms (x, d+, d-, N(-d+), N(-d-), n(d+), European put, its theta) for the sensitivities."""
+    v, dr, dq, beta, a = c
     x = np.exp(y)
     dp = (y + (r - q) * tau) / v + 0.5 * v
     dm = dp - v
@@ -172,26 +215,25 @@ def _qd_terms(
     npv = dr * n_dm - xdq * n_dp
     theta = r * dr * n_dm - xdq * (q * n_dp + s2 / (2.0 * v) * pdf)
     one_minus = 1.0 - dq * n_dp
-    f = one_minus * x - beta * (1.0 - x - npv) + a_rdr * theta
-    if order == 0:
-        return (f,)
+    f = one_minus * x - beta * (1.0 - x - npv) + a * theta
     charm = -dq * (pdf * ((r - q) / v - dm / (2.0 * tau)) + q * n_dp)
-    f1 = one_minus + dq * pdf / v + beta * one_minus + a_rdr * charm
+    f1 = one_minus + dq * pdf / v + beta * one_minus + a * charm
     gamma = pdf * dq / (v * x)
     colour = gamma * (q + (r - q) * dp / v + (1.0 - dp * dm) / (2.0 * tau))
-    f2 = gamma * (1.0 - dp / v) + beta * gamma + a_rdr * colour
-    return f, f1, f2, x
+    f2 = gamma * (1.0 - dp / v) + beta * gamma + a * colour
+    return f, f1, f2, (x, dp, dm, n_dp, n_dm, pdf, npv, theta, f1)
 
 
 def _log_halley_step(
     y: FloatArray, r: FloatArray, q: FloatArray, s2: FloatArray, tau: FloatArray, c: tuple[FloatArray, ...]
-) -> tuple[FloatArray, FloatArray]:
-    """Halley step in y = ln x; returns (step, df/dx)."""
-    f, f1, f2, x = _qd_terms(y, r, q, s2, tau, c, 2)
+) -> tuple[FloatArray, tuple[FloatArray, ...]]:
+    """Halley step in y = ln x; returns (step, intermediate terms of :func:`_qd_terms`)."""
+    f, f1, f2, terms = _qd_terms(y, r, q, s2, tau, c)
+    x = terms[0]
     fy = f1 * x
     fyy = (f2 * x + f1) * x
     step = f / fy / (1.0 - 0.5 * f * fyy / (fy * fy))
-    return np.clip(step, -1.0, 27.0), f1  # at most e x and at least 1e-12 x per step
+    return np.clip(step, -1.0, 27.0), terms  # at most e x and at least 1e-12 x per step
 
 
 def _baw_seed(
@@ -211,16 +253,16 @@ def _baw_seed(
 
 def _solve_nodes(
     r: FloatArray, q: FloatArray, s2: FloatArray, tau: FloatArray, x_lim: FloatArray
-) -> tuple[FloatArray, FloatArray, tuple[FloatArray, ...]]:
-    """ln b at ``tau`` (> 0) by Halley iterations (flat arrays); also df/dx at the result and the
-    QD+ constants."""
+) -> tuple[FloatArray, tuple[FloatArray, ...], tuple[FloatArray, ...]]:
+    """ln b at ``tau`` (> 0) by Halley iterations (flat arrays); also the terms of the last
+    evaluation of :func:`_qd_terms` (one step before the result) and the QD+ constants."""
     consts = _qd_constants(r, q, s2, tau)
     y = _baw_seed(r, q, s2, tau, x_lim)
     for _ in range(_FULL_HALLEY):  # most nodes converge here; no indexing overhead
         y = y - _log_halley_step(y, r, q, s2, tau, consts)[0]
     # every node then takes steps until one is below the tolerance; after it (Halley is cubic) y
     # is exact to rounding, so the price is a smooth function of the inputs and f(y) = 0
-    step, f1 = _log_halley_step(y, r, q, s2, tau, consts)
+    step, terms = _log_halley_step(y, r, q, s2, tau, consts)
     y = y - step
     active = np.flatnonzero(~(np.abs(step) <= _BOUNDARY_TOL))  # NaN counts as moving
     for _ in range(_MAX_HALLEY - _FULL_HALLEY):
@@ -228,10 +270,12 @@ def _solve_nodes(
             break
         sub = tuple(a[active] for a in consts)
         ya = y[active]
-        step_a, f1_a = _log_halley_step(ya, r[active], q[active], s2[active], tau[active], sub)
-        y[active], f1[active] = ya - step_a, f1_a
+        step_a, terms_a = _log_halley_step(ya, r[active], q[active], s2[active], tau[active], sub)
+        y[active] = ya - step_a
+        for full, part in zip(terms, terms_a, strict=True):
+            full[active] = part
         active = active[~(np.abs(step_a) <= _BOUNDARY_TOL) & np.isfinite(step_a)]
-    return y, f1, consts
+    return y, terms, consts
 
 
 def _node_inputs(
@@ -271,22 +315,42 @@ def put_boundary_sensitivities(
 
     The rate is the put-world ``r`` per option, or ``q`` where ``rate_is_q`` (an American call's
     own rate is its put world's dividend yield). From the implicit function theorem on the QD+
-    equation ``f(b; theta) = 0``: ``db/dtheta = -(df/dtheta) / (df/db)``, with df/dtheta a forward
-    difference of f at the solved boundary (no re-solve). Column tau = 0: the derivatives of X.
+    equation ``f(b; theta) = 0``: ``db/dtheta = -(df/dtheta) / (df/db)``, with the partial
+    derivative df/dtheta at the solved boundary in closed form (no re-solve, no extra normal CDF).
+    Column tau = 0: the derivatives of X.
     """
     rr, qq, s2, tau, x_lim = _node_inputs(r, q, sigma, T)
-    y, f1, consts = _solve_nodes(rr, qq, s2, tau, x_lim)
+    y, (x, dp, dm, n_dp, n_dm, pdf, npv, theta, f1), consts = _solve_nodes(rr, qq, s2, tau, x_lim)
     y = np.minimum(y, np.log(x_lim))
-    x = np.exp(y)
-    h_s = _SIGMA_H * np.sqrt(s2)
-    s2_up = (np.sqrt(s2) + h_s) ** 2
-    f_sigma = _qd_terms(y, rr, qq, s2_up, tau, _qd_constants(rr, qq, s2_up, tau), 0)[0]
+    v, dr, dq, beta, a = consts
     on_q = np.repeat(rate_is_q, CHEBYSHEV_POINTS - 1)
-    r_up = np.where(on_q, rr, rr + _RATE_H)
-    q_up = np.where(on_q, qq + _RATE_H, qq)
-    f_rate = _qd_terms(y, r_up, q_up, s2, tau, _qd_constants(r_up, q_up, s2, tau), 0)[0]
-    dlnb_sigma = -f_sigma / h_s / (f1 * x)  # f(b; theta) = 0 to rounding
-    dlnb_rate = -f_rate / _RATE_H / (f1 * x)
+    db_sigma, da_sigma, db_rate, da_rate = _qd_constant_derivatives(rr, qq, s2, tau, on_q)
+    # partial derivatives of f at a fixed boundary x (terms of _qd_terms, one step before the
+    # result: relative error ~ the last step, < _BOUNDARY_TOL), per unit of sigma and of the rate
+    sigma = np.sqrt(s2)
+    root_tau = np.sqrt(tau)
+    xdq_pdf = x * dq * pdf
+    rest = 1.0 - x - npv
+    df_sigma = (
+        -x * dq * pdf * dm / sigma
+        - db_sigma * rest
+        + beta * xdq_pdf * root_tau
+        + da_sigma * theta
+        + a * xdq_pdf * ((rr * dp - qq * dm) / sigma - (1.0 + dp * dm) / (2.0 * root_tau))
+    )
+    t_v = tau / v
+    half_sigma = sigma / (2.0 * root_tau)
+    d_dqnp = np.where(on_q, dq * (pdf * t_v - tau * n_dp), -dq * pdf * t_v)
+    d_npv = np.where(on_q, tau * x * dq * n_dp, -tau * dr * n_dm)
+    d_theta = np.where(
+        on_q,
+        -x * dq * n_dp * (1.0 - qq * tau) + xdq_pdf * tau * ((rr - qq) / v - half_sigma * (dp / v - 1.0)),
+        dr * n_dm * (1.0 - rr * tau) + xdq_pdf * t_v * (qq - rr + half_sigma * dp),
+    )
+    df_rate = -x * d_dqnp - db_rate * rest + beta * d_npv + da_rate * theta + a * d_theta
+    x = np.exp(y)
+    dlnb_sigma = -df_sigma / (f1 * x)
+    dlnb_rate = -df_rate / (f1 * x)
     # X = r / q when r < q: dln X/dr = 1 / r, dln X/dq = -1 / q
     x_lim0 = exercise_limit(r, q)
     binding = x_lim0 < 1.0
@@ -310,6 +374,12 @@ def _chebyshev_at(coeffs: FloatArray, c: FloatArray) -> FloatArray:
 def _kappa(r: FloatArray, q: FloatArray, sigma: FloatArray, T: FloatArray) -> FloatArray:
     """Drift-to-diffusion ratio max(r, |r - q|) sqrt(T) / sigma that sets the quadrature level."""
     return np.maximum(r, np.abs(r - q)) * np.sqrt(T) / sigma
+
+
+def premium_order(r: FloatArray, q: FloatArray, sigma: FloatArray, T: FloatArray) -> NDArray[np.intp]:
+    """A permutation of the options that groups those of one quadrature level (put-world
+    inputs), so that chunks of it mostly run one rule."""
+    return np.argsort(_kappa(r, q, sigma, T), kind="stable")
 
 
 def _level_weights(kappa: FloatArray) -> tuple[NDArray[np.intp], FloatArray, FloatArray]:

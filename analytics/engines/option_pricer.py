@@ -31,7 +31,7 @@ NaN policy (never raises on bad numbers), identical for both styles:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ from analytics.engines.american import (
     put_boundary,
     put_boundary_sensitivities,
     put_premium,
+    premium_order,
     put_premium_greeks,
 )
 from analytics.engines.black_scholes import (
@@ -208,9 +209,9 @@ def _boundary(r: _Arr, q: _Arr, sigma: _Arr, T: _Arr, call: _Arr) -> _Arr:
     return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T)
 
 
-def _chunks(n: int) -> list[slice]:
-    """Slices of at most CHUNK elements (the (options x nodes) temporaries then stay in cache)."""
-    return [slice(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)]
+def _american_values(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> dict[str, _Arr]:
+    """American prices of premium-eligible options (one chunk)."""
+    return {"price": _american(S, K, T, r, q, sigma, call, _boundary(r, q, sigma, T, call))}
 
 
 def american_price(
@@ -240,14 +241,11 @@ def option_price(
     """
     shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     out = np.asarray(bsm_price(s, k, t, rr, qq, vol, c), dtype=np.float64).copy()
-    idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
+    eligible = _premium_mask(s, k, t, rr, qq, vol, c)
+    idx = np.flatnonzero(am & eligible)
     if idx.size:
-        args = [a[idx] for a in (s, k, t, rr, qq, vol, c)]
-        values = np.empty(idx.size)
-        for part in _chunks(idx.size):
-            s_, k_, t_, r_, q_, v_, c_ = (a[part] for a in args)
-            values[part] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_))
-        out[idx] = values
+        values = _in_chunks(_american_values, [s, k, t, rr, qq, vol, c], am & eligible)["price"]
+        out[idx] = values[idx]
     return out.reshape(shape)
 
 
@@ -292,16 +290,31 @@ def _american_greeks(
     sigma: _Arr,
     call: _Arr,
 ) -> dict[str, _Arr]:
-    """Greeks of premium-eligible American options (flat arrays), chunk by chunk."""
-    out = {name: np.empty(S.size) for name in _GREEK_NAMES}
+    """Greeks of premium-eligible American options (flat arrays)."""
     with np.errstate(invalid="ignore"):
         tiny = sigma * np.sqrt(T) < ZERO_VOL_LIMIT
-    for mask, kernel in ((~tiny, _analytic_greeks), (tiny, _tiny_greeks)):
-        idx = np.flatnonzero(mask)
-        args = [a[idx] for a in (S, K, T, r, q, sigma, call)]
-        for part in _chunks(idx.size):
-            for name, values in kernel(*(a[part] for a in args)).items():
-                out[name][idx[part]] = values
+    out = _in_chunks(_analytic_greeks, [S, K, T, r, q, sigma, call], ~tiny)
+    if tiny.any():
+        for name, values in _in_chunks(_tiny_greeks, [S, K, T, r, q, sigma, call], tiny).items():
+            out[name][tiny] = values[tiny]
+    return out
+
+
+def _in_chunks(kernel: Callable[..., dict[str, _Arr]], args: list[_Arr], mask: _Arr) -> dict[str, _Arr]:
+    """``kernel(*args)`` on the elements of ``mask``, in chunks of at most CHUNK elements of one
+    quadrature level (ordered by :func:`american.premium_order`) so that the (options x nodes)
+    temporaries stay in cache; the results are full-size arrays (NaN outside ``mask``)."""
+    idx = np.flatnonzero(mask)
+    out: dict[str, _Arr] = {}
+    if idx.size == 0:
+        return {name: np.full(mask.size, np.nan) for name in _GREEK_NAMES}
+    S, K, T, r, q, sigma, call = args
+    pr, pq = np.where(call, q, r), np.where(call, r, q)
+    idx = idx[premium_order(pr[idx], pq[idx], sigma[idx], T[idx])]
+    for start in range(0, idx.size, CHUNK):
+        part = idx[start : start + CHUNK]
+        for name, values in kernel(*(a[part] for a in args)).items():
+            out.setdefault(name, np.full(mask.size, np.nan))[part] = values
     return out
 
 
