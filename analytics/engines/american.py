@@ -95,17 +95,20 @@ class _Rule:
     converges fast: premium = T sum_j wt_j g(t_j), wt = (w / 2) (pi / 2) sin(pi u)."""
 
     t_frac: FloatArray  # t / T
+    root_t_frac: FloatArray  # sqrt(t / T)
     root_tau_frac: FloatArray  # sqrt((T - t) / T)
     wt: FloatArray
+    wt_t: FloatArray  # wt x t / T
     base_interp: FloatArray  # H at the nodes -> H at the points of a horizon-T integral
 
     @classmethod
     def gauss_legendre(cls, points: int) -> _Rule:
         x, w = leggauss(points)
         u = 0.5 * (x + 1.0)
-        root_tau = np.cos(0.5 * np.pi * u)
+        root_t, root_tau = np.sin(0.5 * np.pi * u), np.cos(0.5 * np.pi * u)
         interp = chebvander(2.0 * root_tau - 1.0, CHEBYSHEV_POINTS - 1) @ _VALUES_TO_COEFFS
-        return cls(np.sin(0.5 * np.pi * u) ** 2, root_tau, 0.25 * np.pi * w * np.sin(np.pi * u), interp.T)
+        wt = 0.25 * np.pi * w * np.sin(np.pi * u)
+        return cls(root_t**2, root_t, root_tau, wt, wt * root_t**2, interp.T)
 
 
 _RULES = tuple(_Rule.gauss_legendre(n) for n in QUADRATURE_POINTS)
@@ -434,51 +437,58 @@ def _distance(boundary: FloatArray) -> FloatArray:
     return np.maximum(np.log(boundary[:, -1:] / np.maximum(boundary, 1e-300)), 0.0)
 
 
-@dataclass(frozen=True)
-class _Nodes:
-    """Quantities of the premium integrand at the quadrature points, shape (n, k, points)."""
-
-    t: FloatArray
-    v: FloatArray
-    d1: FloatArray
-    n1: FloatArray  # N(-d1)
-    n2: FloatArray  # N(-d2)
-    ed: FloatArray  # e^{-r t}
-    eq: FloatArray  # e^{-q t}
-    g: FloatArray  # integrand r e^{-rt} N(-d2) - q m e^{-qt} N(-d1)
-
-
-def _integrand(
-    m: FloatArray, r: FloatArray, q: FloatArray, sigma: FloatArray, t: FloatArray, log_b: FloatArray
-) -> _Nodes:
-    """Integrand at elapsed times t (n, 1, points) for moneyness m (n, k, 1), with the log
-    boundary ``ln b(T - t)`` (n, 1, points); rates and sigma (n, 1, 1)."""
-    v = sigma * np.sqrt(t)
-    d1 = (np.log(m) - log_b + (r - q) * t) / v + 0.5 * v
-    n1 = ndtr(-d1)
-    n2 = ndtr(v - d1)
-    ed = np.exp(-r * t)
-    eq = np.exp(-q * t)
-    g = r * ed * n2 - q * m * eq * n1
-    return _Nodes(t, v, d1, n1, n2, ed, eq, g)
-
-
-def _shaped(m: FloatArray, *per_option: FloatArray) -> list[FloatArray]:
-    """m (n,) or (n, k) -> (n, k, 1); per-option arrays (n,) -> (n, 1, 1)."""
-    mm = m.reshape(m.shape[0], -1)[:, :, None]
-    return [mm, *(a[:, None, None] for a in per_option)]
-
-
-def _log_boundary(rule: _Rule, boundary: FloatArray, T: FloatArray, horizon: FloatArray | None) -> FloatArray:
-    """ln b(tau) at the quadrature points of an integral over ``horizon`` (default T), (n, 1, points)."""
-    s_nodes = _distance(boundary)
+def _interpolated_distance(
+    rule: _Rule, s_nodes: FloatArray, T: FloatArray, horizon: FloatArray | None
+) -> FloatArray:
+    """``s = ln(X / b(tau)) >= 0`` at the quadrature points of an integral over ``horizon``
+    (default T), (n, points), from its square interpolated in sqrt(tau)."""
     h_nodes = s_nodes * s_nodes
     if horizon is None:
         h_q = h_nodes @ rule.base_interp
     else:
         root_frac = np.sqrt(np.clip(horizon / T, 0.0, 1.0))[:, None] * rule.root_tau_frac  # sqrt(tau / T)
         h_q = _chebyshev_at(h_nodes @ _VALUES_TO_COEFFS.T, 2.0 * root_frac - 1.0)
-    return (np.log(boundary[:, -1:]) - np.sqrt(np.maximum(h_q, 0.0)))[:, None, :]
+    return np.sqrt(np.maximum(h_q, 0.0))
+
+
+@dataclass(frozen=True)
+class _Nodes:
+    """The premium integrand at the quadrature points: d1 (n, k, points), sigma sqrt(t),
+    e^{-qt}, e^{-rt} (n, points) and the weighted sums over the points of e^{-qt} N(-d1) and
+    e^{-rt} N(-d2) (n, k); premium = T (r sum2 - q m sum1)."""
+
+    d1: FloatArray
+    v: FloatArray
+    eq: FloatArray
+    ed: FloatArray
+    e1: FloatArray  # e^{-qt} N(-d1)
+    e2: FloatArray  # e^{-rt} N(-d2)
+    sum1: FloatArray
+    sum2: FloatArray
+
+
+def _integrand(
+    rule: _Rule,
+    log_m: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    sigma: FloatArray,
+    length: FloatArray,
+    log_b: FloatArray,
+) -> _Nodes:
+    """Integrand of a premium over ``length`` years (n,) for log moneyness (n, k), with the log
+    boundary ``ln b(length - t)`` at the quadrature points (n, points)."""
+    t = length[:, None] * rule.t_frac
+    v = (sigma * np.sqrt(length))[:, None] * rule.root_t_frac
+    drift = (r - q)[:, None] * t - log_b
+    d1 = (log_m[:, :, None] + drift[:, None, :]) / v[:, None, :] + 0.5 * v[:, None, :]
+    eq = np.exp(-q[:, None] * t)
+    ed = np.exp(-r[:, None] * t)
+    e1 = ndtr(-d1)
+    e1 *= eq[:, None, :]
+    e2 = ndtr(v[:, None, :] - d1)
+    e2 *= ed[:, None, :]
+    return _Nodes(d1, v, eq, ed, e1, e2, e1 @ rule.wt, e2 @ rule.wt)
 
 
 def _premium_kernel(
@@ -493,16 +503,16 @@ def _premium_kernel(
     with_delta: bool,
 ) -> FloatArray:
     """Premium (n, k) (stacked with dPremium/dm as (n, k, 2) if ``with_delta``) on one rule."""
-    big_t = T if horizon is None else horizon
-    m, rr, qq, vol, tt = _shaped(moneyness, r, q, sigma, big_t)
-    log_b = _log_boundary(rule, boundary, T, horizon)
-    nd = _integrand(m, rr, qq, vol, tt * rule.t_frac, log_b)
-    premium = big_t[:, None] * (nd.g @ rule.wt)
+    length = T if horizon is None else horizon
+    log_b = np.log(boundary[:, -1:]) - _interpolated_distance(rule, _distance(boundary), T, horizon)
+    nd = _integrand(rule, np.log(moneyness), r, q, sigma, length, log_b)
+    premium = length[:, None] * (r[:, None] * nd.sum2 - q[:, None] * moneyness * nd.sum1)
     if not with_delta:
         return np.maximum(premium, 0.0)
-    a = nd.eq * _INV_SQRT_2PI * np.exp(-0.5 * nd.d1 * nd.d1)  # e^{-qt} n(d1)
-    g_m = a * (qq - rr * np.exp(-log_b)) / nd.v - qq * nd.eq * nd.n1
-    d_m = big_t[:, None] * (g_m @ rule.wt)
+    # dg/dm = e^{-qt} n(d1) (q - r / b) / (sigma sqrt t) - q e^{-qt} N(-d1)
+    coef = (nd.eq * (q[:, None] - r[:, None] * np.exp(-log_b)) / nd.v) * rule.wt
+    dens = np.exp(-0.5 * nd.d1 * nd.d1)
+    d_m = length[:, None] * (_INV_SQRT_2PI * (dens @ coef[:, :, None])[..., 0] - q[:, None] * nd.sum1)
     live = premium > 0.0
     return np.stack([np.where(live, premium, 0.0), np.where(live, d_m, 0.0)], axis=-1)
 
@@ -592,32 +602,37 @@ def _greeks_kernel(
     integrand g = r e^{-rt} N(-d2) - q m e^{-qt} N(-d1) has, at a fixed boundary,
     g_m = A kappa / m - q e^{-qt} N(-d1), g_mm = A (q - kappa d1) / (m^2 sigma sqrt t),
     g_sigma = A (r d1 / b - q d2) / sigma, g_r = e^{-rt} N(-d2) (1 - r t) + A kappa t,
-    g_q = -m e^{-qt} N(-d1) (1 - q t) - A kappa t, and dg/dln b = -A kappa.
+    g_q = -m e^{-qt} N(-d1) (1 - q t) - A kappa t, and dg/dln b = -A kappa. Per-option factors
+    are taken out of the weighted sums over the quadrature points.
     """
     s_nodes = _distance(boundary)
-    s_q = np.sqrt(np.maximum((s_nodes * s_nodes) @ rule.base_interp, 0.0))
+    s_q = _interpolated_distance(rule, s_nodes, T, None)
+    log_b = np.log(boundary[:, -1:]) - s_q
     # s = ln X - ln b: ds/dtheta = dln X/dtheta - dln b/dtheta; H = s^2 is what is interpolated
     dlnb_q = []
     for dlnb in (dlnb_sigma, dlnb_rate):
         dh_q = (2.0 * s_nodes * (dlnb[:, -1:] - dlnb)) @ rule.base_interp
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ds = np.where(s_q > 0.0, 0.5 * dh_q / s_q, 0.0)
-        dlnb_q.append((dlnb[:, -1:] - ds)[:, None, :])
-    log_b = (np.log(boundary[:, -1:]) - s_q)[:, None, :]
-    m, rr, qq, vol, tt = _shaped(moneyness, r, q, sigma, T)
-    nd = _integrand(m, rr, qq, vol, tt * rule.t_frac, log_b)
-    a = m * nd.eq * _INV_SQRT_2PI * np.exp(-0.5 * nd.d1 * nd.d1)
-    rb = rr * np.exp(-log_b)
-    kappa = (qq - rb) / nd.v
-    g_lnb = -a * kappa
-    g_m = (a / m) * kappa - qq * nd.eq * nd.n1
-    g_mm = a / (m * m * nd.v) * (qq - kappa * nd.d1)
-    g_sigma = a * (rb * nd.d1 - qq * (nd.d1 - nd.v)) / vol + g_lnb * dlnb_q[0]
-    on_q = rate_is_q[:, None, None]
-    g_rate = (
-        np.where(on_q, -m * nd.eq * nd.n1 * (1.0 - qq * nd.t), nd.ed * nd.n2 * (1.0 - rr * nd.t))
-        + np.where(on_q, g_lnb, -g_lnb) * nd.t
-        + g_lnb * dlnb_q[1]
-    )
-    stacked = np.concatenate([nd.g, g_m, g_mm, g_sigma, g_rate], axis=1)  # (n, 5, points)
-    return T[:, None] * (stacked @ rule.wt)
+        ds = np.divide(dh_q, 2.0 * s_q, out=np.zeros_like(dh_q), where=s_q > 0.0)
+        dlnb_q.append(dlnb[:, -1:] - ds)
+    m = moneyness[:, None]
+    nd = _integrand(rule, np.log(m), r, q, sigma, T, log_b)
+    d1 = nd.d1[:, 0, :]
+    a = np.exp(-0.5 * d1 * d1)
+    a *= (_INV_SQRT_2PI * m) * nd.eq  # A
+    inv_b = np.exp(-log_b)
+    ak = (q[:, None] - r[:, None] * inv_b) / nd.v
+    ak *= a  # A kappa
+    wt = rule.wt
+    s_ak = ak @ wt
+    s_akd = [(ak * d) @ wt for d in dlnb_q]  # sum A kappa dln b/dtheta
+    s_e1, s_e2 = nd.sum1[:, 0], nd.sum2[:, 0]
+    mm = moneyness
+    premium = r * s_e2 - q * mm * s_e1
+    d_m = s_ak / mm - q * s_e1
+    d_mm = (q * ((a / nd.v) @ wt) - ((ak * d1 / nd.v) @ wt)) / (mm * mm)
+    d_sigma = (r * ((a * d1 * inv_b) @ wt) - q * ((a * (d1 - nd.v)) @ wt)) / sigma - s_akd[0]
+    s_akt = T * (ak @ rule.wt_t)
+    d_rate_r = s_e2 - r * T * (nd.e2[:, 0, :] @ rule.wt_t) + s_akt
+    d_rate_q = -mm * s_e1 + q * mm * T * (nd.e1[:, 0, :] @ rule.wt_t) - s_akt
+    d_rate = np.where(rate_is_q, d_rate_q, d_rate_r) - s_akd[1]
+    return T[:, None] * np.stack([premium, d_m, d_mm, d_sigma, d_rate], axis=1)

@@ -314,7 +314,9 @@ def _in_chunks(kernel: Callable[..., dict[str, _Arr]], args: list[_Arr], mask: _
     for start in range(0, idx.size, CHUNK):
         part = idx[start : start + CHUNK]
         for name, values in kernel(*(a[part] for a in args)).items():
-            out.setdefault(name, np.full(mask.size, np.nan))[part] = values
+            if name not in out:
+                out[name] = np.full(mask.size, np.nan)
+            out[name][part] = values
     return out
 
 
