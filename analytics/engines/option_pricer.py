@@ -53,16 +53,20 @@ from analytics.engines.black_scholes import (
 )
 
 __all__ = [
+    "CHUNK",
     "EUROPEAN_INDEX_UNDERLYINGS",
     "RATE_BUMP",
     "SPOT_BUMP",
     "VOL_BUMP",
     "ZERO_VOL_LIMIT",
     "OptionGreeks",
+    "american_boundary",
     "american_price",
     "is_american_exercise",
     "option_greeks",
     "option_price",
+    "premium_eligible",
+    "tiny_vol_value",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -149,6 +153,11 @@ def _premium_mask(
         return live & (np.where(call, q, r) > 0.0)
 
 
+def premium_eligible(K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> _Arr:
+    """Per option (no spot): live, valid and with a possible early-exercise premium."""
+    return _premium_mask(K, K, T, r, q, sigma, call)
+
+
 def _put_world(S: _Arr, K: _Arr, r: _Arr, q: _Arr, call: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
     """Put-call symmetry: C(S, K, r, q) = P(K, S, q, r). Returns (S', K', r', q') of the put."""
     return np.where(call, K, S), np.where(call, S, K), np.where(call, q, r), np.where(call, r, q)
@@ -186,8 +195,9 @@ def _american(
     return value
 
 
-def _tiny_value(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> _Arr:
-    """American value for sigma x sqrt(T) < ZERO_VOL_LIMIT: deterministic value, >= European."""
+def tiny_vol_value(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> _Arr:
+    """American value for sigma x sqrt(T) < ZERO_VOL_LIMIT: the deterministic (zero-volatility)
+    value, floored at the European one (arrays broadcast)."""
     european = bsm_price(S, K, T, r, q, sigma, call)
     return np.maximum(_zero_vol_put(*_put_world(S, K, r, q, call), T), european)
 
@@ -204,14 +214,15 @@ def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
     return np.maximum(np.maximum(payoff(np.zeros_like(T)), payoff(T)), payoff(t_star))
 
 
-def _boundary(r: _Arr, q: _Arr, sigma: _Arr, T: _Arr, call: _Arr) -> _Arr:
-    """Put-world boundary for (r, q) in the option's own world (calls swap r and q)."""
+def american_boundary(r: _Arr, q: _Arr, sigma: _Arr, T: _Arr, call: _Arr) -> _Arr:
+    """Put-world exercise boundary (:func:`american.put_boundary`) of premium-eligible options
+    given in their own world (calls swap r and q); flat arrays."""
     return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T)
 
 
 def _american_values(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> dict[str, _Arr]:
     """American prices of premium-eligible options (one chunk)."""
-    return {"price": _american(S, K, T, r, q, sigma, call, _boundary(r, q, sigma, T, call))}
+    return {"price": _american(S, K, T, r, q, sigma, call, american_boundary(r, q, sigma, T, call))}
 
 
 def american_price(
@@ -371,7 +382,7 @@ def _tiny_greeks(
     """Finite-difference Greeks of the deterministic value (sigma sqrt(T) < ZERO_VOL_LIMIT)."""
 
     def price(spot: _Arr = S, t: _Arr = T, rate: _Arr = r, vol: _Arr = sigma) -> _Arr:
-        return _tiny_value(spot, K, t, rate, q, vol, call)
+        return tiny_vol_value(spot, K, t, rate, q, vol, call)
 
     v0 = price()
     h_s = SPOT_BUMP * S
