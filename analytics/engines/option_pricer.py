@@ -37,13 +37,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analytics.engines.american import (
-    put_boundary,
-    put_boundary_sensitivities,
-    put_premium,
-    premium_order,
-    put_premium_greeks,
-)
+from analytics.engines.american import premium_order, put_premium, put_premium_greeks
+from analytics.engines.american_boundary import put_boundary, put_boundary_sensitivities
 from analytics.engines.black_scholes import (
     DAYS_PER_YEAR,
     BSMGreeks,
@@ -281,10 +276,7 @@ def option_greeks(
     """
     shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     eu = bsm_greeks(s, k, t, rr, qq, vol, c)
-    fields = {
-        name: np.array(getattr(eu, name), dtype=np.float64)
-        for name in _GREEK_NAMES
-    }
+    fields = {name: np.array(getattr(eu, name), dtype=np.float64) for name in _GREEK_NAMES}
     idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
     if idx.size:
         for name, values in _american_greeks(*(a[idx] for a in (s, k, t, rr, qq, vol, c))).items():

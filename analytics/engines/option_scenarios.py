@@ -73,7 +73,9 @@ def option_price_spot_scenarios(
     spots = np.asarray(spot, dtype=np.float64)
     spots = spots[None, :] if spots.ndim == 1 else spots
     n_opt = spots.shape[1]
-    k, t, rr, qq, vol = (np.broadcast_to(np.asarray(a, dtype=np.float64), (n_opt,)) for a in (K, T, r, q, sigma))
+    k, t, rr, qq, vol = (
+        np.broadcast_to(np.asarray(a, dtype=np.float64), (n_opt,)) for a in (K, T, r, q, sigma)
+    )
     call = np.broadcast_to(np.asarray(is_call).astype(bool), (n_opt,))
     american = np.broadcast_to(np.asarray(is_american).astype(bool), (n_opt,))
     with np.errstate(all="ignore"):
@@ -83,13 +85,14 @@ def option_price_spot_scenarios(
     if tiny.any():
         cols = np.flatnonzero(tiny)
         with np.errstate(all="ignore"):
-            out[:, cols] = tiny_vol_value(spots[:, cols], *(a[cols] for a in (k, t, rr, qq, vol, call)))
+            args = (k[cols], t[cols], rr[cols], qq[cols], vol[cols])
+            out[:, cols] = tiny_vol_value(spots[:, cols], *args, call[cols])
     cols = np.flatnonzero(eligible & ~tiny)
     block = max(1, _BLOCK_CELLS // max(spots.shape[0], 1))
     for start in range(0, cols.size, block):
         c = cols[start : start + block]
         with np.errstate(all="ignore"):
-            out[:, c] = _american_block(spots[:, c], out[:, c], *(a[c] for a in (k, t, rr, qq, vol, call)))
+            out[:, c] = _american_block(spots[:, c], out[:, c], k[c], t[c], rr[c], qq[c], vol[c], call[c])
     return out
 
 

@@ -201,7 +201,9 @@ def test_exercise_style() -> None:
         is_american_exercise(["AAPL"], ["bermudan"])
 
 
-def _american_fd_greeks(S: np.ndarray, T: np.ndarray, r: np.ndarray, q: np.ndarray, vol: np.ndarray, call: np.ndarray) -> dict[str, np.ndarray]:
+def _american_fd_greeks(
+    S: np.ndarray, T: np.ndarray, r: np.ndarray, q: np.ndarray, vol: np.ndarray, call: np.ndarray
+) -> dict[str, np.ndarray]:
     """Central differences of the American pricer itself (boundary re-solved at every bump)."""
 
     def price(s: np.ndarray = S, rate: np.ndarray = r, sigma: np.ndarray = vol) -> np.ndarray:

@@ -36,7 +36,9 @@ def test_few_scenarios_are_priced_directly() -> None:
     spot, strike, t, r, q, vol, call = _book(50, 3)
     spots = spot * np.array([[0.9], [1.0], [1.1]])
     got = option_price_spot_scenarios(spots, strike, t, r, q, vol, call, True)
-    np.testing.assert_allclose(got, option_price(spots, strike, t, r, q, vol, call, True), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        got, option_price(spots, strike, t, r, q, vol, call, True), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_european_rows_are_the_closed_form_and_nan_cells_stay_local() -> None:
