@@ -32,6 +32,7 @@ NaN policy (never raises on bad numbers), identical for both styles:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ __all__ = [
     "is_american_exercise",
     "option_greeks",
     "option_price",
+    "option_price_vega",
     "premium_eligible",
     "tiny_vol_value",
 ]
@@ -247,11 +249,14 @@ def option_price(
     """
     shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     out = np.asarray(bsm_price(s, k, t, rr, qq, vol, c), dtype=np.float64).copy()
-    eligible = _premium_mask(s, k, t, rr, qq, vol, c)
-    idx = np.flatnonzero(am & eligible)
-    if idx.size:
-        values = _in_chunks(_american_values, [s, k, t, rr, qq, vol, c], am & eligible)["price"]
-        out[idx] = values[idx]
+    eligible = am & _premium_mask(s, k, t, rr, qq, vol, c)
+    with np.errstate(invalid="ignore"):
+        tiny = eligible & (vol * np.sqrt(t) < ZERO_VOL_LIMIT)
+    if tiny.any():
+        out[tiny] = tiny_vol_value(*(a[tiny] for a in (s, k, t, rr, qq, vol)), c[tiny])
+    regular = eligible & ~tiny
+    if regular.any():
+        out[regular] = _in_chunks(_american_values, [s, k, t, rr, qq, vol, c], regular)["price"][regular]
     return out.reshape(shape)
 
 
@@ -282,6 +287,37 @@ def option_greeks(
         for name, values in _american_greeks(*(a[idx] for a in (s, k, t, rr, qq, vol, c))).items():
             fields[name][idx] = values
     return OptionGreeks(**{name: values.reshape(shape) for name, values in fields.items()})
+
+
+def option_price_vega(
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
+    is_call: ArrayLike,
+    is_american: ArrayLike = False,
+) -> tuple[FloatArray, FloatArray]:
+    """Price and vega (per 1 vol point) per share, as :func:`option_greeks` computes them but
+    without the theta revaluation (the Newton steps of the implied-vol solver). Flat float64
+    arrays of the broadcast size."""
+    _, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
+    eu = bsm_greeks(s, k, t, rr, qq, vol, c)
+    price, vega = np.array(eu.price, dtype=np.float64), np.array(eu.vega, dtype=np.float64)
+    mask = am & _premium_mask(s, k, t, rr, qq, vol, c)
+    if mask.any():
+        with np.errstate(invalid="ignore"):
+            tiny = vol * np.sqrt(t) < ZERO_VOL_LIMIT
+        args = [s, k, t, rr, qq, vol, c]
+        for sub, kernel in (
+            (mask & ~tiny, partial(_analytic_greeks, with_theta=False)),
+            (mask & tiny, _tiny_greeks),
+        ):
+            if sub.any():
+                out = _in_chunks(kernel, args, sub)
+                price[sub], vega[sub] = out["price"][sub], out["vega"][sub]
+    return price, vega
 
 
 def _american_greeks(
@@ -331,6 +367,7 @@ def _analytic_greeks(
     q: _Arr,
     sigma: _Arr,
     call: _Arr,
+    with_theta: bool = True,
 ) -> dict[str, _Arr]:
     """European Greeks + derivatives of the premium on one boundary solve (sigma sqrt(T) not tiny).
 
@@ -350,8 +387,11 @@ def _analytic_greeks(
     intrinsic = intrinsic_value(S, K, call)
     exercised = price <= intrinsic  # in the exercise region the value is the payoff
     zero = np.zeros_like(S)
-    later = _american(S, K, T, r, q, sigma, call, boundary, np.maximum(T - _ONE_DAY, 0.0))
     price = np.where(exercised, intrinsic, price)
+    if with_theta:
+        later = _american(S, K, T, r, q, sigma, call, boundary, np.maximum(T - _ONE_DAY, 0.0))
+    else:
+        later = np.full_like(price, np.nan)
     return {
         "price": price,
         "delta": np.where(exercised, np.where(call, 1.0, -1.0), delta),
