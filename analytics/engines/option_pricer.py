@@ -13,14 +13,22 @@ Conventions (DESIGN.md, "Greeks"), as in :mod:`analytics.engines.black_scholes`:
 - American: European price + early-exercise premium of :mod:`analytics.engines.american`
   (QD+ boundary + integral representation; within 0.5% of a fine finite-difference engine),
   floored at the intrinsic value and at the European price; for sigma x sqrt(T) <
-  :data:`ZERO_VOL_LIMIT` the deterministic (zero-volatility) American value is used. An American call on a stock with
-  ``q <= 0`` (and a put with ``r <= 0``) is never exercised early: it equals the European.
+  :data:`ZERO_VOL_LIMIT` the deterministic (zero-volatility) American value is used. An American
+  call on a stock with ``q <= 0`` (and a put with ``r <= 0``) is never exercised early: it
+  equals the European.
 - Greeks per share and per long option: ``delta`` dV/dS; ``gamma`` d2V/dS2; ``theta`` the value
   change over one calendar day; ``vega`` per 1 volatility point; ``rho`` per 1 rate point.
-  American Greeks are finite differences of the American pricer (bumps below): central in S
-  (relative bump :data:`SPOT_BUMP`), sigma (:data:`VOL_BUMP`, at most sigma / 2) and r
-  (:data:`RATE_BUMP`); ``theta = V(T - 1/365) - V(T)``, with ``V(T <= 0)`` = intrinsic, so an
-  option expiring within a day has theta = intrinsic - value.
+  American Greeks come from ONE boundary solve per option: delta, gamma, vega and rho are the
+  analytic derivatives of the American price (European BSM Greeks + derivatives of the premium
+  integral, including the move of the exercise boundary with sigma and r by the implicit
+  function theorem, see :mod:`analytics.engines.american`); they equal central differences of
+  :func:`option_price` to ~1e-5 (tested). Where the value is floored at the payoff (exercise
+  region) the Greeks are the payoff's (delta +-1, gamma = vega = rho = 0). ``theta =
+  V(T - 1/365) - V(T)`` on the same boundary function, with ``V(T <= 0)`` = intrinsic, so an
+  option expiring within a day has theta = intrinsic - value. For sigma x sqrt(T) <
+  :data:`ZERO_VOL_LIMIT` the Greeks are central differences of the deterministic value (bumps
+  :data:`SPOT_BUMP`, :data:`VOL_BUMP`, :data:`RATE_BUMP`).
+- Many spot scenarios of the same options (VaR): :mod:`analytics.engines.option_scenarios`.
 
 NaN policy (never raises on bad numbers), identical for both styles:
 - Expired (``T <= 0``) with finite ``S > 0`` and ``K > 0``: price = intrinsic value and every
@@ -74,17 +82,17 @@ OptionGreeks = BSMGreeks
 
 #: Underlyings whose listed options are European (cash-settled index options).
 EUROPEAN_INDEX_UNDERLYINGS: frozenset[str] = frozenset({"VIX", "SPX", "NDX", "RUT", "XSP", "DJX"})
-#: Relative spot bump of the American delta/gamma (h = SPOT_BUMP x S).
+#: Finite-difference bumps of the Greeks of the deterministic (sigma sqrt(T) < ZERO_VOL_LIMIT)
+#: American value: relative spot bump (h = SPOT_BUMP x S), absolute vol bump (at most sigma / 2)
+#: and absolute rate bump (1 basis point).
 SPOT_BUMP = 1e-3
-#: Absolute volatility bump of the American vega (0.1 vol point; at most sigma / 2).
 VOL_BUMP = 1e-3
-#: Absolute rate bump of the American rho (1 basis point).
 RATE_BUMP = 1e-4
 #: Below this sigma x sqrt(T) the American value is the deterministic (zero-vol) one: the premium
 #: integral cannot resolve the near-step exercise boundary of an almost riskless underlying.
 ZERO_VOL_LIMIT = 0.01
 _ONE_DAY = 1.0 / DAYS_PER_YEAR
-#: Options per chunk of the American kernels.
+#: Options per chunk of the American kernels (their (options x nodes) temporaries stay in cache).
 CHUNK = 2048
 _GREEK_NAMES = ("price", "delta", "gamma", "theta", "vega", "rho")
 
@@ -274,8 +282,8 @@ def option_greeks(
 
     European elements (and American ones that are never exercised early: calls with q <= 0,
     puts with r <= 0) are exactly :func:`black_scholes.bsm_greeks` (analytic). Other American
-    elements are finite differences of the American pricer, with the bumps of the module
-    docstring. Units: price currency per share; delta dimensionless; gamma per currency unit of
+    elements are the analytic derivatives of the American pricer on one boundary solve per
+    option (module docstring). Units: price currency per share; delta dimensionless; gamma per currency unit of
     S; theta per calendar day; vega per 1 vol point; rho per 1 rate point. NaN policy as in the
     module docstring (expired: intrinsic and zero Greeks).
     """
