@@ -326,9 +326,9 @@ def put_premium_greeks(
     kappa = _kappa(r, q, sigma, T)
     sums, jump, dw = _blended(kappa, _greeks_kernel, arrays)
     # the blending weight moves with sigma and the rate: d/dtheta adds dw/dtheta x jump
-    rate_put_r = np.where(r >= np.abs(r - q), 1.0 / r, 1.0 / (r - q))  # dln kappa/dr
-    rate_put_q = np.where(r >= np.abs(r - q), 0.0, -1.0 / (r - q))
     with np.errstate(divide="ignore", invalid="ignore"):
+        rate_put_r = np.where(r >= np.abs(r - q), 1.0 / r, 1.0 / (r - q))  # dln kappa/dr
+        rate_put_q = np.where(r >= np.abs(r - q), 0.0, -1.0 / (r - q))
         dlnk_rate = np.where(rate_is_q, rate_put_q, rate_put_r)
     sums[:, 3] += dw * (-1.0 / sigma) * jump[:, 0]
     sums[:, 4] += np.where(dw > 0.0, dw * dlnk_rate * jump[:, 0], 0.0)

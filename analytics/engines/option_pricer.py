@@ -393,7 +393,7 @@ def _analytic_greeks(
     vega = eu.vega + pk * pg.d_sigma / 100.0
     rho = eu.rho + pk * pg.d_rate / 100.0
     intrinsic = intrinsic_value(S, K, call)
-    exercised = price <= intrinsic  # in the exercise region the value is the payoff
+    exercised = (price <= intrinsic) & (intrinsic > 0.0)  # exercise region: the value is the payoff
     zero = np.zeros_like(S)
     price = np.where(exercised, intrinsic, price)
     if with_theta:

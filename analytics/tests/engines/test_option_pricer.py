@@ -237,3 +237,10 @@ def test_american_greeks_are_the_derivatives_of_the_american_price() -> None:
     assert np.array_equal(ours.price, option_price(S, K, T, r, q, vol, call, True))
     for name, fd in _american_fd_greeks(S, T, r, q, vol, call).items():
         np.testing.assert_allclose(getattr(ours, name), fd, rtol=1e-3, atol=1e-5, err_msg=name)
+
+
+def test_worthless_american_options_have_zero_greeks() -> None:
+    # far out of the money: value 0 = intrinsic, but not in the exercise region
+    g = option_greeks([5000.0, 2.0], 100.0, 0.05, 0.05, 0.03, 0.2, [False, True], True)
+    for name in ("price", "delta", "gamma", "vega", "rho", "theta"):
+        assert np.all(np.abs(getattr(g, name)) < 1e-12), name
