@@ -5,10 +5,12 @@ Pure numpy: no Django, no clock, no I/O. Arguments broadcast like the pricer's.
 Conventions: ``price`` per share in currency (the option's mark), other inputs as in
 :mod:`analytics.engines.option_pricer` (T in years, r/q decimal, ``is_american`` selects the
 exercise style, so European and American marks are inverted with the model that reprices them).
-The volatility is annualized, decimal, searched on ``[VOL_MIN, VOL_MAX]`` = [1e-4, 5.0] by a
-bracketed Illinois (modified regula falsi) iteration, which always keeps a sign-changing bracket
-and converges superlinearly; it stops when the repriced value is within :data:`PRICE_TOL`
-(absolute, per share) of the mark.
+The volatility is annualized, decimal, searched on ``[VOL_MIN, VOL_MAX]`` = [1e-4, 5.0] by
+Newton steps on the pricer's analytic vega (:func:`option_pricer.option_price_vega`), started
+from the Corrado-Miller approximation and safeguarded by a sign-changing bracket: a step that
+leaves the bracket, or that follows a step which did not reduce the mispricing, is replaced by
+bisection. It stops
+when the repriced value is within :data:`PRICE_TOL` (absolute, per share) of the mark.
 
 Status per element (``ImpliedVol.status``, a string array), vol is NaN unless ``"ok"``:
 - ``"ok"``: solved; ``option_price(..., vol) == price`` within PRICE_TOL.
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analytics.engines.option_pricer import option_price
+from analytics.engines.option_pricer import option_price, option_price_vega
 
 __all__ = ["PRICE_TOL", "VOL_MAX", "VOL_MIN", "ImpliedVol", "implied_volatility"]
 
@@ -39,7 +41,7 @@ PRICE_TOL = 1e-10
 _MAX_ITERATIONS = 100
 
 FloatArray = NDArray[np.float64]
-_Model = Callable[[FloatArray, NDArray[np.intp]], FloatArray]
+_Model = Callable[[FloatArray, NDArray[np.intp]], tuple[FloatArray, FloatArray]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ def implied_volatility(
             dtype=np.float64,
         )
 
+    def model_vega(sigma: FloatArray, where: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        args = (s[where], k[where], t[where], rr[where], qq[where], sigma, call[where], am[where])
+        return option_price_vega(*args)
+
     goal = target[idx]
     f_lo = model(np.full(idx.size, VOL_MIN), idx) - goal
     f_hi = model(np.full(idx.size, VOL_MAX), idx) - goal
@@ -101,39 +107,60 @@ def implied_volatility(
     vol[idx[at_lo]], status[idx[at_lo]] = VOL_MIN, "ok"
     vol[idx[at_hi]], status[idx[at_hi]] = VOL_MAX, "ok"
     todo = ~(below | above | at_lo | at_hi)
-    solved, ok = _illinois(model, idx[todo], goal[todo], f_lo[todo], f_hi[todo])
+    w = idx[todo]
+    start = _corrado_miller(goal[todo], s[w], k[w], t[w], rr[w], qq[w], call[w])
+    solved, ok = _newton(model_vega, w, goal[todo], start)
     vol[idx[todo]] = np.where(ok, solved, np.nan)
     status[idx[todo]] = np.where(ok, "ok", "not_converged")
     return ImpliedVol(vol=vol.reshape(shape), status=status.reshape(shape))
 
 
-def _illinois(
-    model: _Model, where: NDArray[np.intp], goal: FloatArray, f_lo: FloatArray, f_hi: FloatArray
+def _corrado_miller(
+    price: FloatArray,
+    S: FloatArray,
+    K: FloatArray,
+    T: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    call: NDArray[np.bool_],
+) -> FloatArray:
+    """Corrado-Miller (1996) closed-form volatility guess from a (European-equivalent) price."""
+    fwd_s, fwd_k = S * np.exp(-q * T), K * np.exp(-r * T)
+    c = np.where(call, price, price + fwd_s - fwd_k)  # put-call parity
+    a = c - 0.5 * (fwd_s - fwd_k)
+    disc = np.maximum(a * a - (fwd_s - fwd_k) ** 2 / np.pi, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guess = np.sqrt(2.0 * np.pi) / (fwd_s + fwd_k) * (a + np.sqrt(disc)) / np.sqrt(T)
+    return np.clip(np.where(np.isfinite(guess), guess, 0.3), 0.01, 3.0)
+
+
+def _newton(
+    model: _Model, where: NDArray[np.intp], goal: FloatArray, start: FloatArray
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
-    """Illinois iterations on brackets [VOL_MIN, VOL_MAX] with f_lo < 0 < f_hi (flat arrays)."""
-    a = np.full(where.size, VOL_MIN)
-    b = np.full(where.size, VOL_MAX)
-    fa, fb = f_lo.copy(), f_hi.copy()
+    """Newton iterations from ``start`` inside brackets [VOL_MIN, VOL_MAX] (the caller checked
+    f(VOL_MIN) < 0 < f(VOL_MAX)); a step that leaves the bracket, or taken from a point whose
+    mispricing did not decrease, is replaced by bisection (flat arrays)."""
+    lo, hi = np.full(where.size, VOL_MIN), np.full(where.size, VOL_MAX)
+    x = start.copy()
+    last = np.full(where.size, np.inf)  # |f| of the previous iterate
     out = np.full(where.size, np.nan)
     done = np.zeros(where.size, dtype=bool)
     active = np.arange(where.size)
     for _ in range(_MAX_ITERATIONS):
         if active.size == 0:
             break
-        aa, bb, ffa, ffb = a[active], b[active], fa[active], fb[active]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = bb - ffb * (bb - aa) / (ffb - ffa)
-        lo, hi = np.minimum(aa, bb), np.maximum(aa, bb)
-        bad = ~np.isfinite(c) | (c <= lo) | (c >= hi)
-        c = np.where(bad, 0.5 * (aa + bb), c)
-        fc = model(c, where[active]) - goal[active]
-        hit = (np.abs(fc) <= PRICE_TOL) | (hi - lo <= 1e-15 * hi)
-        out[active[hit]] = c[hit]
+        xa = x[active]
+        price, vega = model(xa, where[active])
+        f = price - goal[active]
+        below = f < 0.0
+        lo_a, hi_a = np.where(below, xa, lo[active]), np.where(below, hi[active], xa)
+        hit = (np.abs(f) <= PRICE_TOL) | (hi_a - lo_a <= 1e-15 * hi_a)
+        out[active[hit]] = xa[hit]
         done[active[hit]] = True
-        flip = fc * ffb < 0  # root between b and c: the old b becomes a
-        new_a = np.where(flip, bb, aa)
-        new_fa = np.where(flip, ffb, 0.5 * ffa)  # Illinois: halve the retained end's value
-        a[active], fa[active] = new_a, new_fa
-        b[active], fb[active] = c, fc
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xa - f / (100.0 * vega)  # vega is per vol point
+        good = np.isfinite(newton) & (newton > lo_a) & (newton < hi_a) & (np.abs(f) < last[active])
+        x[active] = np.where(good, newton, 0.5 * (lo_a + hi_a))
+        lo[active], hi[active], last[active] = lo_a, hi_a, np.abs(f)
         active = active[~hit]
     return out, done

@@ -13,14 +13,22 @@ Conventions (DESIGN.md, "Greeks"), as in :mod:`analytics.engines.black_scholes`:
 - American: European price + early-exercise premium of :mod:`analytics.engines.american`
   (QD+ boundary + integral representation; within 0.5% of a fine finite-difference engine),
   floored at the intrinsic value and at the European price; for sigma x sqrt(T) <
-  :data:`ZERO_VOL_LIMIT` the deterministic (zero-volatility) American value is used. An American call on a stock with
-  ``q <= 0`` (and a put with ``r <= 0``) is never exercised early: it equals the European.
+  :data:`ZERO_VOL_LIMIT` the deterministic (zero-volatility) American value is used. An American
+  call on a stock with ``q <= 0`` (and a put with ``r <= 0``) is never exercised early: it
+  equals the European.
 - Greeks per share and per long option: ``delta`` dV/dS; ``gamma`` d2V/dS2; ``theta`` the value
   change over one calendar day; ``vega`` per 1 volatility point; ``rho`` per 1 rate point.
-  American Greeks are finite differences of the American pricer (bumps below): central in S
-  (relative bump :data:`SPOT_BUMP`), sigma (:data:`VOL_BUMP`, at most sigma / 2) and r
-  (:data:`RATE_BUMP`); ``theta = V(T - 1/365) - V(T)``, with ``V(T <= 0)`` = intrinsic, so an
-  option expiring within a day has theta = intrinsic - value.
+  American Greeks come from ONE boundary solve per option: delta, gamma, vega and rho are the
+  analytic derivatives of the American price (European BSM Greeks + derivatives of the premium
+  integral, including the move of the exercise boundary with sigma and r by the implicit
+  function theorem, see :mod:`analytics.engines.american`); they equal central differences of
+  :func:`option_price` to ~1e-5 (tested). Where the value is floored at the payoff (exercise
+  region) the Greeks are the payoff's (delta +-1, gamma = vega = rho = 0). ``theta =
+  V(T - 1/365) - V(T)`` on the same boundary function, with ``V(T <= 0)`` = intrinsic, so an
+  option expiring within a day has theta = intrinsic - value. For sigma x sqrt(T) <
+  :data:`ZERO_VOL_LIMIT` the Greeks are central differences of the deterministic value (bumps
+  :data:`SPOT_BUMP`, :data:`VOL_BUMP`, :data:`RATE_BUMP`).
+- Many spot scenarios of the same options (VaR): :mod:`analytics.engines.option_scenarios`.
 
 NaN policy (never raises on bad numbers), identical for both styles:
 - Expired (``T <= 0``) with finite ``S > 0`` and ``K > 0``: price = intrinsic value and every
@@ -31,13 +39,15 @@ NaN policy (never raises on bad numbers), identical for both styles:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analytics.engines.american import put_boundary, put_premium
+from analytics.engines.american import premium_order, put_premium, put_premium_greeks
+from analytics.engines.american_boundary import put_boundary, put_boundary_sensitivities
 from analytics.engines.black_scholes import (
     BSMGreeks,
     bsm_greeks,
@@ -47,16 +57,21 @@ from analytics.engines.black_scholes import (
 from analytics.engines.conventions import DAYS_PER_YEAR
 
 __all__ = [
+    "CHUNK",
     "EUROPEAN_INDEX_UNDERLYINGS",
     "RATE_BUMP",
     "SPOT_BUMP",
     "VOL_BUMP",
     "ZERO_VOL_LIMIT",
     "OptionGreeks",
+    "american_boundary",
     "american_price",
     "is_american_exercise",
     "option_greeks",
     "option_price",
+    "option_price_vega",
+    "premium_eligible",
+    "tiny_vol_value",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -67,16 +82,19 @@ OptionGreeks = BSMGreeks
 
 #: Underlyings whose listed options are European (cash-settled index options).
 EUROPEAN_INDEX_UNDERLYINGS: frozenset[str] = frozenset({"VIX", "SPX", "NDX", "RUT", "XSP", "DJX"})
-#: Relative spot bump of the American delta/gamma (h = SPOT_BUMP x S).
+#: Finite-difference bumps of the Greeks of the deterministic (sigma sqrt(T) < ZERO_VOL_LIMIT)
+#: American value: relative spot bump (h = SPOT_BUMP x S), absolute vol bump (at most sigma / 2)
+#: and absolute rate bump (1 basis point).
 SPOT_BUMP = 1e-3
-#: Absolute volatility bump of the American vega (0.1 vol point; at most sigma / 2).
 VOL_BUMP = 1e-3
-#: Absolute rate bump of the American rho (1 basis point).
 RATE_BUMP = 1e-4
 #: Below this sigma x sqrt(T) the American value is the deterministic (zero-vol) one: the premium
 #: integral cannot resolve the near-step exercise boundary of an almost riskless underlying.
 ZERO_VOL_LIMIT = 0.01
 _ONE_DAY = 1.0 / DAYS_PER_YEAR
+#: Options per chunk of the American kernels (their (options x nodes) temporaries stay in cache).
+CHUNK = 2048
+_GREEK_NAMES = ("price", "delta", "gamma", "theta", "vega", "rho")
 
 
 def is_american_exercise(
@@ -140,6 +158,11 @@ def _premium_mask(
         return live & (np.where(call, q, r) > 0.0)
 
 
+def premium_eligible(K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> _Arr:
+    """Per option (no spot): live, valid and with a possible early-exercise premium."""
+    return _premium_mask(K, K, T, r, q, sigma, call)
+
+
 def _put_world(S: _Arr, K: _Arr, r: _Arr, q: _Arr, call: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
     """Put-call symmetry: C(S, K, r, q) = P(K, S, q, r). Returns (S', K', r', q') of the put."""
     return np.where(call, K, S), np.where(call, S, K), np.where(call, q, r), np.where(call, r, q)
@@ -162,7 +185,9 @@ def _american(
     ps, pk, pr, pq = _put_world(S, K, r, q, call)
     live = t_eff > 0
     premium = np.zeros_like(S)
-    if live.any():
+    if live.all():
+        premium = pk * put_premium(ps / pk, pr, pq, sigma, T, boundary, horizon)
+    elif live.any():
         idx = np.flatnonzero(live)
         premium[idx] = pk[idx] * put_premium(
             ps[idx] / pk[idx], pr[idx], pq[idx], sigma[idx], T[idx], boundary[idx], t_eff[idx]
@@ -173,6 +198,13 @@ def _american(
     if tiny.any():
         value = np.where(tiny, np.maximum(_zero_vol_put(ps, pk, pr, pq, t_eff), european), value)
     return value
+
+
+def tiny_vol_value(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> _Arr:
+    """American value for sigma x sqrt(T) < ZERO_VOL_LIMIT: the deterministic (zero-volatility)
+    value, floored at the European one (arrays broadcast)."""
+    european = bsm_price(S, K, T, r, q, sigma, call)
+    return np.maximum(_zero_vol_put(*_put_world(S, K, r, q, call), T), european)
 
 
 def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
@@ -187,16 +219,15 @@ def _zero_vol_put(S: _Arr, K: _Arr, r: _Arr, q: _Arr, T: _Arr) -> _Arr:
     return np.maximum(np.maximum(payoff(np.zeros_like(T)), payoff(T)), payoff(t_star))
 
 
-def _boundary(
-    r: _Arr,
-    q: _Arr,
-    sigma: _Arr,
-    T: _Arr,
-    call: _Arr,
-    start: _Arr | None = None,
-) -> _Arr:
-    """Put-world boundary for (r, q) in the option's own world (calls swap r and q)."""
-    return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T, start)
+def american_boundary(r: _Arr, q: _Arr, sigma: _Arr, T: _Arr, call: _Arr) -> _Arr:
+    """Put-world exercise boundary (:func:`american.put_boundary`) of premium-eligible options
+    given in their own world (calls swap r and q); flat arrays."""
+    return put_boundary(np.where(call, q, r), np.where(call, r, q), sigma, T)
+
+
+def _american_values(S: _Arr, K: _Arr, T: _Arr, r: _Arr, q: _Arr, sigma: _Arr, call: _Arr) -> dict[str, _Arr]:
+    """American prices of premium-eligible options (one chunk)."""
+    return {"price": _american(S, K, T, r, q, sigma, call, american_boundary(r, q, sigma, T, call))}
 
 
 def american_price(
@@ -226,10 +257,14 @@ def option_price(
     """
     shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     out = np.asarray(bsm_price(s, k, t, rr, qq, vol, c), dtype=np.float64).copy()
-    idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
-    if idx.size:
-        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (s, k, t, rr, qq, vol, c))
-        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_))
+    eligible = am & _premium_mask(s, k, t, rr, qq, vol, c)
+    with np.errstate(invalid="ignore"):
+        tiny = eligible & (vol * np.sqrt(t) < ZERO_VOL_LIMIT)
+    if tiny.any():
+        out[tiny] = tiny_vol_value(*(a[tiny] for a in (s, k, t, rr, qq, vol)), c[tiny])
+    regular = eligible & ~tiny
+    if regular.any():
+        out[regular] = _in_chunks(_american_values, [s, k, t, rr, qq, vol, c], regular)["price"][regular]
     return out.reshape(shape)
 
 
@@ -247,22 +282,50 @@ def option_greeks(
 
     European elements (and American ones that are never exercised early: calls with q <= 0,
     puts with r <= 0) are exactly :func:`black_scholes.bsm_greeks` (analytic). Other American
-    elements are finite differences of the American pricer, with the bumps of the module
-    docstring. Units: price currency per share; delta dimensionless; gamma per currency unit of
+    elements are the analytic derivatives of the American pricer on one boundary solve per
+    option (module docstring). Units: price currency per share; delta dimensionless; gamma per currency unit of
     S; theta per calendar day; vega per 1 vol point; rho per 1 rate point. NaN policy as in the
     module docstring (expired: intrinsic and zero Greeks).
     """
     shape, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
     eu = bsm_greeks(s, k, t, rr, qq, vol, c)
-    fields = {
-        name: np.array(getattr(eu, name), dtype=np.float64)
-        for name in ("price", "delta", "gamma", "theta", "vega", "rho")
-    }
+    fields = {name: np.array(getattr(eu, name), dtype=np.float64) for name in _GREEK_NAMES}
     idx = np.flatnonzero(am & _premium_mask(s, k, t, rr, qq, vol, c))
     if idx.size:
         for name, values in _american_greeks(*(a[idx] for a in (s, k, t, rr, qq, vol, c))).items():
             fields[name][idx] = values
     return OptionGreeks(**{name: values.reshape(shape) for name, values in fields.items()})
+
+
+def option_price_vega(
+    S: ArrayLike,
+    K: ArrayLike,
+    T: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    sigma: ArrayLike,
+    is_call: ArrayLike,
+    is_american: ArrayLike = False,
+) -> tuple[FloatArray, FloatArray]:
+    """Price and vega (per 1 vol point) per share, as :func:`option_greeks` computes them but
+    without the theta revaluation (the Newton steps of the implied-vol solver). Flat float64
+    arrays of the broadcast size."""
+    _, (s, k, t, rr, qq, vol, c, am) = _broadcast(S, K, T, r, q, sigma, is_call, is_american)
+    eu = bsm_greeks(s, k, t, rr, qq, vol, c)
+    price, vega = np.array(eu.price, dtype=np.float64), np.array(eu.vega, dtype=np.float64)
+    mask = am & _premium_mask(s, k, t, rr, qq, vol, c)
+    if mask.any():
+        with np.errstate(invalid="ignore"):
+            tiny = vol * np.sqrt(t) < ZERO_VOL_LIMIT
+        args = [s, k, t, rr, qq, vol, c]
+        for sub, kernel in (
+            (mask & ~tiny, partial(_analytic_greeks, with_theta=False)),
+            (mask & tiny, _tiny_greeks),
+        ):
+            if sub.any():
+                out = _in_chunks(kernel, args, sub)
+                price[sub], vega[sub] = out["price"][sub], out["vega"][sub]
+    return price, vega
 
 
 def _american_greeks(
@@ -274,40 +337,37 @@ def _american_greeks(
     sigma: _Arr,
     call: _Arr,
 ) -> dict[str, _Arr]:
-    """Finite-difference Greeks of premium-eligible American options (flat arrays)."""
-    base_b = _boundary(r, q, sigma, T, call)
-
-    def price(
-        spot: _Arr = S,
-        rate: _Arr = r,
-        vol: _Arr = sigma,
-        b: _Arr = base_b,
-        horizon: _Arr | None = None,
-    ) -> _Arr:
-        return _american(spot, K, T, rate, q, vol, call, b, horizon)
-
-    v0 = price()
-    h_s = SPOT_BUMP * S
-    up, down = price(spot=S + h_s), price(spot=S - h_s)
-    theta = price(horizon=np.maximum(T - _ONE_DAY, 0.0)) - v0
-    h_v = np.minimum(VOL_BUMP, 0.5 * sigma)
-    vol_up, vol_down = sigma + h_v, sigma - h_v
-    vega_up = price(vol=vol_up, b=_boundary(r, q, vol_up, T, call, base_b))
-    vega_down = price(vol=vol_down, b=_boundary(r, q, vol_down, T, call, base_b))
-    rate_up, rate_down = r + RATE_BUMP, r - RATE_BUMP
-    rho_up = price(rate=rate_up, b=_boundary(rate_up, q, sigma, T, call, base_b))
-    rho_down = _rate_down_price(S, K, T, rate_down, q, sigma, call, base_b)
-    return {
-        "price": v0,
-        "delta": (up - down) / (2.0 * h_s),
-        "gamma": (up - 2.0 * v0 + down) / (h_s * h_s),
-        "theta": theta,
-        "vega": (vega_up - vega_down) / (2.0 * h_v) / 100.0,
-        "rho": (rho_up - rho_down) / (2.0 * RATE_BUMP) / 100.0,
-    }
+    """Greeks of premium-eligible American options (flat arrays)."""
+    with np.errstate(invalid="ignore"):
+        tiny = sigma * np.sqrt(T) < ZERO_VOL_LIMIT
+    out = _in_chunks(_analytic_greeks, [S, K, T, r, q, sigma, call], ~tiny)
+    if tiny.any():
+        for name, values in _in_chunks(_tiny_greeks, [S, K, T, r, q, sigma, call], tiny).items():
+            out[name][tiny] = values[tiny]
+    return out
 
 
-def _rate_down_price(
+def _in_chunks(kernel: Callable[..., dict[str, _Arr]], args: list[_Arr], mask: _Arr) -> dict[str, _Arr]:
+    """``kernel(*args)`` on the elements of ``mask``, in chunks of at most CHUNK elements of one
+    quadrature level (ordered by :func:`american.premium_order`) so that the (options x nodes)
+    temporaries stay in cache; the results are full-size arrays (NaN outside ``mask``)."""
+    idx = np.flatnonzero(mask)
+    out: dict[str, _Arr] = {}
+    if idx.size == 0:
+        return {name: np.full(mask.size, np.nan) for name in _GREEK_NAMES}
+    S, K, T, r, q, sigma, call = args
+    pr, pq = np.where(call, q, r), np.where(call, r, q)
+    idx = idx[premium_order(pr[idx], pq[idx], sigma[idx], T[idx])]
+    for start in range(0, idx.size, CHUNK):
+        part = idx[start : start + CHUNK]
+        for name, values in kernel(*(a[part] for a in args)).items():
+            if name not in out:
+                out[name] = np.full(mask.size, np.nan)
+            out[name][part] = values
+    return out
+
+
+def _analytic_greeks(
     S: _Arr,
     K: _Arr,
     T: _Arr,
@@ -315,12 +375,64 @@ def _rate_down_price(
     q: _Arr,
     sigma: _Arr,
     call: _Arr,
-    start: _Arr,
-) -> _Arr:
-    """American price at the lowered rate: a put whose rate drops to <= 0 becomes European."""
-    out = np.asarray(bsm_price(S, K, T, r, q, sigma, call), dtype=np.float64).copy()
-    idx = np.flatnonzero(np.where(call, q, r) > 0.0)
-    if idx.size:
-        s_, k_, t_, r_, q_, v_, c_ = (a[idx] for a in (S, K, T, r, q, sigma, call))
-        out[idx] = _american(s_, k_, t_, r_, q_, v_, c_, _boundary(r_, q_, v_, t_, c_, start[idx]))
-    return out
+    with_theta: bool = True,
+) -> dict[str, _Arr]:
+    """European Greeks + derivatives of the premium on one boundary solve (sigma sqrt(T) not tiny).
+
+    Put world (S', K', r', q'): premium = K' p(S' / K'); a call's K' is its S, so its premium
+    derivatives in S carry the chain rule of p(K / S) S.
+    """
+    ps, pk, pr, pq = _put_world(S, K, r, q, call)
+    boundary, dlnb_sigma, dlnb_rate = put_boundary_sensitivities(pr, pq, sigma, T, call)
+    m = ps / pk
+    pg = put_premium_greeks(m, pr, pq, sigma, T, boundary, dlnb_sigma, dlnb_rate, call)
+    eu = bsm_greeks(S, K, T, r, q, sigma, call)
+    price = eu.price + pk * pg.premium
+    delta = eu.delta + np.where(call, pg.premium - m * pg.d_m, pg.d_m)
+    gamma = eu.gamma + np.where(call, m * m / S, 1.0 / K) * pg.d_mm
+    vega = eu.vega + pk * pg.d_sigma / 100.0
+    rho = eu.rho + pk * pg.d_rate / 100.0
+    intrinsic = intrinsic_value(S, K, call)
+    exercised = (price <= intrinsic) & (intrinsic > 0.0)  # exercise region: the value is the payoff
+    zero = np.zeros_like(S)
+    price = np.where(exercised, intrinsic, price)
+    if with_theta:
+        later = _american(S, K, T, r, q, sigma, call, boundary, np.maximum(T - _ONE_DAY, 0.0))
+    else:
+        later = np.full_like(price, np.nan)
+    return {
+        "price": price,
+        "delta": np.where(exercised, np.where(call, 1.0, -1.0), delta),
+        "gamma": np.where(exercised, zero, gamma),
+        "theta": later - price,
+        "vega": np.where(exercised, zero, vega),
+        "rho": np.where(exercised, zero, rho),
+    }
+
+
+def _tiny_greeks(
+    S: _Arr,
+    K: _Arr,
+    T: _Arr,
+    r: _Arr,
+    q: _Arr,
+    sigma: _Arr,
+    call: _Arr,
+) -> dict[str, _Arr]:
+    """Finite-difference Greeks of the deterministic value (sigma sqrt(T) < ZERO_VOL_LIMIT)."""
+
+    def price(spot: _Arr = S, t: _Arr = T, rate: _Arr = r, vol: _Arr = sigma) -> _Arr:
+        return tiny_vol_value(spot, K, t, rate, q, vol, call)
+
+    v0 = price()
+    h_s = SPOT_BUMP * S
+    up, down = price(spot=S + h_s), price(spot=S - h_s)
+    h_v = np.minimum(VOL_BUMP, 0.5 * sigma)
+    return {
+        "price": v0,
+        "delta": (up - down) / (2.0 * h_s),
+        "gamma": (up - 2.0 * v0 + down) / (h_s * h_s),
+        "theta": price(t=np.maximum(T - _ONE_DAY, 0.0)) - v0,
+        "vega": (price(vol=sigma + h_v) - price(vol=sigma - h_v)) / (2.0 * h_v) / 100.0,
+        "rho": (price(rate=r + RATE_BUMP) - price(rate=r - RATE_BUMP)) / (2.0 * RATE_BUMP) / 100.0,
+    }

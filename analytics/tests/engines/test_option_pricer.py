@@ -199,3 +199,48 @@ def test_exercise_style() -> None:
     assert is_american_exercise("AAPL", "European").tolist() == [False]
     with pytest.raises(ValueError):
         is_american_exercise(["AAPL"], ["bermudan"])
+
+
+def _american_fd_greeks(
+    S: np.ndarray, T: np.ndarray, r: np.ndarray, q: np.ndarray, vol: np.ndarray, call: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Central differences of the American pricer itself (boundary re-solved at every bump)."""
+
+    def price(s: np.ndarray = S, rate: np.ndarray = r, sigma: np.ndarray = vol) -> np.ndarray:
+        return option_price(s, K, T, rate, q, sigma, call, True)
+
+    h = 1e-4 * S
+    return {
+        "delta": (price(s=S + h) - price(s=S - h)) / (2 * h),
+        "gamma": (price(s=S + h) - 2 * price() + price(s=S - h)) / (h * h),
+        "vega": (price(sigma=vol + 1e-5) - price(sigma=vol - 1e-5)) / 2e-5 / 100.0,
+        "rho": (price(rate=r + 1e-6) - price(rate=r - 1e-6)) / 2e-6 / 100.0,
+    }
+
+
+def test_american_greeks_are_the_derivatives_of_the_american_price() -> None:
+    # one boundary solve per option: the sigma and rate Greeks include the boundary's move
+    rng = np.random.default_rng(8)
+    n = 300
+    S = K * np.exp(rng.uniform(-0.3, 0.3, n))
+    T = rng.integers(7, 730, n) / 365.0
+    r, q, vol = rng.uniform(0.005, 0.08, n), rng.uniform(0.0, 0.06, n), rng.uniform(0.1, 0.8, n)
+    call = rng.random(n) < 0.5
+    # and options in the bands where two quadrature levels are blended (kappa = r sqrt(T) / sigma)
+    S = np.concatenate([S, [100.0, 95.0, 100.0, 105.0]])
+    T = np.concatenate([T, [1.0, 1.0, 1.0, 1.0]])
+    r = np.concatenate([r, [0.06, 0.06, 0.06, 0.06]])
+    q = np.concatenate([q, [0.0, 0.0, 0.0, 0.0]])
+    vol = np.concatenate([vol, [0.06 / 0.9, 0.06 / 0.9, 0.06 / 3.6, 0.06 / 11.0]])
+    call = np.concatenate([call, [False, False, False, False]])
+    ours = option_greeks(S, K, T, r, q, vol, call, True)
+    assert np.array_equal(ours.price, option_price(S, K, T, r, q, vol, call, True))
+    for name, fd in _american_fd_greeks(S, T, r, q, vol, call).items():
+        np.testing.assert_allclose(getattr(ours, name), fd, rtol=1e-3, atol=1e-5, err_msg=name)
+
+
+def test_worthless_american_options_have_zero_greeks() -> None:
+    # far out of the money: value 0 = intrinsic, but not in the exercise region
+    g = option_greeks([5000.0, 2.0], 100.0, 0.05, 0.05, 0.03, 0.2, [False, True], True)
+    for name in ("price", "delta", "gamma", "vega", "rho", "theta"):
+        assert np.all(np.abs(getattr(g, name)) < 1e-12), name
