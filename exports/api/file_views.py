@@ -10,6 +10,7 @@ envelopes whatever the client's ``Accept`` header.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpResponse
@@ -18,6 +19,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,8 +36,8 @@ from exports.api.serializers_files import (
 from exports.files import CONTENT_TYPES, ExportFile
 from exports.history import export_history_list
 from exports.portfolio_export import GREEK_COLUMNS, POSITION_COLUMNS, SECTIONS
-from exports.portfolio_files import portfolio_export_file
-from exports.trades import TRADE_COLUMNS, trades_export_file
+from exports.portfolio_files import PORTFOLIO_FORMATS, portfolio_export_file
+from exports.trades import TRADE_COLUMNS, TRADE_FORMATS, trades_export_file
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
@@ -55,11 +57,13 @@ def file_response(file: ExportFile) -> HttpResponse:
     return response
 
 
-def _binary(description: str) -> dict[Any, OpenApiResponse]:
-    """The 200 file responses of each media type (binary body), for the schema."""
+def _binary(formats: Sequence[str], description: str) -> dict[Any, OpenApiResponse]:
+    """The 200 file responses of each format's media type (binary body), for the schema."""
     return {
-        (200, media.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY, description=description)
-        for media in CONTENT_TYPES.values()
+        (200, CONTENT_TYPES[name].split(";")[0]): OpenApiResponse(
+            OpenApiTypes.BINARY, description=description
+        )
+        for name in formats
     }
 
 
@@ -94,7 +98,7 @@ class PortfolioExportView(APIView):
             OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Portfolio id."),
             PortfolioExportQuery,
         ],
-        responses={**_binary("The export file."), **errors(400, 404, 422)},
+        responses={**_binary(PORTFOLIO_FORMATS, "The export file"), **errors(400, 404, 422)},
     )
     def get(self, request: Request, id: uuid.UUID) -> HttpResponse:  # noqa: A002 - the URL's name
         query = parse_query(PortfolioExportQuery, request)
@@ -110,6 +114,7 @@ class PortfolioExportView(APIView):
 
 class TradesExportView(APIView):
     content_negotiation_class = FileNegotiation
+    parser_classes = [JSONParser]  # nested trades: JSON bodies only (a form post is a 415)
 
     @extend_schema(
         operation_id="export_trades",
@@ -131,7 +136,7 @@ class TradesExportView(APIView):
             "`{portfolio_id, broker, generated_at, trades}`). Recorded in /export/history (kind trades)."
         ),
         request=TradesExportInput,
-        responses={**_binary("The trade list."), **errors(400, 404)},
+        responses={**_binary(TRADE_FORMATS, "The trade list"), **errors(400, 404)},
         examples=[
             OpenApiExample(
                 "A stock and an option",
