@@ -97,7 +97,7 @@ class TradeOrder:
             "security_type": "option" if o else "equity",
             "underlying_symbol": o.underlying if o else None,
             "option_type": o.option_type if o else None,
-            "strike_price": o.strike if o else None,
+            "strike_price": _plain(o.strike) if o else None,
             "expiration_date": o.expiration if o else None,
         }
 
@@ -241,13 +241,21 @@ def _symbol(errors: dict[str, list[str]], at: str, raw: Any) -> tuple[str | None
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """A finite Decimal without trailing zeros (``100.000000`` -> ``100``, never ``1E+2``)."""
     if value is None or isinstance(value, bool):
         return None
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        return None
+    return _plain(number)
+
+
+def _plain(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros (``100.000`` -> ``100``, never ``1E+2``)."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 def _check_known(errors: dict[str, list[str]], orders: Sequence[tuple[int, TradeOrder]]) -> None:

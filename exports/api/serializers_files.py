@@ -96,9 +96,12 @@ def flat_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
-            name = (
-                prefix if key == "non_field_errors" and prefix else f"{prefix}.{key}" if prefix else str(key)
-            )
+            if key == "non_field_errors" and prefix:
+                name = prefix
+            elif isinstance(key, int):  # a ListSerializer's errors by item index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             out.update(flat_errors(value, name))
         return out
     if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
