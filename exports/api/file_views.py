@@ -101,8 +101,10 @@ class PortfolioExportView(APIView):
         responses={**_binary(PORTFOLIO_FORMATS, "The export file"), **errors(400, 404, 422)},
     )
     def get(self, request: Request, id: uuid.UUID) -> HttpResponse:  # noqa: A002 - the URL's name
+        portfolio = owned_portfolio(
+            request.user, id
+        )  # first: someone else's portfolio is a 404, whatever the query
         query = parse_query(PortfolioExportQuery, request)
-        portfolio = owned_portfolio(request.user, id)
         file = portfolio_export_file(
             user=request.user, portfolio=portfolio, file_format=query["format"], include=query["include"]
         )

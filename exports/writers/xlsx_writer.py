@@ -70,27 +70,21 @@ class Sheet:
 
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
-    """The workbook of ``sheets`` in order (at least one)."""
+    """The workbook of ``sheets`` in order (at least one).
+
+    Each numeric column writes through one styled cell per number format, reused row after row (a
+    write-only sheet serializes a row as it is appended), which keeps big books fast.
+    """
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for sheet in sheets:
         ws = workbook.create_sheet(title=sheet.title)
         ws.freeze_panes = "A2"
-        widths = [max(len(c.header) + 2, 8 if c.kind == "text" else _NUMERIC_WIDTH) for c in sheet.columns]
-        body = []
-        for record in sheet.rows:
-            cells = []
-            for i, column in enumerate(sheet.columns):
-                kind = column.kind_of(record)
-                value = _value(record.get(column.key), column)
-                cell = WriteOnlyCell(ws, value=value)
-                if value is not None and kind in NUMBER_FORMATS and not isinstance(value, str):
-                    cell.number_format = _format(kind, value)
-                elif isinstance(value, str):
-                    widths[i] = min(max(widths[i], len(value) + 2), _MAX_WIDTH)
-                cells.append(cell)
-            body.append(cells)
-        for i, width in enumerate(widths, start=1):
+        kinds = [[column.kind_of(record) for column in sheet.columns] for record in sheet.rows]
+        values = [
+            [_value(record.get(column.key), column) for column in sheet.columns] for record in sheet.rows
+        ]
+        for i, width in enumerate(_widths(sheet.columns, values), start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         header = []
         for column in sheet.columns:
@@ -98,11 +92,41 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
             cell.font = bold
             header.append(cell)
         ws.append(header)
-        for cells in body:
-            ws.append(cells)
+        styled: dict[tuple[int, str], WriteOnlyCell] = {}
+        for row_kinds, row_values in zip(kinds, values, strict=True):
+            ws.append(
+                [
+                    _cell(ws, styled, i, kind, value)
+                    for i, (kind, value) in enumerate(zip(row_kinds, row_values, strict=True))
+                ]
+            )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _cell(ws: Any, styled: dict[tuple[int, str], WriteOnlyCell], column: int, kind: str, value: Any) -> Any:
+    """A plain value (text, empty), or the column's reused cell carrying the number format of
+    ``kind`` (one per column and format: a row is serialized only once all its cells are set)."""
+    if value is None or isinstance(value, str) or kind not in NUMBER_FORMATS:
+        return value
+    number_format = _format(kind, value)
+    cell = styled.get((column, number_format))
+    if cell is None:
+        cell = styled[column, number_format] = WriteOnlyCell(ws)
+        cell.number_format = number_format
+    cell.value = value
+    return cell
+
+
+def _widths(columns: Sequence[Column], values: Sequence[Sequence[Any]]) -> list[int]:
+    """Column widths in characters: the header, the longest text value (at most 60), numbers 14."""
+    widths = [max(len(c.header) + 2, 8 if c.kind == "text" else _NUMERIC_WIDTH) for c in columns]
+    for row in values:
+        for i, value in enumerate(row):
+            if isinstance(value, str) and len(value) + 2 > widths[i]:
+                widths[i] = min(len(value) + 2, _MAX_WIDTH)
+    return widths
 
 
 def _value(value: Any, column: Column) -> Any:
