@@ -12,9 +12,9 @@ run (each section carries the ``as_of_date`` / ``calculated_at`` of its result):
 - ``greeks``: /analytics/risk/{id}/greeks (totals, by underlying, by position, units).
 - ``factors``: /analytics/factors/{id}/exposures: the model factors, then the macro sensitivities
   (``kind`` says which), then the CAPM beta.
-- ``risk``: /analytics/risk/{id}/overview metrics and every stored VaR / ES entry of /var
-  (historical, parametric, Monte Carlo; 95 %, 97.5 %, 99 %; 1 and 10 days), without the
-  by-position components.
+- ``risk``: /analytics/risk/{id}/overview metrics and the stored VaR / ES entries of /var
+  (historical, parametric, Monte Carlo; 95 % and 99 %; 1 and 10 days), without the by-position
+  components.
 
 A portfolio the batch has not valued yet answers 422 INSUFFICIENT_DATA (from the selectors).
 """
@@ -30,7 +30,7 @@ from analytics.selectors.factors import factor_exposures_get
 from analytics.selectors.greeks import portfolio_greeks_get
 from analytics.selectors.portfolio_data import portfolio_complete, portfolio_overview
 from analytics.selectors.risk import risk_overview_get, risk_var_get
-from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
+from analytics.selectors.risk_keys import HORIZONS, VAR_METHODS
 from portfolios.models import Portfolio
 from sigmasight.api.exceptions import InsufficientData
 
@@ -178,6 +178,8 @@ def _factor_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+#: Confidences of the exported VaR / ES entries (97.5 % ES 1-day is in the overview metrics).
+RISK_CONFIDENCES: tuple[float, ...] = (0.95, 0.99)
 #: Fields of a /var entry kept in the export (the by-position components are left out).
 _VAR_FIELDS = (
     "method",
@@ -192,12 +194,12 @@ _VAR_FIELDS = (
 
 
 def _risk(portfolio: Portfolio) -> dict[str, Any]:
-    """The risk overview and every stored VaR entry of the portfolio view (422 without the overview;
+    """The risk overview and the VaR entries (:data:`RISK_CONFIDENCES`) of the portfolio view (422 without the overview;
     an entry the batch did not store, e.g. Monte Carlo when it was switched off, is left out)."""
     overview = risk_overview_get(portfolio=portfolio, view="portfolio", as_of=None)
     entries = []
     for method in VAR_METHODS:
-        for confidence in CONFIDENCE_KEYS:
+        for confidence in RISK_CONFIDENCES:
             for horizon in HORIZONS:
                 try:
                     entry = risk_var_get(

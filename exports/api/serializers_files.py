@@ -68,7 +68,8 @@ class TradesExportInput(serializers.Serializer):
         allow_null=True,
         help_text="Check sells and covers against this portfolio of yours (another user's answers 404).",
     )
-    trades = TradeInput(many=True, allow_empty=False, max_length=MAX_TRADES)
+    # DRF passes max_length on to the ListSerializer (3.15+); the stubs do not know it yet
+    trades = TradeInput(many=True, allow_empty=False, max_length=MAX_TRADES)  # type: ignore[call-arg]
     format = serializers.ChoiceField(choices=TRADE_FORMATS)
     broker = serializers.CharField(
         required=False, allow_blank=True, max_length=32, help_text='FIX TargetCompID (default "BROKER").'

@@ -273,6 +273,10 @@ class TestValidation:
         ("body", "field"),
         [
             ({"trades": [], "format": "fix"}, "trades"),
+            (
+                {"trades": [{"symbol": "AAPL", "action": "buy", "quantity": 1}] * 1001, "format": "fix"},
+                "trades",
+            ),
             ({"trades": [{"symbol": "AAPL", "action": "buy", "quantity": 1}], "format": "xml"}, "format"),
             ({"trades": [{"symbol": "AAPL", "action": "buy", "quantity": 1}]}, "format"),
             ({"format": "fix"}, "trades"),
