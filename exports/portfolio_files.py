@@ -214,7 +214,8 @@ def _risk_rows(risk: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "metric": name,
-                "method": metric.get("method") or metric.get("benchmark") and f"vs {metric['benchmark']}",
+                "method": metric.get("method")
+                or (f"vs {metric['benchmark']}" if metric.get("benchmark") else None),
                 "value": metric.get("value"),
                 "value_kind": kind,
                 "percent": metric.get("percent"),
