@@ -310,7 +310,7 @@ def _after_expiry(book: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
 def _by_position(book: pd.DataFrame) -> list[dict[str, Any]]:
     """One row per position of the view: identity, the option's exercise and sigma, its Greeks."""
     rows = []
-    for pid, row in book.iterrows():
+    for pid, row in book.rename(columns=_POSITION_NAMES).iterrows():  # renamed once, not per row
         option = bool(row["is_option"])
         days = row["days_to_expiry"]
         rows.append(
@@ -323,7 +323,7 @@ def _by_position(book: pd.DataFrame) -> list[dict[str, Any]]:
                 "volatility": number(row["volatility"]) if option else None,
                 "volatility_source": str(row["volatility_source"] or "") or None,
                 "days_to_expiry": int(days) if option and pd.notna(days) else None,
-                **_rounded(row.rename(_POSITION_NAMES)),
+                **_rounded(row),
             }
         )
     return rows
