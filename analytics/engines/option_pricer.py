@@ -261,7 +261,7 @@ def option_price(
     with np.errstate(invalid="ignore"):
         tiny = eligible & (vol * np.sqrt(t) < ZERO_VOL_LIMIT)
     if tiny.any():
-        out[tiny] = tiny_vol_value(*(a[tiny] for a in (s, k, t, rr, qq, vol)), c[tiny])
+        out[tiny] = tiny_vol_value(s[tiny], k[tiny], t[tiny], rr[tiny], qq[tiny], vol[tiny], c[tiny])
     regular = eligible & ~tiny
     if regular.any():
         out[regular] = _in_chunks(_american_values, [s, k, t, rr, qq, vol, c], regular)["price"][regular]

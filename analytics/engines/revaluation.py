@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.engines.option_pricer import option_greeks, option_price
+from analytics.engines.option_scenarios import option_price_spot_scenarios
 
 __all__ = [
     "MIN_PRICE",
@@ -309,7 +310,23 @@ def revalue_pnl(
     spot = positions.price[idx]
     shocked_spot = np.maximum(spot * (1.0 + r[:, idx]), MIN_PRICE)
     base = _option_values(positions, idx, spot, positions.sigma[idx])
-    shocked = _option_values(positions, idx, shocked_spot, sigma, time_shift_years, shift)
+    if vol_multiplier is None and rate_shift is None and time_shift_years == 0.0:
+        # Spot-only scenarios (historical and Monte Carlo VaR): one exercise boundary per option,
+        # the early-exercise premium interpolated on a spot ladder (error < 1e-4 x strike per share,
+        # option_scenarios docstring); European options exactly.
+        with np.errstate(all="ignore"):
+            shocked = option_price_spot_scenarios(
+                shocked_spot,
+                positions.strike[idx],
+                positions.expiry_years[idx],
+                positions.rate[idx],
+                positions.dividend_yield[idx],
+                positions.sigma[idx],
+                positions.is_call[idx],
+                positions.is_american[idx],
+            )
+    else:
+        shocked = _option_values(positions, idx, shocked_spot, sigma, time_shift_years, shift)
     pnl[:, idx] = positions.quantity[idx] * positions.multiplier[idx] * (shocked - base)
     return pnl
 
