@@ -74,9 +74,9 @@ def _money(value: float, _pos: Any = None) -> str:
 MONEY = FuncFormatter(_money)
 
 
-def _figure(width: float, height: float) -> Figure:
+def _figure(width: float, height: float, *, constrained: bool = True) -> Figure:
     with _style():
-        return Figure(figsize=(width, height), layout="constrained")
+        return Figure(figsize=(width, height), layout="constrained" if constrained else None)
 
 
 def png(fig: Figure, *, dpi: int = 150) -> bytes:
@@ -184,8 +184,9 @@ def heatmap_chart(symbols: Sequence[str], matrix: Mapping[str, Mapping[str, floa
     """The correlation matrix, red = +1, blue = -1, values printed for up to 20 names."""
     n = len(symbols)
     size = min(6.8, 1.6 + 0.32 * n)
-    fig = _figure(size, size * 0.86)
+    fig = _figure(size, size * 0.86, constrained=False)  # fixed margins: one draw of the many labels
     with _style():
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.13, top=0.94)
         ax = fig.add_subplot()
         values = np.array(
             [[np.nan if matrix[a].get(b) is None else matrix[a][b] for b in symbols] for a in symbols],

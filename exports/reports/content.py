@@ -220,4 +220,12 @@ def report_content(
             content.unavailable[section] = exc.message
         if progress is not None:
             progress(10 + 60 * done / len(wanted))
+    book = (content.sections.get("greeks") or {}).get("option_book")
+    if book and book["options"]:
+        content.conventions["Exercise style"] += f" This book: {_counts(book['exercise'])}."
+        content.conventions["Volatility"] += f" This book: {_counts(book['volatility_source'])}."
     return content
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counter.items()))

@@ -29,8 +29,10 @@ from reportlab.platypus import (
 
 from exports.reports import charts, layout
 from exports.reports.content import ReportContent
+from exports.reports.templates import SECTION_TITLES
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
+PNG_DPI = 140  # charts print sharp at this resolution; higher costs render time
 MARGIN = 0.55 * inch
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
 NAVY = colors.HexColor(charts.NAVY)
@@ -66,6 +68,9 @@ CARD_SUB = ParagraphStyle("card_sub", parent=BODY, fontSize=6.8, leading=8, text
 MAST = ParagraphStyle(
     "mast", parent=BODY, fontName="Helvetica-Bold", fontSize=15, leading=18, textColor=colors.white
 )
+TABLE_TITLE = ParagraphStyle("table_title", parent=BODY, keepWithNext=1, spaceAfter=2)
+TITLE_WHITE = ParagraphStyle("title_white", parent=TITLE, textColor=colors.white)
+SUBTITLE_WHITE = ParagraphStyle("subtitle_white", parent=SUBTITLE, textColor=colors.white)
 MAST_SUB = ParagraphStyle("mast_sub", parent=BODY, fontSize=8, leading=10, textColor=colors.white)
 
 
@@ -144,15 +149,15 @@ def _table(block: layout.Table, width: float, *, keep: bool = True) -> Any:
     table.setStyle(TableStyle(style))
     if not block.title:
         return table
-    parts = [Paragraph(f"<b>{escape(block.title)}</b>", BODY), Spacer(1, 2), table]
-    return KeepTogether(parts) if keep else parts
+    title = Paragraph(f"<b>{escape(block.title)}</b>", TABLE_TITLE)
+    return [title, table] if keep else [title, Spacer(1, 2), table]
 
 
 def _chart(block: layout.Chart, width: float) -> Image:
     w_in, h_in = block.figure.get_size_inches()
     draw_width = width * block.width if block.width < 1 else width
     image = Image(
-        io.BytesIO(charts.png(block.figure, dpi=160)), width=draw_width, height=draw_width * h_in / w_in
+        io.BytesIO(charts.png(block.figure, dpi=PNG_DPI)), width=draw_width, height=draw_width * h_in / w_in
     )
     return image
 
@@ -216,16 +221,35 @@ def _cover(content: ReportContent, compact: bool) -> list[Flowable]:
             )
         )
         return [band, Spacer(1, 6)]
+    band = Table(
+        [
+            [Paragraph("SIGMASIGHT", MAST_SUB)],
+            [Paragraph(escape(content.title), TITLE_WHITE)],
+            [Paragraph(escape(content.portfolio["name"]), SUBTITLE_WHITE)],
+        ],
+        colWidths=[FRAME_WIDTH],
+    )
+    band.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), NAVY),
+                ("LEFTPADDING", (0, 0), (-1, -1), 16),
+                ("TOPPADDING", (0, 0), (-1, 0), 16),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 16),
+            ]
+        )
+    )
     facts = [
-        ["Portfolio", content.portfolio["name"]],
-        ["As-of date", as_of],
-        ["Data source", f"{content.data_source} (price provider of the batch)"],
-        ["Currency", content.portfolio["currency"]],
-        ["Generated", generated],
+        ("As-of date", as_of),
+        ("Data source", f"{content.data_source} (price provider of the batch)"),
+        ("Currency", content.portfolio["currency"]),
+        ("Generated", generated),
+        ("Sections", ", ".join(SECTION_TITLES[s] for s in content.sections)),
     ]
+    label_width = 1.3 * inch
     fact_table = Table(
         [[Paragraph(f"<b>{escape(k)}</b>", BODY), Paragraph(escape(v), BODY)] for k, v in facts],
-        colWidths=[1.3 * inch, FRAME_WIDTH - 1.3 * inch],
+        colWidths=[label_width, FRAME_WIDTH - label_width],
     )
     fact_table.setStyle(
         TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, LIGHT), ("TOPPADDING", (0, 0), (-1, -1), 3)])
@@ -235,7 +259,7 @@ def _cover(content: ReportContent, compact: bool) -> list[Flowable]:
             [Paragraph(f"<b>{escape(k)}</b>", NOTE), Paragraph(escape(v), NOTE)]
             for k, v in content.conventions.items()
         ],
-        colWidths=[1.3 * inch, FRAME_WIDTH - 1.3 * inch],
+        colWidths=[label_width, FRAME_WIDTH - label_width],
     )
     conventions.setStyle(
         TableStyle(
@@ -248,14 +272,11 @@ def _cover(content: ReportContent, compact: bool) -> list[Flowable]:
         )
     )
     return [
-        Spacer(1, 0.9 * inch),
-        Paragraph("SigmaSight", ParagraphStyle("brand", parent=BODY, fontSize=10, textColor=GREY)),
-        Paragraph(escape(content.title), TITLE),
-        Spacer(1, 4),
-        Paragraph(escape(content.portfolio["name"]), SUBTITLE),
-        Spacer(1, 0.35 * inch),
+        band,
+        Spacer(1, 10),
         fact_table,
-        Spacer(1, 0.35 * inch),
+        Paragraph("At a glance", H2),
+        _cards(layout.overview_cards(content.sections["overview"])),
         Paragraph("Conventions", H2),
         conventions,
     ]
@@ -271,7 +292,8 @@ def _flowables(block: layout.Block, content: ReportContent, width: float = FRAME
     if isinstance(block, layout.Cards):
         return [_cards(block), Spacer(1, 4)]
     if isinstance(block, layout.Table):
-        return [_table(block, width), Spacer(1, 5)]
+        table = _table(block, width)
+        return [*(table if isinstance(table, list) else [table]), Spacer(1, 5)]
     if isinstance(block, layout.Chart):
         return [_chart(block, width), Spacer(1, 3)]
     if isinstance(block, layout.Row):

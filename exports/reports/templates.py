@@ -18,9 +18,9 @@ SECTION_TITLES: dict[str, str] = {
     "greeks": "Options Greeks by underlying",
     "factors": "Factor exposures",
     "correlations": "Correlations",
+    "risk_contributions": "Risk contributions",
     "stress_tests": "Stress tests",
     "var": "Value at Risk and expected shortfall",
-    "risk_contributions": "Risk contributions",
     "performance": "Performance",
 }
 

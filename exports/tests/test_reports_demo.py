@@ -85,7 +85,9 @@ def download(client: APIClient, accepted: dict, content_type: str) -> bytes:
     return data
 
 
-def test_full_pdf_report_has_the_name_the_date_and_the_charts(client, demo, django_capture_on_commit_callbacks):
+def test_full_pdf_report_has_the_name_the_date_and_the_charts(
+    client, demo, django_capture_on_commit_callbacks
+):
     accepted = generate(client, demo, "full", "pdf", django_capture_on_commit_callbacks)
 
     reader = pdf_reader(download(client, accepted, "application/pdf"))
@@ -95,7 +97,9 @@ def test_full_pdf_report_has_the_name_the_date_and_the_charts(client, demo, djan
     assert "Conventions" in text and "per calendar day" in text and "American" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert len(reader.pages) >= 5
-    assert image_count(reader) >= 8  # exposures, sectors, tags, factors, heatmap, stress, VaR x2, NAV, drawdown
+    assert (
+        image_count(reader) >= 8
+    )  # exposures, sectors, tags, factors, heatmap, stress, VaR x2, NAV, drawdown
     record = ExportRecord.objects.get(report_id=accepted["report_id"])
     assert record.kind == ExportKind.REPORT and record.format == "pdf" and record.owner == demo.owner
     assert record.filename.endswith(".pdf") and AS_OF in record.filename
@@ -110,7 +114,9 @@ def test_risk_summary_pdf_is_two_pages(client, demo, django_capture_on_commit_ca
     assert HEDGE_FUND in pdf_text(reader) and image_count(reader) >= 4
 
 
-def test_html_report_is_self_contained_with_inline_svg_charts(client, demo, django_capture_on_commit_callbacks):
+def test_html_report_is_self_contained_with_inline_svg_charts(
+    client, demo, django_capture_on_commit_callbacks
+):
     accepted = generate(client, demo, "full", "html", django_capture_on_commit_callbacks)
 
     page = download(client, accepted, "text/html; charset=utf-8").decode()
@@ -125,7 +131,9 @@ def test_html_report_is_self_contained_with_inline_svg_charts(client, demo, djan
 
 def test_json_report_carries_the_api_numbers(client, demo, django_capture_on_commit_callbacks):
     overview = client.get(f"/api/v1/analytics/portfolio/{demo.id}/overview").json()
-    var = client.get(f"/api/v1/analytics/risk/{demo.id}/var?method=historical&confidence=0.95&horizon_days=1").json()
+    var = client.get(
+        f"/api/v1/analytics/risk/{demo.id}/var?method=historical&confidence=0.95&horizon_days=1"
+    ).json()
     accepted = generate(client, demo, "full", "json", django_capture_on_commit_callbacks)
 
     document = json.loads(download(client, accepted, "application/json"))
@@ -136,7 +144,9 @@ def test_json_report_carries_the_api_numbers(client, demo, django_capture_on_com
     assert sections["overview"]["total_value"] == overview["total_value"]
     assert sections["overview"]["exposures"] == overview["exposures"]
     entry = next(
-        e for e in sections["var"]["entries"] if (e["method"], e["confidence"], e["horizon_days"]) == ("historical", 0.95, 1)
+        e
+        for e in sections["var"]["entries"]
+        if (e["method"], e["confidence"], e["horizon_days"]) == ("historical", 0.95, 1)
     )
     assert entry["var"] == var["var"] and entry["expected_shortfall"] == var["expected_shortfall"]
     assert len(sections["var"]["entries"]) == 18
@@ -145,12 +155,16 @@ def test_json_report_carries_the_api_numbers(client, demo, django_capture_on_com
         "risk_contributions", "performance",
     }  # fmt: skip
     by_type = {row["key"]: row for row in sections["exposures"]["by_type"]}
-    assert round(sum(r["net"] for r in by_type.values()), 2) == pytest.approx(overview["exposures"]["net"]["value"], abs=0.05)
+    assert round(sum(r["net"] for r in by_type.values()), 2) == pytest.approx(
+        overview["exposures"]["net"]["value"], abs=0.05
+    )
 
 
 def test_csv_report_is_one_long_table_with_the_api_numbers(client, demo, django_capture_on_commit_callbacks):
     overview = client.get(f"/api/v1/analytics/portfolio/{demo.id}/overview").json()
-    var = client.get(f"/api/v1/analytics/risk/{demo.id}/var?method=historical&confidence=0.95&horizon_days=1").json()
+    var = client.get(
+        f"/api/v1/analytics/risk/{demo.id}/var?method=historical&confidence=0.95&horizon_days=1"
+    ).json()
     accepted = generate(client, demo, "risk_summary", "csv", django_capture_on_commit_callbacks)
 
     rows = list(csv.reader(io.StringIO(download(client, accepted, "text/csv; charset=utf-8").decode())))
@@ -161,10 +175,20 @@ def test_csv_report_is_one_long_table_with_the_api_numbers(client, demo, django_
     assert cells[("report", "", "as_of_date")] == AS_OF
     assert float(cells[("overview", "", "total_value")]) == overview["total_value"]
     assert float(cells[("var", "historical 0.95 1d", "entries.var")]) == var["var"]
-    assert {r[0] for r in rows[1:]} == {"report", "overview", "exposures", "greeks", "factors", "var", "stress_tests"}
+    assert {r[0] for r in rows[1:]} == {
+        "report",
+        "overview",
+        "exposures",
+        "greeks",
+        "factors",
+        "var",
+        "stress_tests",
+    }
 
 
-def test_performance_template_holds_overview_and_performance(client, demo, django_capture_on_commit_callbacks):
+def test_performance_template_holds_overview_and_performance(
+    client, demo, django_capture_on_commit_callbacks
+):
     accepted = generate(client, demo, "performance", "pdf", django_capture_on_commit_callbacks)
 
     reader = pdf_reader(download(client, accepted, "application/pdf"))
@@ -175,7 +199,12 @@ def test_performance_template_holds_overview_and_performance(client, demo, djang
 
 def test_a_scheduled_run_stores_a_report_and_records_it(demo):
     schedule = schedule_create(
-        user=demo.owner, portfolio=demo, template="risk_summary", format="json", frequency="daily", time=dt.time(6, 0)
+        user=demo.owner,
+        portfolio=demo,
+        template="risk_summary",
+        format="json",
+        frequency="daily",
+        time=dt.time(6, 0),
     )
 
     report_id = report_schedule_run_task.delay(str(schedule.id)).get()
