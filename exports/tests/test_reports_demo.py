@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -21,25 +20,17 @@ from exports.models import ExportKind, ExportRecord, Report, ReportStatus
 from exports.reports.schedules import schedule_create
 from exports.tasks import report_schedule_run_task
 from exports.tests.pdf_inspect import image_count, pdf_reader, pdf_text
+from marketdata.tests.api.test_demo_end_to_end import DEMO_SETTINGS, demo_rows  # noqa: F401 - the seeded demo
 from portfolios.models import Portfolio
 
 pytestmark = pytest.mark.django_db
 
-DEMO_SETTINGS = {"MARKET_DATA_PROVIDER": "synthetic", "SYNTHETIC_AS_OF": "2026-11-20", "SYNTHETIC_SEED": 42}
 AS_OF = "2026-11-20"
 HEDGE_FUND = "Demo Hedge Fund Style Investor Portfolio"
 
 
-@pytest.fixture(scope="module")
-def demo_rows(module_db) -> None:  # type: ignore[no-untyped-def]
-    cache.clear()
-    with override_settings(**DEMO_SETTINGS):
-        module_db(call_command, "seed_demo", stdout=io.StringIO())
-    cache.clear()
-
-
 @pytest.fixture
-def demo(db, demo_rows) -> Iterator[Portfolio]:  # type: ignore[no-untyped-def]
+def demo(db, demo_rows) -> Iterator[Portfolio]:  # type: ignore[no-untyped-def]  # noqa: F811 - the imported fixture
     cache.clear()
     with override_settings(**DEMO_SETTINGS):
         yield Portfolio.objects.select_related("owner").get(name=HEDGE_FUND)
