@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 
 from accounts.tests.factories import UserFactory
-from exports.models import Report, ReportSchedule
+from exports.models import ExportRecord, Report, ReportSchedule
 from portfolios.tests.factories import PortfolioFactory
 
 
@@ -37,3 +37,18 @@ class ReportScheduleFactory(factory.django.DjangoModelFactory):
     format = "pdf"
     frequency = "daily"
     time = dt.time(6, 0)
+
+
+class ReportExportRecordFactory(factory.django.DjangoModelFactory):
+    """The history row of a stored report (kind ``report``)."""
+
+    class Meta:
+        model = ExportRecord
+
+    owner = factory.SubFactory(UserFactory)
+    report = factory.SubFactory(ReportFactory, owner=factory.SelfAttribute("..owner"))
+    portfolio = factory.SelfAttribute("report.portfolio")
+    kind = "report"
+    format = factory.SelfAttribute("report.format")
+    filename = factory.LazyAttribute(lambda o: f"report-{o.report.id}.{o.format}")
+    size_bytes = 1024
