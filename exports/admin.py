@@ -1,4 +1,5 @@
-"""Admin of the exports app."""
+"""Admin of the exports app: the export history here; reports and schedules in
+:mod:`exports.admin_reports`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from exports import admin_reports  # noqa: F401 - registers the report and schedule admins
 from exports.models import ExportRecord
 
 # --- Export history (helper "exportfiles") ---------------------------------------------------------

@@ -18,6 +18,7 @@ api_v1 = [
     path("analytics/", include("analytics.api.urls")),
     path("system/", include("sigmasight.system.api.urls")),
     path("system/", include("analytics.api.system_urls")),
+    path("export/reports/", include("exports.api.report_urls")),
     path("export/", include("exports.api.urls")),
 ]
 

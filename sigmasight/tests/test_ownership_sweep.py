@@ -86,6 +86,18 @@ def _upload(owner: User, made: dict[str, Model]) -> Model:
     return OnboardingUploadFactory(owner=owner, portfolio_name="Sweep Secret Upload")
 
 
+def _report(owner: User, made: dict[str, Model]) -> Model:
+    from exports.tests.report_factories import ReportFactory
+
+    return ReportFactory(owner=owner, portfolio__name="Sweep Secret Portfolio")
+
+
+def _report_schedule(owner: User, made: dict[str, Model]) -> Model:
+    from exports.tests.report_factories import ReportScheduleFactory
+
+    return ReportScheduleFactory(owner=owner, portfolio__name="Sweep Secret Portfolio")
+
+
 # Named kwargs mean the same object wherever they appear.
 FACTORIES_BY_KWARG: dict[str, Factory] = {
     "portfolio_id": _portfolio,
@@ -108,6 +120,8 @@ FACTORIES_BY_PREFIX: dict[str, Factory] = {
     "analytics/factors/": _portfolio,
     "analytics/correlation/": _portfolio,
     "export/portfolio/": _portfolio,
+    "export/reports/": _report,
+    "export/reports/schedules/": _report_schedule,
     "portfolio/upload/": _upload,
     "portfolio/onboarding/": _upload,
 }
