@@ -164,7 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "PortfolioExportFormatEnum": "exports.portfolio_files.PORTFOLIO_FORMATS",
+        "TradeListFormatEnum": "exports.trades.TRADE_FORMATS",
+        "ReportFormatEnum": "exports.models.ReportFormat",
+    },
 }
 
 # Celery: without a broker, tasks run eagerly in-process (same code path).

@@ -31,6 +31,7 @@ LEGS = [
     Leg("AAA", -5, strike=150, call=False, iv=0.25),  # a short deep in-the-money American put
     Leg("VIX", 10, strike=20, call=True, iv=0.8),  # a European index option on the VIX
     Leg("TLT", 50),
+    Leg("CCC", 10, strike=200, call=True, iv=0.3),  # an at-the-money American call: a real rho
 ]
 
 
@@ -96,11 +97,16 @@ class TestOptionsInStress:
         moves = scenario["factor_moves"]
         assert set(moves) == VARIABLES
         assert all(v == 0.0 for k, v in moves.items() if k != "Interest Rate")
-        row = _row(scenario, "AAA   ")
-        assert row["underlying_return"] == 0.0  # AAA has no rate sensitivity: only r moves the put
-        rho = float(option_greeks(market.last_price["AAA"], 150.0, T, RATE, 0.0, 0.25, False, True).rho)
-        assert row["dollar_impact"] == pytest.approx(rho * 0.25 * -5 * 100, rel=0.05)
-        assert row["dollar_impact"] != 0.0
+        row = _row(scenario, "CCC   ")
+        assert row["underlying_return"] == 0.0  # CCC has no rate sensitivity: only r moves the call
+        s0 = market.last_price["CCC"]
+        rho = float(option_greeks(s0, 200.0, T, RATE, 0.0, 0.3, True, True).rho)  # per 1 rate point
+        assert rho > 0.1
+        assert row["dollar_impact"] == pytest.approx(rho * 0.25 * 10 * 100, rel=0.02)
+        exact = option_price(s0, 200.0, T, RATE + 0.0025, 0.0, 0.3, True, True) - option_price(
+            s0, 200.0, T, RATE, 0.0, 0.3, True, True
+        )
+        assert row["dollar_impact"] == pytest.approx(float(exact) * 10 * 100, abs=0.01)
 
     def test_isolated_library_scenarios_move_only_their_shocks(self, auth_client, batched) -> None:  # type: ignore[no-untyped-def]
         conditional = auth_client.get(f"{API}/{batched.id}/scenarios").json()
