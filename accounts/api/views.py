@@ -47,7 +47,7 @@ class LoginView(APIView):
         data = s.LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user, tokens = services.user_login(request=request, **data.validated_data)
-        return Response({**tokens, "user": s.UserSerializer(user).data})
+        return Response(s.LoginOutputSerializer({**tokens, "user": user}).data)
 
 
 class RefreshView(APIView):
@@ -67,7 +67,8 @@ class RefreshView(APIView):
     def post(self, request: Request) -> Response:
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(services.token_refresh(refresh_token=data.validated_data["refresh_token"]))
+        tokens = services.token_refresh(refresh_token=data.validated_data["refresh_token"])
+        return Response(s.TokenPairSerializer(tokens).data)
 
 
 class LogoutView(APIView):
@@ -80,7 +81,7 @@ class LogoutView(APIView):
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.token_revoke(refresh_token=data.validated_data["refresh_token"], user=request.user)
-        return Response({"success": True})
+        return Response(s.SuccessSerializer({"success": True}).data)
 
 
 class RegisterView(APIView):
@@ -112,8 +113,8 @@ class MeView(APIView):
 
     @extend_schema(responses={200: s.MeSerializer})
     def get(self, request: Request) -> Response:
-        body = {**s.UserSerializer(request.user).data}
-        body["portfolios"] = s.PortfolioRefSerializer(
-            selectors.user_portfolio_refs(user=request.user), many=True
-        ).data
-        return Response(body)
+        me = {
+            **s.UserSerializer(request.user).data,
+            "portfolios": selectors.user_portfolio_refs(user=request.user),
+        }
+        return Response(s.MeSerializer(me).data)

@@ -66,14 +66,13 @@ class PortfolioPerformanceView(APIView):
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the route's name
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(PerformanceQuery, request)
-        return Response(
-            selectors.portfolio_performance(
-                portfolio=portfolio,
-                period=query["period"],
-                benchmark=query["benchmark"],
-                as_of=query.get("as_of_date"),
-            )
+        performance = selectors.portfolio_performance(
+            portfolio=portfolio,
+            period=query["period"],
+            benchmark=query["benchmark"],
+            as_of=query.get("as_of_date"),
         )
+        return Response(PerformanceSerializer(performance).data)
 
 
 class PositionAttributionView(APIView):
@@ -102,11 +101,10 @@ class PositionAttributionView(APIView):
     def get(self, request: Request) -> Response:
         query = parse_query(AttributionQuery, request)
         portfolio = owned_portfolio(request.user, query["portfolio_id"])
-        return Response(
-            selectors.position_attribution(
-                portfolio=portfolio,
-                start=query["start_date"],
-                end=query["end_date"],
-                group_by=query["group_by"],
-            )
+        attribution = selectors.position_attribution(
+            portfolio=portfolio,
+            start=query["start_date"],
+            end=query["end_date"],
+            group_by=query["group_by"],
         )
+        return Response(AttributionSerializer(attribution).data)

@@ -38,27 +38,26 @@ class CorrelationClusterSerializer(serializers.Serializer):
         help_text="'<label> cluster': the most common regular tag, else sector, else symbols."
     )
     symbols = serializers.ListField(child=serializers.CharField())
+    exposure = serializers.FloatField(allow_null=True, help_text="USD, signed sum of the members' exposure.")
     average_correlation = serializers.FloatField(allow_null=True, help_text="Plain mean of the pairwise rho.")
     portfolio_percentage = serializers.FloatField(
         allow_null=True, help_text="Percent of the included sum |delta-adjusted exposure|."
     )
-    exposure = serializers.FloatField(allow_null=True, help_text="USD, signed sum of the members' exposure.")
 
 
 class CorrelationExcludedSerializer(serializers.Serializer):
-    symbol = serializers.CharField()
+    detail = serializers.CharField()
     reason = serializers.CharField(
         help_text=(
             "missing_exposure, below_min_exposure (< $10,000), below_min_gross_percent (< 1% of gross), "
             "no_price_history, insufficient_history (< min_overlap returns)."
         )
     )
-    detail = serializers.CharField()
+    symbol = serializers.CharField()
     exposure = serializers.FloatField(allow_null=True, help_text="USD, signed delta-adjusted exposure.")
 
 
 class CorrelationMatrixSerializer(serializers.Serializer):
-    portfolio_id = serializers.UUIDField()
     symbols = serializers.ListField(
         child=serializers.CharField(), help_text="One per underlying, largest |exposure| first."
     )
@@ -72,11 +71,12 @@ class CorrelationMatrixSerializer(serializers.Serializer):
     effective_number_of_bets = serializers.FloatField(allow_null=True, help_text="1 / sum_ij w_i w_j rho_ij.")
     clusters = CorrelationClusterSerializer(many=True, help_text="Connected components of |rho| >= 0.7.")
     excluded = CorrelationExcludedSerializer(many=True)
-    lookback_days = serializers.IntegerField()
-    min_overlap = serializers.IntegerField()
+    calculated_at = serializers.DateTimeField()
     source = serializers.ChoiceField(
         choices=["batch", "on_request"], help_text="batch (90/30) or computed on request."
     )
+    portfolio_id = serializers.UUIDField()
+    lookback_days = serializers.IntegerField()
+    min_overlap = serializers.IntegerField()
     as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
