@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api import serializers as s
+from sigmasight.api.schema import ErrorEnvelopeSerializer, errors
 from sigmasight.api.throttling import LoginRateThrottle
 
 _LOGIN_EXAMPLE = {
@@ -38,7 +39,11 @@ class LoginView(APIView):
         request=s.LoginInputSerializer,
         responses={
             200: s.LoginOutputSerializer,
-            401: OpenApiResponse(description="AUTHENTICATION_FAILED: bad credentials or inactive user."),
+            401: OpenApiResponse(
+                ErrorEnvelopeSerializer,
+                description="AUTHENTICATION_FAILED: bad credentials or inactive user.",
+            ),
+            **errors(400),
         },
         examples=[OpenApiExample("Login", value=_LOGIN_EXAMPLE, response_only=True)],
         auth=[],
@@ -60,7 +65,10 @@ class RefreshView(APIView):
         request=s.RefreshInputSerializer,
         responses={
             200: s.TokenPairSerializer,
-            401: OpenApiResponse(description="AUTHENTICATION_FAILED: invalid, expired or revoked token."),
+            401: OpenApiResponse(
+                ErrorEnvelopeSerializer,
+                description="AUTHENTICATION_FAILED: invalid, expired or revoked token.",
+            ),
         },
         auth=[],
     )
@@ -76,7 +84,7 @@ class LogoutView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.SuccessSerializer})
+    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.SuccessSerializer, **errors(400)})
     def post(self, request: Request) -> Response:
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -95,7 +103,9 @@ class RegisterView(APIView):
         request=s.RegisterInputSerializer,
         responses={
             201: s.UserSerializer,
-            400: OpenApiResponse(description="VALIDATION_ERROR: duplicate email or weak password."),
+            400: OpenApiResponse(
+                ErrorEnvelopeSerializer, description="VALIDATION_ERROR: duplicate email or weak password."
+            ),
         },
         auth=[],
     )
@@ -111,7 +121,7 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.MeSerializer})
+    @extend_schema(responses={200: s.MeSerializer, **errors()})
     def get(self, request: Request) -> Response:
         me = {
             **s.UserSerializer(request.user).data,

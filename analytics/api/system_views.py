@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAdminUser
@@ -24,6 +24,7 @@ from analytics.batch.registry import TRIGGERS
 from marketdata.providers.registry import market_as_of
 from portfolios.models import Portfolio
 from sigmasight.api.exceptions import NotFound
+from sigmasight.api.schema import errors
 
 
 class BatchTriggerView(APIView):
@@ -31,7 +32,7 @@ class BatchTriggerView(APIView):
 
     @extend_schema(
         request=BatchTriggerInput,
-        responses={202: JobAcceptedSerializer, 403: OpenApiResponse(description="Staff only")},
+        responses={202: JobAcceptedSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, trigger: str) -> Response:
         if trigger not in TRIGGERS:
@@ -65,7 +66,7 @@ class BatchTriggerView(APIView):
 class BatchStatusView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses={200: BatchStatusSerializer})
+    @extend_schema(responses={200: BatchStatusSerializer, **errors(403)})
     def get(self, request: Request) -> Response:
         run = selectors.batch_current()
         if run is None:
