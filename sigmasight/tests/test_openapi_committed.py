@@ -44,4 +44,3 @@ def test_docs_openapi_yml_is_up_to_date(tmp_path):
             "docs/openapi.yml is out of date with the code: run `make schema` and commit the file.\n"
             f"{shown}{more}"
         )
-
