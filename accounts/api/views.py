@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api import serializers as s
+from sigmasight.api.schema import ErrorEnvelopeSerializer, errors
 from sigmasight.api.throttling import LoginRateThrottle
 
 _LOGIN_EXAMPLE = {
@@ -38,7 +39,11 @@ class LoginView(APIView):
         request=s.LoginInputSerializer,
         responses={
             200: s.LoginOutputSerializer,
-            401: OpenApiResponse(description="AUTHENTICATION_FAILED: bad credentials or inactive user."),
+            401: OpenApiResponse(
+                ErrorEnvelopeSerializer,
+                description="AUTHENTICATION_FAILED: bad credentials or inactive user.",
+            ),
+            **errors(400),
         },
         examples=[OpenApiExample("Login", value=_LOGIN_EXAMPLE, response_only=True)],
         auth=[],
@@ -47,7 +52,7 @@ class LoginView(APIView):
         data = s.LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user, tokens = services.user_login(request=request, **data.validated_data)
-        return Response({**tokens, "user": s.UserSerializer(user).data})
+        return Response(s.LoginOutputSerializer({**tokens, "user": user}).data)
 
 
 class RefreshView(APIView):
@@ -60,14 +65,18 @@ class RefreshView(APIView):
         request=s.RefreshInputSerializer,
         responses={
             200: s.TokenPairSerializer,
-            401: OpenApiResponse(description="AUTHENTICATION_FAILED: invalid, expired or revoked token."),
+            401: OpenApiResponse(
+                ErrorEnvelopeSerializer,
+                description="AUTHENTICATION_FAILED: invalid, expired or revoked token.",
+            ),
         },
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(services.token_refresh(refresh_token=data.validated_data["refresh_token"]))
+        tokens = services.token_refresh(refresh_token=data.validated_data["refresh_token"])
+        return Response(s.TokenPairSerializer(tokens).data)
 
 
 class LogoutView(APIView):
@@ -75,12 +84,12 @@ class LogoutView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.SuccessSerializer})
+    @extend_schema(request=s.RefreshInputSerializer, responses={200: s.SuccessSerializer, **errors(400)})
     def post(self, request: Request) -> Response:
         data = s.RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.token_revoke(refresh_token=data.validated_data["refresh_token"], user=request.user)
-        return Response({"success": True})
+        return Response(s.SuccessSerializer({"success": True}).data)
 
 
 class MeView(APIView):
@@ -88,10 +97,10 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.MeSerializer})
+    @extend_schema(responses={200: s.MeSerializer, **errors()})
     def get(self, request: Request) -> Response:
-        body = {**s.UserSerializer(request.user).data}
-        body["portfolios"] = s.PortfolioRefSerializer(
-            selectors.user_portfolio_refs(user=request.user), many=True
-        ).data
-        return Response(body)
+        me = {
+            **s.UserSerializer(request.user).data,
+            "portfolios": selectors.user_portfolio_refs(user=request.user),
+        }
+        return Response(s.MeSerializer(me).data)

@@ -43,11 +43,10 @@ class CorrelationMatrixView(APIView):
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(CorrelationMatrixQuery, request)
         portfolio = owned_portfolio(request.user, id)
-        return Response(
-            correlation_matrix_get(
-                portfolio=portfolio,
-                lookback_days=query["lookback_days"],
-                min_overlap=query["min_overlap"],
-                as_of_date=query.get("as_of_date"),
-            )
+        matrix = correlation_matrix_get(
+            portfolio=portfolio,
+            lookback_days=query["lookback_days"],
+            min_overlap=query["min_overlap"],
+            as_of_date=query.get("as_of_date"),
         )
+        return Response(CorrelationMatrixSerializer(matrix).data)

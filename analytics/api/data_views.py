@@ -61,7 +61,10 @@ class PortfolioListDataView(APIView):
     def get(self, request: Request) -> Response:
         parse_query(NoQuery, request)
         items = portfolio_list_data(user=request.user)
-        return Response(items, headers={"X-Data-Source": portfolios_data_source(items)})
+        return Response(
+            PortfolioItemSerializer(items, many=True).data,
+            headers={"X-Data-Source": portfolios_data_source(items)},
+        )
 
 
 class PortfolioCompleteView(APIView):
@@ -86,14 +89,13 @@ class PortfolioCompleteView(APIView):
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(CompleteQuery, request)
         portfolio = owned_portfolio(request.user, id)
-        return Response(
-            portfolio_complete(
-                portfolio=portfolio,
-                as_of=query.get("as_of_date"),
-                include_positions=query["include_positions"],
-                include_cash=query["include_cash"],
-            )
+        complete = portfolio_complete(
+            portfolio=portfolio,
+            as_of=query.get("as_of_date"),
+            include_positions=query["include_positions"],
+            include_cash=query["include_cash"],
         )
+        return Response(PortfolioCompleteSerializer(complete).data)
 
 
 class PortfolioDataQualityView(APIView):
@@ -118,7 +120,8 @@ class PortfolioDataQualityView(APIView):
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002
         query = parse_query(AsOfQuery, request)
         portfolio = owned_portfolio(request.user, id)
-        return Response(portfolio_data_quality(portfolio=portfolio, as_of=query.get("as_of_date")))
+        quality = portfolio_data_quality(portfolio=portfolio, as_of=query.get("as_of_date"))
+        return Response(DataQualitySerializer(quality).data)
 
 
 class PositionDetailsView(APIView):
@@ -146,13 +149,12 @@ class PositionDetailsView(APIView):
     def get(self, request: Request) -> Response:
         query = parse_query(DetailsQuery, request)
         portfolio = owned_portfolio(request.user, query["portfolio_id"])
-        return Response(
-            position_details(
-                portfolio=portfolio,
-                position_ids=query.get("position_ids"),
-                include_closed=query["include_closed"],
-            )
+        details = position_details(
+            portfolio=portfolio,
+            position_ids=query.get("position_ids"),
+            include_closed=query["include_closed"],
         )
+        return Response(PositionDetailsSerializer(details).data)
 
 
 class TopPositionsView(APIView):
@@ -176,7 +178,8 @@ class TopPositionsView(APIView):
     def get(self, request: Request, portfolio_id: uuid.UUID) -> Response:
         query = parse_query(TopQuery, request)
         portfolio = owned_portfolio(request.user, portfolio_id)
-        return Response(top_positions(portfolio=portfolio, limit=query["limit"], sort_by=query["sort_by"]))
+        top = top_positions(portfolio=portfolio, limit=query["limit"], sort_by=query["sort_by"])
+        return Response(TopPositionsSerializer(top).data)
 
 
 class HistoricalPricesView(APIView):
@@ -202,4 +205,4 @@ class HistoricalPricesView(APIView):
     def get(self, request: Request, portfolio_id: uuid.UUID) -> Response:
         query: dict[str, Any] = parse_query(HistoricalQuery, request)
         portfolio = owned_portfolio(request.user, portfolio_id)
-        return Response(historical_prices(portfolio=portfolio, **query))
+        return Response(HistoricalPricesSerializer(historical_prices(portfolio=portfolio, **query)).data)

@@ -54,9 +54,10 @@ class FactorExposuresView(APIView):
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(FactorExposuresQuery, request)
         portfolio = owned_portfolio(request.user, id)
-        return Response(
-            factor_exposures_get(portfolio=portfolio, view=query["view"], as_of_date=query.get("as_of_date"))
+        exposures = factor_exposures_get(
+            portfolio=portfolio, view=query["view"], as_of_date=query.get("as_of_date")
         )
+        return Response(FactorExposuresSerializer(exposures).data)
 
 
 # GET /analytics/factors/definitions ------------------------------------------------------------
@@ -75,7 +76,7 @@ class FactorDefinitionsView(APIView):
     )
     def get(self, request: Request) -> Response:
         parse_query(FactorDefinitionsQuery, request)
-        return Response(factor_definitions_list())
+        return Response(FactorDefinitionSerializer(factor_definitions_list(), many=True).data)
 
 
 # GET /analytics/factors/correlations -----------------------------------------------------------
@@ -97,4 +98,5 @@ class FactorCorrelationsView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(FactorCorrelationsQuery, request)
-        return Response(factor_correlation_get(lookback_days=query["lookback_days"]))
+        correlations = factor_correlation_get(lookback_days=query["lookback_days"])
+        return Response(FactorCorrelationsSerializer(correlations).data)

@@ -56,14 +56,13 @@ class PortfolioGreeksView(APIView):
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(PortfolioGreeksQuery, request)
         portfolio = owned_portfolio(request.user, id)
-        return Response(
-            portfolio_greeks_get(
-                portfolio=portfolio,
-                as_of_date=query.get("as_of_date"),
-                view=query["view"],
-                include_after_expiry=query["include_after_expiry"],
-            )
+        greeks = portfolio_greeks_get(
+            portfolio=portfolio,
+            as_of_date=query.get("as_of_date"),
+            view=query["view"],
+            include_after_expiry=query["include_after_expiry"],
         )
+        return Response(PortfolioGreeksSerializer(greeks).data)
 
 
 # POST /analytics/risk/greeks/calculate ----------------------------------------------------------
@@ -109,8 +108,7 @@ class GreeksCalculateView(APIView):
     def post(self, request: Request) -> Response:
         body = GreeksCalculateInput(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(
-            greeks_calculate(
-                positions=body.validated_data["positions"], as_of=body.validated_data.get("as_of_date")
-            )
+        result = greeks_calculate(
+            positions=body.validated_data["positions"], as_of=body.validated_data.get("as_of_date")
         )
+        return Response(GreeksCalculateSerializer(result).data)

@@ -38,4 +38,5 @@ class PortfolioOverviewView(APIView):
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(AsOfQuery, request)
         portfolio = owned_portfolio(request.user, id)
-        return Response(portfolio_overview(portfolio=portfolio, as_of=query.get("as_of_date")))
+        overview = portfolio_overview(portfolio=portfolio, as_of=query.get("as_of_date"))
+        return Response(PortfolioOverviewSerializer(overview).data)

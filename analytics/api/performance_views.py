@@ -19,6 +19,7 @@ from analytics.api.serializers.performance import (
 from analytics.selectors import performance as selectors
 from analytics.selectors.access import owned_portfolio
 from sigmasight.api.params import parse_query
+from sigmasight.api.schema import errors
 
 
 class PortfolioPerformanceView(APIView):
@@ -34,7 +35,7 @@ class PortfolioPerformanceView(APIView):
             OpenApiParameter("benchmark", str, description="Symbol with stored prices (default SPY)."),
             OpenApiParameter("as_of_date", dt.date, description="Last snapshot date used (default: latest)."),
         ],
-        responses=PerformanceSerializer,
+        responses={200: PerformanceSerializer, **errors(400, 404, 422)},
         description=(
             "Time-weighted performance from the daily snapshots of the batch (flows = positions opened "
             "or closed). Sharpe = mean(r - rf) / std(r - rf, ddof=1) x sqrt(252) with rf = DGS3MO / 252; "
@@ -66,14 +67,13 @@ class PortfolioPerformanceView(APIView):
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the route's name
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(PerformanceQuery, request)
-        return Response(
-            selectors.portfolio_performance(
-                portfolio=portfolio,
-                period=query["period"],
-                benchmark=query["benchmark"],
-                as_of=query.get("as_of_date"),
-            )
+        performance = selectors.portfolio_performance(
+            portfolio=portfolio,
+            period=query["period"],
+            benchmark=query["benchmark"],
+            as_of=query.get("as_of_date"),
         )
+        return Response(PerformanceSerializer(performance).data)
 
 
 class PositionAttributionView(APIView):
@@ -91,7 +91,7 @@ class PositionAttributionView(APIView):
                 "group_by", str, enum=list(selectors.GROUP_BY), description="Default `position`."
             ),
         ],
-        responses=AttributionSerializer,
+        responses={200: AttributionSerializer, **errors(400, 404, 422)},
         description=(
             "P&L over (start_date, end_date] from stored closes, by position, tag, position type or sector. "
             "Buying is not P&L and selling at the close is not a loss (openings and closings are flows). "
@@ -102,11 +102,10 @@ class PositionAttributionView(APIView):
     def get(self, request: Request) -> Response:
         query = parse_query(AttributionQuery, request)
         portfolio = owned_portfolio(request.user, query["portfolio_id"])
-        return Response(
-            selectors.position_attribution(
-                portfolio=portfolio,
-                start=query["start_date"],
-                end=query["end_date"],
-                group_by=query["group_by"],
-            )
+        attribution = selectors.position_attribution(
+            portfolio=portfolio,
+            start=query["start_date"],
+            end=query["end_date"],
+            group_by=query["group_by"],
         )
+        return Response(AttributionSerializer(attribution).data)

@@ -44,25 +44,23 @@ class RiskScenariosView(APIView):
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ScenariosQuery, request)
         if query["propagation"] == "isolated":
-            return Response(
-                stress_scenarios_on_request(
-                    portfolio=portfolio,
-                    user=request.user,
-                    scenario_ids=query.get("scenarios"),
-                    view=query["view"],
-                    as_of=query.get("as_of_date"),
-                    propagation="isolated",
-                )
+            scenarios = stress_scenarios_on_request(
+                portfolio=portfolio,
+                user=request.user,
+                scenario_ids=query.get("scenarios"),
+                view=query["view"],
+                as_of=query.get("as_of_date"),
+                propagation="isolated",
             )
-        return Response(
-            selectors.risk_scenarios_get(
+        else:
+            scenarios = selectors.risk_scenarios_get(
                 portfolio=portfolio,
                 user=request.user,
                 scenario_ids=query.get("scenarios"),
                 view=query["view"],
                 as_of=query.get("as_of_date"),
             )
-        )
+        return Response(ScenariosSerializer(scenarios).data)
 
 
 class RiskCustomScenarioView(APIView):
@@ -84,16 +82,15 @@ class RiskCustomScenarioView(APIView):
         data = CustomScenarioInput(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
-        return Response(
-            stress_scenarios_on_request(
-                portfolio=portfolio,
-                user=request.user,
-                view=body["view"],
-                as_of=body.get("as_of_date"),
-                propagation=body["propagation"],
-                custom=body,
-            )
+        scenarios = stress_scenarios_on_request(
+            portfolio=portfolio,
+            user=request.user,
+            view=body["view"],
+            as_of=body.get("as_of_date"),
+            propagation=body["propagation"],
+            custom=body,
         )
+        return Response(ScenariosSerializer(scenarios).data)
 
 
 class RiskVaRView(APIView):
@@ -106,16 +103,15 @@ class RiskVaRView(APIView):
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(VaRQuery, request)
-        return Response(
-            selectors.risk_var_get(
-                portfolio=portfolio,
-                method=query["method"],
-                confidence=query["confidence"],
-                horizon_days=query["horizon_days"],
-                view=query["view"],
-                as_of=query.get("as_of_date"),
-            )
+        var = selectors.risk_var_get(
+            portfolio=portfolio,
+            method=query["method"],
+            confidence=query["confidence"],
+            horizon_days=query["horizon_days"],
+            view=query["view"],
+            as_of=query.get("as_of_date"),
         )
+        return Response(VaRSerializer(var).data)
 
 
 class RiskContributionsView(APIView):
@@ -128,11 +124,10 @@ class RiskContributionsView(APIView):
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ViewQuery, request)
-        return Response(
-            selectors.risk_contributions_get(
-                portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date")
-            )
+        contributions = selectors.risk_contributions_get(
+            portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date")
         )
+        return Response(ContributionsSerializer(contributions).data)
 
 
 class RiskOverviewView(APIView):
@@ -145,8 +140,7 @@ class RiskOverviewView(APIView):
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ViewQuery, request)
-        return Response(
-            selectors.risk_overview_get(
-                portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date")
-            )
+        overview = selectors.risk_overview_get(
+            portfolio=portfolio, view=query["view"], as_of=query.get("as_of_date")
         )
+        return Response(OverviewSerializer(overview).data)

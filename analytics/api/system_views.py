@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAdminUser
@@ -12,20 +12,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.serializers.system import ACCEPTED, BatchRunSerializer, BatchTriggerInput
+from analytics.api.serializers.system import (
+    BatchRunSerializer,
+    BatchStatusSerializer,
+    BatchTriggerInput,
+    JobAcceptedSerializer,
+)
 from analytics.batch import selectors
 from analytics.batch.dispatch import batch_run_enqueue
 from analytics.batch.registry import TRIGGERS
 from marketdata.providers.registry import market_as_of
 from portfolios.models import Portfolio
 from sigmasight.api.exceptions import NotFound
+from sigmasight.api.schema import errors
 
 
 class BatchTriggerView(APIView):
     permission_classes = [IsAdminUser]
 
     @extend_schema(
-        request=BatchTriggerInput, responses={202: ACCEPTED, 403: OpenApiResponse(description="Staff only")}
+        request=BatchTriggerInput,
+        responses={202: JobAcceptedSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, trigger: str) -> Response:
         if trigger not in TRIGGERS:
@@ -47,27 +54,25 @@ class BatchTriggerView(APIView):
             triggered_by=request.user,
             trigger="api",
         )
-        return Response(
-            {
-                "job_id": str(run.job_id),
-                "status": "queued",
-                "poll_url": f"/api/v1/system/jobs/{run.job_id}",
-                "batch_run_id": str(run.id),
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+        accepted = {
+            "job_id": str(run.job_id),
+            "status": "queued",
+            "poll_url": f"/api/v1/system/jobs/{run.job_id}",
+            "batch_run_id": str(run.id),
+        }
+        return Response(JobAcceptedSerializer(accepted).data, status=status.HTTP_202_ACCEPTED)
 
 
 class BatchStatusView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses={200: BatchRunSerializer})
+    @extend_schema(responses={200: BatchStatusSerializer, **errors(403)})
     def get(self, request: Request) -> Response:
         run = selectors.batch_current()
         if run is None:
-            return Response({"run": None, "message": "No batch has run yet."})
+            return Response(BatchStatusSerializer({"run": None, "message": "No batch has run yet."}).data)
         summaries = selectors.engine_summaries([run])
-        return Response({"run": BatchRunSerializer(run, context={"summaries": summaries}).data})
+        return Response(BatchStatusSerializer({"run": run}, context={"summaries": summaries}).data)
 
 
 class BatchHistoryView(ListAPIView):

@@ -86,7 +86,7 @@ class ReportGenerateView(APIView):
             "poll_url": f"/api/v1/system/jobs/{report.job_id}",
             "report_id": str(report.id),
         }
-        return Response(payload, status=status.HTTP_202_ACCEPTED)
+        return Response(ReportAcceptedSerializer(payload).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ReportTemplatesView(APIView):
@@ -96,7 +96,7 @@ class ReportTemplatesView(APIView):
         responses={200: ReportTemplateSerializer(many=True), **errors()},
     )
     def get(self, request: Request) -> Response:
-        return Response(template_list())
+        return Response(ReportTemplateSerializer(template_list(), many=True).data)
 
 
 class ReportDetailView(APIView):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketdata import selectors
+from marketdata.api.serializers import FactorETFPricesSerializer, MacroSerializer, QuotesSerializer
 from marketdata.quotes import quotes_get
 from sigmasight.api.exceptions import InsufficientData
 from sigmasight.api.params import StrictQuerySerializer, parse_query
@@ -44,20 +45,12 @@ class QuotesQuery(StrictQuerySerializer):
 class QuotesView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("symbols", str, required=True, description="Comma-separated, max 100.")],
-        responses=inline_serializer(
-            "Quotes",
-            {
-                "quotes": serializers.ListField(child=serializers.DictField()),
-                "missing": serializers.ListField(child=serializers.CharField()),
-                "last_updated_at": serializers.DateTimeField(allow_null=True),
-                "data_source": serializers.CharField(),
-            },
-        ),
+        responses=QuotesSerializer,
         description="Latest quotes; bid/ask only where the provider has them (else null, never simulated).",
     )
     def get(self, request: Request) -> Response:
         query = parse_query(QuotesQuery, request)
-        return Response(quotes_get(symbols=query["symbols"]))
+        return Response(QuotesSerializer(quotes_get(symbols=query["symbols"])).data)
 
 
 class KnownNamesField(serializers.CharField):
@@ -102,14 +95,7 @@ class FactorETFPricesView(APIView):
             OpenApiParameter("lookback_days", int, description="Trading days, 1 to 1260 (default 150)."),
             OpenApiParameter("factors", str, description="Comma-separated factor names (default: all 7)."),
         ],
-        responses=inline_serializer(
-            "FactorETFPrices",
-            {
-                "factor_model": serializers.DictField(),
-                "factors": serializers.DictField(),
-                "data_source": serializers.CharField(),
-            },
-        ),
+        responses=FactorETFPricesSerializer,
         description="Adjusted closes and simple daily returns (fractions) of the factor ETFs.",
     )
     def get(self, request: Request) -> Response:
@@ -129,7 +115,7 @@ class FactorETFPricesView(APIView):
         body["data_source"] = selectors.data_source(
             symbols=[f["etf_symbol"] for f in body["factors"].values()]
         )
-        return Response(body)
+        return Response(FactorETFPricesSerializer(body).data)
 
 
 class MacroSeriesIdsField(KnownNamesField):
@@ -151,20 +137,6 @@ class MacroSeriesIdsField(KnownNamesField):
 class MacroQuery(StrictQuerySerializer):
     series = MacroSeriesIdsField(required=False)
     lookback_days = serializers.IntegerField(min_value=1, max_value=1260, default=252)
-
-
-class MacroSeriesSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="FRED title of the series.")
-    unit = serializers.ChoiceField(choices=["decimal"], help_text="Decimal yields: 0.0425 = 4.25%.")
-    dates = serializers.ListField(child=serializers.DateField(), help_text="YYYY-MM-DD, ascending.")
-    values = serializers.ListField(child=serializers.FloatField(), help_text="Aligned with dates.")
-
-
-class MacroSerializer(serializers.Serializer):
-    series = serializers.DictField(child=MacroSeriesSerializer(), help_text="Keyed by series id.")
-    data_source = serializers.CharField(
-        help_text="Provider of the stored observations (synthetic, fred, ...)."
-    )
 
 
 class MacroView(APIView):

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import RegisterInputSerializer, UserSerializer
 from portfolios.onboarding.signup import user_sign_up
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 from sigmasight.api.throttling import LoginRateThrottle
 
 
@@ -25,7 +26,9 @@ class RegisterView(APIView):
         request=RegisterInputSerializer,
         responses={
             201: UserSerializer,
-            400: OpenApiResponse(description="VALIDATION_ERROR: duplicate email or weak password."),
+            400: OpenApiResponse(
+                ErrorEnvelopeSerializer, description="VALIDATION_ERROR: duplicate email or weak password."
+            ),
         },
         auth=[],
     )

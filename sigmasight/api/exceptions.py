@@ -16,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from sigmasight.api.middleware import INTERNAL_ERROR_MESSAGE, django_request_error, error_body
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 
 logger = logging.getLogger("sigmasight.api")
 
@@ -97,10 +98,23 @@ def _first_message(details: dict[str, Any]) -> str | None:
     return None
 
 
+def _error_response(
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    *,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The envelope through its documented serializer (the one of every error in the schema)."""
+    body = ErrorEnvelopeSerializer(error_body(code, message, details)).data
+    return Response(body, status=status_code, headers=headers)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """Renders any exception raised in a DRF view as the API.md envelope."""
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        return _error_response(exc.code, exc.message, exc.details, status_code=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -114,9 +128,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         known = django_request_error(exc)  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE -> 413
         if known is not None:
             status_code, code, message = known
-            return Response(error_body(code, message), status=status_code)
+            return _error_response(code, message, status_code=status_code)
         logger.exception("Unhandled API error", exc_info=exc)
-        return Response(error_body("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE), status=500)
+        return _error_response("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE, status_code=500)
 
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
     if code is None:
@@ -141,4 +155,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     status_code = exc.status_code
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         status_code = 401  # DRF downgrades to 403 on views without an auth header; API.md says 401
-    return Response(error_body(code, message, details), status=status_code, headers=headers)
+    return _error_response(code, message, details, status_code=status_code, headers=headers)

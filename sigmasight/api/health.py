@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -43,22 +43,23 @@ def _broker() -> str:
         return "down"
 
 
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        help_text="ok, degraded (the cache or broker is down) or down (the database is: 503)."
+    )
+    database = serializers.CharField(help_text="ok or down.")
+    cache = serializers.CharField(help_text="ok or down.")
+    broker = serializers.CharField(help_text="ok, down or disabled (no broker: tasks run in-process).")
+    version = serializers.CharField()
+
+
 class HealthView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []
 
     @extend_schema(
-        responses=inline_serializer(
-            "Health",
-            {
-                "status": serializers.CharField(),
-                "database": serializers.CharField(),
-                "cache": serializers.CharField(),
-                "broker": serializers.CharField(),
-                "version": serializers.CharField(),
-            },
-        ),
+        responses={200: HealthSerializer, 503: HealthSerializer},
         auth=[],
     )
     def get(self, request: Request) -> Response:
@@ -71,7 +72,7 @@ class HealthView(APIView):
         }
         if body["database"] != "ok":
             body["status"] = "down"
-            return Response(body, status=503)
+            return Response(HealthSerializer(body).data, status=503)
         if "down" in (body["cache"], body["broker"]):
             body["status"] = "degraded"
-        return Response(body)
+        return Response(HealthSerializer(body).data)

@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
+from sigmasight.api.output import optional
 from sigmasight.api.params import StrictQuerySerializer
 
 MIN_LOOKBACK, MAX_LOOKBACK = 30, 504
@@ -38,13 +39,16 @@ class CorrelationClusterSerializer(serializers.Serializer):
         help_text="'<label> cluster': the most common regular tag, else sector, else symbols."
     )
     symbols = serializers.ListField(child=serializers.CharField())
+    exposure = serializers.FloatField(allow_null=True, help_text="USD, signed sum of the members' exposure.")
     average_correlation = serializers.FloatField(allow_null=True, help_text="Plain mean of the pairwise rho.")
     portfolio_percentage = serializers.FloatField(
         allow_null=True,
         help_text="gross_exposure / percentage_base x 100 (percent).",
     )
-    gross_exposure = serializers.FloatField(
-        required=False, allow_null=True, help_text="USD, sum of the members' |delta-adjusted exposure|."
+    gross_exposure = optional(
+        serializers.FloatField,
+        allow_null=True,
+        help_text="USD, sum of the members' |delta-adjusted exposure| (results stored before it have none).",
     )
     exposure = serializers.FloatField(
         allow_null=True, help_text="USD, signed (net) sum of the members' exposure; not a percentage base."
@@ -52,19 +56,18 @@ class CorrelationClusterSerializer(serializers.Serializer):
 
 
 class CorrelationExcludedSerializer(serializers.Serializer):
-    symbol = serializers.CharField()
+    detail = serializers.CharField()
     reason = serializers.CharField(
         help_text=(
             "missing_exposure, below_min_exposure (< $10,000), below_min_gross_percent (< 1% of gross), "
             "no_price_history, insufficient_history (< min_overlap returns)."
         )
     )
-    detail = serializers.CharField()
+    symbol = serializers.CharField()
     exposure = serializers.FloatField(allow_null=True, help_text="USD, signed delta-adjusted exposure.")
 
 
 class CorrelationMatrixSerializer(serializers.Serializer):
-    portfolio_id = serializers.UUIDField()
     symbols = serializers.ListField(
         child=serializers.CharField(), help_text="One per underlying, largest |exposure| first."
     )
@@ -81,11 +84,12 @@ class CorrelationMatrixSerializer(serializers.Serializer):
         help_text="The base of every cluster's portfolio_percentage (its gross_exposure over this base x 100)."
     )
     excluded = CorrelationExcludedSerializer(many=True)
-    lookback_days = serializers.IntegerField()
-    min_overlap = serializers.IntegerField()
+    calculated_at = serializers.DateTimeField()
     source = serializers.ChoiceField(
         choices=["batch", "on_request"], help_text="batch (90/30) or computed on request."
     )
+    portfolio_id = serializers.UUIDField()
+    lookback_days = serializers.IntegerField()
+    min_overlap = serializers.IntegerField()
     as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()

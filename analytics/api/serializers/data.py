@@ -11,6 +11,7 @@ import uuid
 
 from rest_framework import serializers
 
+from sigmasight.api.output import reordered
 from sigmasight.api.params import StrictQuerySerializer
 
 MAX_POSITION_IDS = 500
@@ -76,6 +77,11 @@ class CompletePositionSerializer(ValuedPositionSerializer):
     has_complete_history = serializers.BooleanField(
         help_text="A bar on each of the 252 sessions ending at as_of_date (underlying for options)."
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # last_price after entry_date, as portfolio_complete writes it
+        leading = ("id", "portfolio_id", "symbol", "position_type", "quantity", "multiplier", "entry_price")
+        return reordered(super().get_fields(), *leading, "entry_date", "last_price")
 
 
 class CompletePortfolioBlockSerializer(serializers.Serializer):

@@ -98,10 +98,10 @@ class FactorExposuresSerializer(serializers.Serializer):
     macro_sensitivities = FactorExposureItemSerializer(
         many=True, help_text="Interest Rate, Oil, International."
     )
-    positions = PositionFactorSerializer(many=True, required=False, help_text="Only with view=positions.")
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    positions = PositionFactorSerializer(many=True, required=False, help_text="Only with view=positions.")
 
 
 # GET /analytics/factors/definitions ------------------------------------------------------------
@@ -148,10 +148,10 @@ class FactorCorrelationsSerializer(serializers.Serializer):
     )
     warnings = FactorCorrelationWarningSerializer(many=True, help_text="Pairs with |rho| > 0.8.")
     observations = serializers.IntegerField(help_text="Days where every regressor has a return.")
-    lookback_days = serializers.IntegerField()
+    calculated_at = serializers.DateTimeField()
     source = serializers.ChoiceField(
         choices=["batch", "on_request"], help_text="batch (252 days) or computed on request."
     )
+    lookback_days = serializers.IntegerField()
     as_of_date = serializers.DateField()
-    calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()

@@ -13,6 +13,7 @@ from analytics.selectors.greeks import GREEKS_VIEWS
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
+from sigmasight.api.output import reordered
 from sigmasight.api.params import StrictQuerySerializer
 
 # GET /analytics/risk/{id}/greeks ---------------------------------------------------------------
@@ -42,12 +43,18 @@ class GreeksTotalsSerializer(serializers.Serializer):
 class GreeksByUnderlyingSerializer(GreeksTotalsSerializer):
     underlying = serializers.CharField()
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return reordered(super().get_fields(), "underlying")
+
 
 class GreeksAfterExpirySerializer(GreeksTotalsSerializer):
     expiry_date = serializers.DateField(
         allow_null=True, help_text="The nearest option expiration after as_of_date (null: none)."
     )
     removed_positions = serializers.IntegerField(help_text="Options expiring on or before expiry_date.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return reordered(super().get_fields(), "expiry_date", "removed_positions")
 
 
 class GreeksPositionSerializer(serializers.Serializer):

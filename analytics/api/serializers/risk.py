@@ -14,6 +14,7 @@ from rest_framework import serializers
 from analytics.api.common import AsOfQuery
 from analytics.models import RiskView, shock_errors
 from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
+from sigmasight.api.output import optional
 
 SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -184,13 +185,15 @@ class VaRSerializer(serializers.Serializer):
     observations = serializers.IntegerField()
     scenarios = serializers.IntegerField()
     portfolio_value = serializers.FloatField(allow_null=True)
-    seed = serializers.IntegerField(
-        required=False,
+    seed = optional(
+        serializers.IntegerField,
         allow_null=True,
         help_text="monte_carlo only: the seed of numpy.random.default_rng that drew the paths (YYYYMMDD).",
     )
-    paths = serializers.IntegerField(
-        required=False, allow_null=True, help_text="monte_carlo only: the number of simulated paths."
+    paths = optional(
+        serializers.IntegerField,
+        allow_null=True,
+        help_text="monte_carlo only: the number of simulated paths.",
     )
     component_method = serializers.CharField()
     by_position = ComponentSerializer(many=True)
@@ -243,19 +246,42 @@ class ContributionsSerializer(serializers.Serializer):
 
 class MetricValueSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True)
-    method = serializers.CharField(required=False)
-    benchmark = serializers.CharField(required=False)
-    percent = serializers.FloatField(required=False, allow_null=True)
-    note = serializers.CharField(required=False)
+
+
+class BetaMetricSerializer(MetricValueSerializer):
+    value = serializers.FloatField(allow_null=True, help_text="NAV-weighted beta vs the benchmark.")
+    benchmark = serializers.CharField()
+    coverage = serializers.FloatField(
+        allow_null=True, help_text="Share of the exposure with a beta (fraction)."
+    )
+
+
+class VaRMetricSerializer(MetricValueSerializer):
+    value = serializers.FloatField(allow_null=True, help_text="Positive USD loss.")
+    method = serializers.CharField()
+    percent = serializers.FloatField(allow_null=True, help_text="Percent of NAV.")
+
+
+class SourcedMetricSerializer(MetricValueSerializer):
+    source = optional(serializers.CharField, help_text="Where the value comes from (when there is one).")
+    note = optional(serializers.CharField, help_text="Why the value is null.")
+
+
+class DrawdownMetricSerializer(MetricValueSerializer):
+    value = serializers.FloatField(allow_null=True, help_text="Negative fraction.")
+    peak_date = optional(serializers.DateField, allow_null=True, help_text="Peak before the trough.")
+    trough_date = optional(serializers.DateField, allow_null=True, help_text="The trough.")
+    as_of_date = optional(serializers.DateField, help_text="Date of the performance snapshot used.")
+    note = optional(serializers.CharField, help_text="Why the value is null (no snapshot yet).")
 
 
 class OverviewMetricsSerializer(serializers.Serializer):
-    beta = MetricValueSerializer()
+    beta = BetaMetricSerializer()
     annualized_volatility = MetricValueSerializer()
-    var_1d_95 = MetricValueSerializer()
-    expected_shortfall_1d_975 = MetricValueSerializer()
-    average_correlation = MetricValueSerializer()
-    max_drawdown = MetricValueSerializer()
+    var_1d_95 = VaRMetricSerializer()
+    expected_shortfall_1d_975 = VaRMetricSerializer()
+    average_correlation = SourcedMetricSerializer()
+    max_drawdown = DrawdownMetricSerializer()
 
 
 class OverviewSerializer(serializers.Serializer):

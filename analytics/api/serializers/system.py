@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from analytics.models import BatchRun
+from sigmasight.api.output import optional
 
-ACCEPTED = inline_serializer(
-    "JobAccepted",
-    {
-        "job_id": serializers.UUIDField(),
-        "status": serializers.CharField(),
-        "poll_url": serializers.CharField(),
-        "batch_run_id": serializers.UUIDField(),
-    },
-)
+
+class JobAcceptedSerializer(serializers.Serializer):
+    """The 202 of a batch trigger: the run's Job and where to poll it."""
+
+    job_id = serializers.UUIDField()
+    status = serializers.CharField(help_text="queued.")
+    poll_url = serializers.CharField(help_text="/api/v1/system/jobs/<job_id>")
+    batch_run_id = serializers.UUIDField()
 
 
 class BatchTriggerInput(serializers.Serializer):
@@ -48,3 +47,10 @@ class BatchRunSerializer(serializers.ModelSerializer):
 
     def get_engines(self, run: BatchRun) -> list[dict[str, Any]]:
         return self.context["summaries"].get(str(run.id), [])
+
+
+class BatchStatusSerializer(serializers.Serializer):
+    """The current (or latest) batch run; null with a ``message`` before any batch has run."""
+
+    run = BatchRunSerializer(allow_null=True)
+    message = optional(serializers.CharField, help_text="Only when no batch has run yet.")

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sigmasight.api.exceptions import Conflict
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 from sigmasight.system import selectors, services
 from sigmasight.system.api.serializers import JobResultSerializer, JobSerializer
 from sigmasight.system.models import Job, JobStatus
@@ -73,7 +74,9 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         summary="The result of a finished job.",
         responses={
             200: JobResultSerializer,
-            409: OpenApiResponse(description="CONFLICT: the job is still queued or running."),
+            409: OpenApiResponse(
+                ErrorEnvelopeSerializer, description="CONFLICT: the job is still queued or running."
+            ),
         },
     )
     @action(detail=True, methods=["get"])
@@ -92,7 +95,9 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         request=None,
         responses={
             200: JobSerializer,
-            409: OpenApiResponse(description="CONFLICT: the job has already finished."),
+            409: OpenApiResponse(
+                ErrorEnvelopeSerializer, description="CONFLICT: the job has already finished."
+            ),
         },
         description=(
             "A queued job is cancelled at once; a running job keeps `status: running` with "

@@ -86,10 +86,10 @@ class UICommandPollView(APIView):
             user=request.user, since=query.get("since"), limit=limit, offset=offset
         )
         more = pending > offset + len(commands)
-        body: dict[str, Any] = {
+        page: dict[str, Any] = {
             "count": pending,
             "next": request.build_absolute_uri() if more else None,
             "previous": None,
-            "results": UICommandSerializer(commands, many=True).data,
+            "results": commands,
         }
-        return Response(body)
+        return Response(UICommandPageSerializer(page).data)
