@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.utils import timezone
 
 from analytics.alerts.models import Alert, AlertPriority
 from analytics.batch.registry import BY_NAME, ENGINE_NAMES
@@ -196,7 +197,7 @@ def console_dashboard(*, today: dt.date | None = None, nav_limit: int = 10) -> d
     """The dashboard's figures: the last batch run (see :func:`batch_run_console`), open alerts by
     priority, the ``nav_limit`` largest portfolios by latest NAV (USD), data freshness per provider
     with its age in calendar days from ``today`` (default: the server's date), and counts."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     freshness = [
         {**row, "age_days": None if row["last_date"] is None else (today - row["last_date"]).days}
         for row in _freshness()
