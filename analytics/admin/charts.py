@@ -30,6 +30,11 @@ def chart_json(
             "data": list(data),
             "backgroundColor": color,
             "borderColor": color,
+            # unfold's defaults draw 4 px bars overlaid; the console's are grouped and wider.
+            "maxBarThickness": 40,
+            "grouped": True,
+            "barPercentage": 0.8,
+            "categoryPercentage": 0.8,
         }
         if index == 0:
             item["displayYAxis"] = True
