@@ -79,7 +79,9 @@ def analytics(client: httpx.Client, owner: dict[str, str]) -> None:
 
 def static_and_docs(client: httpx.Client) -> None:
     css = client.get("/static/admin/css/base.css")
-    check(css.status_code == 200 and "text/css" in css.headers.get("content-type", ""), "admin CSS served (200)")
+    check(
+        css.status_code == 200 and "text/css" in css.headers.get("content-type", ""), "admin CSS served (200)"
+    )
     login_page = client.get("/admin/login/")
     check(login_page.status_code == 200, "GET /admin/login/ -> 200")
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', login_page.text)

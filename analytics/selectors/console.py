@@ -50,18 +50,23 @@ def duration_label(ms: float | None) -> str:
 
 
 def counts_label(counts: Mapping[str, Any] | None) -> str:
-    """A step's or run's counts as ``"portfolios 3 · positions 63"`` (nested dicts flattened
-    one level as ``key.sub``); ``"—"`` when empty."""
+    """A step's or run's counts as ``"portfolios 3 · positions 63"``; a nested mapping as
+    ``"greeks: succeeded 3"`` (its zero entries left out), a list by its length; ``"—"`` when empty."""
     if not counts:
         return "—"
     parts: list[str] = []
     for key, value in counts.items():
+        name = str(key).replace("_", " ")
         if isinstance(value, Mapping):
-            parts.extend(f"{key}.{sub} {inner}" for sub, inner in value.items())
+            inner = counts_label({k: v for k, v in value.items() if v not in (0, None, "", [], {})})
+            if isinstance(next(iter(value.values()), None), Mapping):
+                parts.append(inner)  # a grouping level (e.g. "engines"): its members speak for it
+            else:
+                parts.append(f"{name}: {inner.replace(' · ', ', ')}")
         elif isinstance(value, (list, tuple)):
-            parts.append(f"{key} {len(value)}")
+            parts.append(f"{name} {len(value)}")
         else:
-            parts.append(f"{key.replace('_', ' ')} {value}")
+            parts.append(f"{name} {value}")
     return " · ".join(parts)
 
 

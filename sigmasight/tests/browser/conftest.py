@@ -42,7 +42,9 @@ def _unavailable(why: str) -> None:
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    path = Path(os.environ.get("SIGMASIGHT_ARTIFACTS") or settings.BASE_DIR / "var" / "test-artifacts" / "browser")
+    path = Path(
+        os.environ.get("SIGMASIGHT_ARTIFACTS") or settings.BASE_DIR / "var" / "test-artifacts" / "browser"
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
