@@ -18,7 +18,7 @@ from unfold.decorators import action, display
 
 from analytics import models
 from analytics.admin.base import ReadOnlyAdmin
-from analytics.admin.charts import chart_json, status_colors
+from analytics.admin.charts import engine_timing_chart
 from analytics.batch.dispatch import batch_run_enqueue
 from analytics.selectors.console import (
     batch_rerun_scope,
@@ -98,17 +98,7 @@ class BatchRunAdmin(ReadOnlyAdmin):
         if run is not None:
             summary = batch_run_console(run)
             extra["console_run"] = summary
-            extra["engines_chart"] = chart_json(
-                [e["label"] for e in summary["engines"]],
-                [
-                    (
-                        "duration (ms)",
-                        [e["duration_ms"] for e in summary["engines"]],
-                        status_colors([e["status"] for e in summary["engines"]]),
-                    )
-                ],
-                suffix="ms",
-            )
+            extra["engines_chart"] = engine_timing_chart(summary["engines"])
         return super().change_view(request, object_id, form_url, extra)
 
     @action(description="Re-run failed steps")

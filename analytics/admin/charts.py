@@ -48,3 +48,18 @@ def status_colors(statuses: Sequence[str]) -> list[str]:
     """One bar colour per engine: red when its steps failed, amber when partial, else primary."""
     palette = {"failed": DANGER, "partial": "#d97706", "queued": MUTED}
     return [palette.get(status, PRIMARY) for status in statuses]
+
+
+def engine_timing_chart(engines: Sequence[dict[str, Any]]) -> str:
+    """The per-engine duration bars of a run (``batch_run_console``'s ``engines``), in ms."""
+    return chart_json(
+        [e["label"] for e in engines],
+        [
+            (
+                "duration (ms)",
+                [e["duration_ms"] for e in engines],
+                status_colors([e["status"] for e in engines]),
+            )
+        ],
+        suffix="ms",
+    )

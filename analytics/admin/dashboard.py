@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 
-from analytics.admin.charts import DANGER, MUTED, PRIMARY, chart_json, status_colors
+from analytics.admin.charts import DANGER, MUTED, PRIMARY, chart_json, engine_timing_chart
 from analytics.selectors.console import console_dashboard
 
 PRIORITY_COLORS = {"high": DANGER, "medium": "#d97706", "low": MUTED}
@@ -26,17 +26,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
     charts: dict[str, str] = {}
     if run is not None:
         run["url"] = reverse("admin:analytics_batchrun_change", args=[run["id"]])
-        charts["engines"] = chart_json(
-            [e["label"] for e in run["engines"]],
-            [
-                (
-                    "duration (ms)",
-                    [e["duration_ms"] for e in run["engines"]],
-                    status_colors([e["status"] for e in run["engines"]]),
-                )
-            ],
-            suffix="ms",
-        )
+        charts["engines"] = engine_timing_chart(run["engines"])
     alerts = figures["alerts"]["by_priority"]
     charts["alerts"] = chart_json(
         [a["priority"] for a in alerts],
