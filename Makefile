@@ -1,12 +1,15 @@
 PY := .venv/bin/python
 
-.PHONY: run test lint mypy format migrations-check schema bench
+.PHONY: run test smoke lint mypy format migrations-check schema bench
 
 run:            ## the embedded default on http://127.0.0.1:8000
 	bash bin/run
 
 test:           ## the whole suite (PostgreSQL when available)
 	bash bin/test
+
+smoke:          ## the production stack end to end on local PostgreSQL and Redis (docs/deployment.md)
+	bash bin/smoke
 
 lint:
 	.venv/bin/ruff check .

@@ -1,11 +1,15 @@
-"""Admin for users (email login)."""
+"""Admin for users (email login) and groups, styled by django-unfold like the rest of the console."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm
 
 from accounts.models import User
 
@@ -34,10 +38,11 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin, ModelAdmin):
     """Users log in by email; no username."""
 
     form = UserChangeAdminForm
+    change_password_form = AdminPasswordChangeForm
     add_form = UserCreationAdminForm
     list_display = ("email", "full_name", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
@@ -59,3 +64,11 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    """Permission groups (Django's admin, styled)."""

@@ -4,6 +4,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
+# SIGMASIGHT_PYTHON: an interpreter that already has requirements.txt installed (no .venv is made).
+if [ -n "${SIGMASIGHT_PYTHON:-}" ]; then PY="$SIGMASIGHT_PYTHON"; fi
 
 find_python() {
   for candidate in python3.11 python3; do
@@ -16,6 +18,7 @@ find_python() {
 }
 
 ensure_venv() {
+  if [ -n "${SIGMASIGHT_PYTHON:-}" ]; then return 0; fi
   if [ ! -x "$PY" ]; then
     local base; base="$(find_python)"
     if ! "$base" -m venv "$VENV" 2>/dev/null; then
@@ -33,9 +36,10 @@ ensure_venv() {
   local stamp="$VENV/.requirements.sha256"
   local want; want="$(sha256sum requirements.txt | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "Installing Python dependencies into .venv ..."
+    echo "Installing Python dependencies into .venv (the first time takes a few minutes; pip lists each package) ..."
     "$PY" -m pip install -q --upgrade pip >/dev/null
-    "$PY" -m pip install -q -r requirements.txt
+    "$PY" -m pip install --progress-bar on -r requirements.txt | grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR)' || {
+      echo "pip install failed: see the messages above." >&2; exit 1; }
     echo "$want" > "$stamp"
   fi
 }

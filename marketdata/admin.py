@@ -10,11 +10,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from marketdata.models import FactorDefinition, MacroSeries, PriceBar, Security
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """No add, change or delete: the data is owned by the sync services."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -28,7 +29,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Security)
-class SecurityAdmin(admin.ModelAdmin):
+class SecurityAdmin(ModelAdmin):
     """The known universe: search by symbol or name, filter by asset type, sector, exchange."""
 
     list_display = ("symbol", "name", "asset_type", "sector", "industry", "exchange", "source", "updated_at")
@@ -61,7 +62,7 @@ class MacroSeriesAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FactorDefinition)
-class FactorDefinitionAdmin(admin.ModelAdmin):
+class FactorDefinitionAdmin(ModelAdmin):
     """The factor model's factors and ETF proxies (editable)."""
 
     list_display = ("name", "etf_symbol", "kind", "display_order", "is_active")

@@ -1,8 +1,11 @@
-"""Staff admin for portfolios, positions and tags.
+"""Staff admin for portfolios, positions and tags (django-unfold).
 
 Positions go through the same rules as the API: the form runs
 :func:`portfolios.services.position_fields_clean`, which validates, normalizes the symbol and
-derives ``position_type`` and ``multiplier`` (read-only here).
+derives ``position_type`` and ``multiplier`` (read-only here). The portfolio page lists no editable
+rows of its positions: its inline only adds new ones (an option by its OCC symbol), and a position
+is edited on its own page. ``analytics.admin.portfolio`` extends this admin with the batch's
+figures (NAV history, exposures, Greeks, risk, stress, positions with market value and P&L).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin, TabularInline
 
 from portfolios.models import Portfolio, Position, Tag
 from portfolios.onboarding.models import OnboardingUpload
@@ -66,30 +70,25 @@ class PositionAdminForm(forms.ModelForm):
         return self.instance.portfolio if self.instance.portfolio_id else None
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(TabularInline):
+    """Adds positions to the portfolio (compact: an option is given by its OCC symbol); the
+    existing ones are listed by the portfolio page and edited on their own page."""
+
     model = Position
     form = PositionAdminForm
     extra = 0
-    show_change_link = True
-    fields = (
-        "symbol",
-        "quantity",
-        "entry_price",
-        "entry_date",
-        "exit_price",
-        "exit_date",
-        "underlying_symbol",
-        "option_type",
-        "strike_price",
-        "expiration_date",
-        "implied_volatility",
-        *DERIVED_READONLY,
-    )
+    verbose_name = "new position"
+    verbose_name_plural = "Add positions"
+    fields = ("symbol", "quantity", "entry_price", "entry_date", *DERIVED_READONLY)
     readonly_fields = DERIVED_READONLY
+    collapsible = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Position]:
+        return super().get_queryset(request).none()
 
 
 @admin.register(Portfolio)
-class PortfolioAdmin(admin.ModelAdmin):
+class PortfolioAdmin(ModelAdmin):
     list_display = ("name", "owner", "currency", "cash_balance", "position_count", "created_at")
     list_filter = ("currency", "created_at")
     search_fields = ("name", "owner__email")
@@ -107,7 +106,7 @@ class PortfolioAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(ModelAdmin):
     form = PositionAdminForm
     list_display = (
         "symbol",
@@ -145,7 +144,7 @@ class TagAdminForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ModelAdmin):
     form = TagAdminForm
     list_display = ("name", "tag_type", "owner", "color", "created_at")
     list_filter = ("tag_type",)
@@ -163,7 +162,7 @@ def _admin_clean(rule: Any, value: str) -> str:
 
 
 @admin.register(OnboardingUpload)
-class OnboardingUploadAdmin(admin.ModelAdmin):
+class OnboardingUploadAdmin(ModelAdmin):
     """CSV uploads and their validation reports: read-only (the workflow writes them)."""
 
     list_display = ("filename", "owner", "status", "portfolio_name", "created_at")

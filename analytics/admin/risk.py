@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from unfold.admin import ModelAdmin
 
 from analytics.admin.base import ReadOnlyAdmin
 from analytics.models import RiskMetrics, StressScenario, StressTestResult
 
 
 @admin.register(StressScenario)
-class StressScenarioAdmin(admin.ModelAdmin):
+class StressScenarioAdmin(ModelAdmin):
     """Library scenarios are edited here; shocks are validated (known variables, ranges) on save."""
 
     list_display = ["id", "name", "category", "is_active", "is_builtin", "owner", "display_order"]

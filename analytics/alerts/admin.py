@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from analytics.admin.base import ReadOnlyAdmin
 from analytics.alerts.models import Alert, AlertEvaluation, AlertRule
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(ModelAdmin):
     list_display = ["name", "owner", "portfolio", "metric", "operator", "threshold", "priority", "is_active"]
     list_filter = ["metric", "priority", "is_active"]
     search_fields = ["name", "owner__email", "portfolio__name"]

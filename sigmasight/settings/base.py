@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import dj_database_url
+from django.templatetags.static import static
 
 from sigmasight.settings import env
 
@@ -16,6 +17,8 @@ ALLOWED_HOSTS = env.ALLOWED_HOSTS
 VERSION = "0.1.0"
 
 INSTALLED_APPS = [
+    # django-unfold styles the admin (the staff console); it must come before django.contrib.admin.
+    "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -27,6 +30,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and ReDoc assets served from our own static files (no CDN, works offline).
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django_celery_beat",
     "sigmasight.system",
@@ -40,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sigmasight.api.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin CSS/JS, Swagger UI, ReDoc) straight from the WSGI app, under gunicorn too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,7 +64,8 @@ APPEND_SLASH = False
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project-wide overrides (the offline ReDoc page); then each app's templates/.
+        "DIRS": [BASE_DIR / "sigmasight" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -88,8 +96,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_URL = "/static/"
+STATIC_ROOT = env.STATIC_ROOT or str(BASE_DIR / "staticfiles")
+# Without collectstatic (the embedded default, tests) WhiteNoise finds files in the apps directly.
+WHITENOISE_USE_FINDERS = True
 # Generated files (reports) go through Django's storage API; production may point STORAGES["default"]
 # at another backend. Files are never served from MEDIA_URL: downloads go through the API (owner-checked).
 MEDIA_ROOT = env.MEDIA_ROOT or str(BASE_DIR / "media")
@@ -169,6 +179,24 @@ SPECTACULAR_SETTINGS = {
         "TradeListFormatEnum": "exports.trades.TRADE_FORMATS",
         "ReportFormatEnum": "exports.models.ReportFormat",
     },
+    # /api/docs/ and /api/redoc/ load their JS and CSS from drf-spectacular-sidecar's static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The staff console (/admin/): django-unfold. Its dashboard's figures come from
+# analytics.selectors.console through analytics.admin.dashboard; charts use unfold's bundled Chart.js.
+UNFOLD = {
+    "SITE_TITLE": "SigmaSight console",
+    "SITE_HEADER": "SigmaSight",
+    "SITE_SUBHEADER": "Risk staff console",
+    "SITE_SYMBOL": "monitoring",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "analytics.admin.dashboard.dashboard_callback",
+    "SIDEBAR": {"show_search": True, "show_all_applications": True},
+    "STYLES": [lambda request: static("console/console.css")],
 }
 
 # Celery: without a broker, tasks run eagerly in-process (same code path).

@@ -51,8 +51,26 @@ THROTTLE_LOGIN_RATE: str = _str("THROTTLE_LOGIN_RATE", "10/min") or "10/min"
 LOG_LEVEL: str = _str("LOG_LEVEL", "INFO") or "INFO"
 # Where generated files (reports) are kept: MEDIA_ROOT for the default file-system storage.
 MEDIA_ROOT: str | None = _str("MEDIA_ROOT")
+# Where `manage.py collectstatic` writes the static files WhiteNoise serves (default staticfiles/).
+STATIC_ROOT: str | None = _str("DJANGO_STATIC_ROOT")
 # The test runner: "1" means CI demands PostgreSQL and Redis (fail, never skip, when missing).
 REQUIRE_SERVICES: bool = _bool("SIGMASIGHT_REQUIRE_SERVICES", False)
+# Session and CSRF cookies marked Secure (HTTPS only). On by default in production; a plain-http
+# local stack (docker compose on localhost) sets DJANGO_SECURE_COOKIES=0.
+SECURE_COOKIES: bool = _bool("DJANGO_SECURE_COOKIES", True)
+# Origins trusted for unsafe requests (the admin's forms) behind a proxy or on another port.
+CSRF_TRUSTED_ORIGINS: list[str] = _list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+#: Secret keys that must never run production: the placeholder of ``.env.example`` (the test of the
+#: production settings reads that file and checks it is refused).
+PLACEHOLDER_SECRET_KEYS: frozenset[str] = frozenset(
+    {"change-me-to-a-long-random-string-of-at-least-32-bytes"}
+)
+
+
+def is_placeholder_secret(key: str) -> bool:
+    """True for a known placeholder, or any key that still starts with ``change-me``."""
+    return key in PLACEHOLDER_SECRET_KEYS or key.strip().lower().startswith("change-me")
 
 
 def dev_secret_key() -> str:

@@ -13,6 +13,8 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "login": "100000/min"},
 }
+# WhiteNoise looks static files up per request (no scan of every app's files per test client).
+WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Generated files of tests go to a throwaway folder (one per test process), not the checkout.
 MEDIA_ROOT = __import__("tempfile").mkdtemp(prefix="sigmasight-media-")

@@ -1,4 +1,5 @@
-"""Read-only admin for jobs (written by the workers, never by hand) and the agent-UI commands."""
+"""Read-only admin for jobs (written by the workers, never by hand) and the agent-UI commands; the
+schedules of celery-beat (the nightly batch) re-registered with the console's (unfold) styling."""
 
 from __future__ import annotations
 
@@ -6,11 +7,20 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from unfold.admin import ModelAdmin
 
 from sigmasight.system.models import Job, UICommand
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Viewable, searchable and deletable, never added or edited by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -42,3 +52,34 @@ class UICommandAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("owner",)
     readonly_fields = ("id", "owner", "action", "target", "params", "created_at", "delivered_at")
+
+
+# django-celery-beat registers its admins with Django's plain ModelAdmin: the same admins, styled.
+for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin, ModelAdmin):
+    """The nightly batch entry and any other schedule (DatabaseScheduler)."""
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(IntervalSchedule)
+class IntervalScheduleAdmin(beat_admin.IntervalScheduleAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(SolarSchedule)
+class SolarScheduleAdmin(beat_admin.SolarScheduleAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(ClockedSchedule)
+class ClockedScheduleAdmin(beat_admin.ClockedScheduleAdmin, ModelAdmin):
+    pass
