@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
+from analytics.admin.portfolio import PortfolioConsoleAdmin
 from exports import admin_reports  # noqa: F401 - registers the report and schedule admins
-from exports.models import ExportRecord
+from exports.models import ExportRecord, ReportFormat, ReportTemplate
+from exports.reports.services import report_generate
+from portfolios.models import Portfolio
 
 # --- Export history (helper "exportfiles") ---------------------------------------------------------
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ModelAdmin):
     """The export history, read-only (written by the downloads): filter by kind, format and date,
     search by filename, owner or portfolio."""
 
@@ -34,3 +41,26 @@ class ExportRecordAdmin(admin.ModelAdmin):
 
 
 # --- end of export history --------------------------------------------------------------------------
+
+
+# --- "Generate the full PDF risk report" on the console's portfolio admin ----------------------------
+
+
+@admin.action(description="Generate the full PDF risk report")
+def generate_full_report(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Portfolio]) -> None:
+    """Queues the full PDF report of each selected portfolio, owned by the portfolio's owner (who
+    downloads it from the API; staff from the report's admin page)."""
+    for portfolio in queryset.select_related("owner"):
+        report = report_generate(
+            user=portfolio.owner, portfolio=portfolio, template=ReportTemplate.FULL, format=ReportFormat.PDF
+        )
+        url = reverse("admin:exports_report_change", args=[report.pk])
+        modeladmin.message_user(
+            request,
+            format_html('Report of {} queued: <a href="{}">{}</a>', portfolio.name, url, report.pk),
+            messages.SUCCESS,
+        )
+
+
+# exports extends the portfolio admin of analytics (nothing imports exports, so the action lives here)
+PortfolioConsoleAdmin.actions = [*PortfolioConsoleAdmin.actions, generate_full_report]

@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from exports.models import Report, ReportSchedule, ReportStatus
 from exports.reports.schedules import next_run_at
@@ -16,7 +17,7 @@ from exports.reports.services import content_type_of
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ModelAdmin):
     list_display = (
         "created_at",
         "owner",
@@ -64,7 +65,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportSchedule)
-class ReportScheduleAdmin(admin.ModelAdmin):
+class ReportScheduleAdmin(ModelAdmin):
     list_display = (
         "portfolio_name",
         "owner",
