@@ -107,6 +107,8 @@ CACHES = {
 }
 
 CORS_ALLOWED_ORIGINS = env.CORS_ALLOWED_ORIGINS
+# Trusted reverse proxies in front of Django: the client IP of throttles and of the admin lockout.
+NUM_PROXIES = env.NUM_PROXIES
 CORS_EXPOSE_HEADERS = [
     "X-Request-ID",
     "X-RateLimit-Limit",
@@ -130,7 +132,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["sigmasight.api.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.THROTTLE_USER_RATE, "login": env.THROTTLE_LOGIN_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.THROTTLE_USER_RATE,
+        "login": env.THROTTLE_LOGIN_RATE,
+        "login_ip": env.THROTTLE_LOGIN_IP_RATE,
+        "register": env.THROTTLE_REGISTER_RATE,
+        "refresh": env.THROTTLE_REFRESH_RATE,
+    },
+    # The client IP rule of sigmasight/api/client_ip.py (DRF's get_ident honours it the same way).
+    "NUM_PROXIES": env.NUM_PROXIES,
     "EXCEPTION_HANDLER": "sigmasight.api.exceptions.exception_handler",
     # ?format= is a real parameter of export endpoints (csv|xlsx|json|fix), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,

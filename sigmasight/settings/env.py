@@ -48,6 +48,15 @@ SYNTHETIC_SEED: int = int(_str("SYNTHETIC_SEED", "42") or "42")
 SYNTHETIC_AS_OF: str | None = _str("SYNTHETIC_AS_OF")
 THROTTLE_USER_RATE: str = _str("THROTTLE_USER_RATE", "100/min") or "100/min"
 THROTTLE_LOGIN_RATE: str = _str("THROTTLE_LOGIN_RATE", "10/min") or "10/min"
+THROTTLE_LOGIN_IP_RATE: str = _str("THROTTLE_LOGIN_IP_RATE", "30/min") or "30/min"
+THROTTLE_REGISTER_RATE: str = _str("THROTTLE_REGISTER_RATE", "10/hour") or "10/hour"
+THROTTLE_REFRESH_RATE: str = _str("THROTTLE_REFRESH_RATE", "30/min") or "30/min"
+# Trusted reverse proxies in front of Django (0: the client is the socket address; N: the N-th
+# address from the right of X-Forwarded-For). See sigmasight/api/client_ip.py.
+NUM_PROXIES: int = int(_str("NUM_PROXIES", "0") or "0")
+# Admin login lockout (django-axes): failures per IP + username, and how long the lockout lasts.
+ADMIN_LOCKOUT_FAILURES: int = int(_str("ADMIN_LOCKOUT_FAILURES", "5") or "5")
+ADMIN_LOCKOUT_MINUTES: int = int(_str("ADMIN_LOCKOUT_MINUTES", "15") or "15")
 LOG_LEVEL: str = _str("LOG_LEVEL", "INFO") or "INFO"
 # Where generated files (reports) are kept: MEDIA_ROOT for the default file-system storage.
 MEDIA_ROOT: str | None = _str("MEDIA_ROOT")

@@ -11,7 +11,13 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://localhost/"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "login": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "100000/min",
+        "login": "100000/min",
+        "login_ip": "100000/min",
+        "register": "100000/min",
+        "refresh": "100000/min",
+    },
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Generated files of tests go to a throwaway folder (one per test process), not the checkout.
