@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "django_celery_beat",
+    "axes",
     "sigmasight.system",
     "accounts",
     "marketdata",
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sigmasight.api.middleware.APIErrorMiddleware",
+    # Last, per django-axes: turns an admin lockout into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sigmasight.urls"
@@ -76,7 +79,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# The axes lockout check first (admin site only, see accounts/lockout.py), then the email login.
+AUTHENTICATION_BACKENDS = ["accounts.backends.AdminLockoutBackend", "accounts.backends.EmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -150,6 +154,21 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# Admin login lockout (django-axes): ADMIN_LOCKOUT_FAILURES failures per client IP + username lock
+# that pair out for ADMIN_LOCKOUT_MINUTES; the client IP follows NUM_PROXIES like the throttles.
+AXES_ENABLED = True
+AXES_HANDLER = "accounts.lockout.AdminOnlyAxesHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.ADMIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=env.ADMIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 403
+AXES_CLIENT_IP_CALLABLE = "sigmasight.api.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# (Unused while AXES_CLIENT_IP_CALLABLE is set; kept equal to NUM_PROXIES for axes' own checks.)
+AXES_IPWARE_PROXY_COUNT = env.NUM_PROXIES or None
 
 SIMPLE_JWT: dict[str, Any] = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=60),
