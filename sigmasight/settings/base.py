@@ -170,6 +170,11 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # (Unused while AXES_CLIENT_IP_CALLABLE is set; kept equal to NUM_PROXIES for axes' own checks.)
 AXES_IPWARE_PROXY_COUNT = env.NUM_PROXIES or None
 
+# manage.py seed_demo: the demo users' password, and whether creating them needs an explicit
+# --allow-demo-users or SEED_DEMO_PASSWORD (production says yes).
+SEED_DEMO_PASSWORD = env.SEED_DEMO_PASSWORD
+DEMO_USERS_NEED_CONSENT = False
+
 SIMPLE_JWT: dict[str, Any] = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=60),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
