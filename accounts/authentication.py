@@ -31,12 +31,12 @@ class VersionedJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token: Any) -> Any:
         user = super().get_user(validated_token)
-        if token_version_of(validated_token) != user.token_version:
+        if token_version_of(validated_token) != getattr(user, "token_version", 0):
             raise AuthenticationFailed("Token has been revoked.", code="token_revoked")
         return user
 
 
-class VersionedJWTScheme(SimpleJWTScheme):
+class VersionedJWTScheme(SimpleJWTScheme):  # type: ignore[no-untyped-call]
     """The OpenAPI security scheme of :class:`VersionedJWTAuthentication` (the same ``jwtAuth``)."""
 
     target_class = "accounts.authentication.VersionedJWTAuthentication"

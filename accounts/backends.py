@@ -36,9 +36,9 @@ class AdminLockoutBackend(AxesStandaloneBackend):
     axes is skipped instead of raising.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)  # type: ignore[no-any-return]
+        return super().authenticate(request, username, password, **kwargs)

@@ -28,7 +28,9 @@ def lockout_username(request: Any, credentials: dict[str, Any] | None) -> str | 
 class AdminOnlyAxesHandler(AxesDatabaseHandler):
     """The database handler of axes, recording only the admin site's login attempts."""
 
-    def user_login_failed(self, sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+    ) -> None:
         if request is not None and self.is_admin_request(request):
             super().user_login_failed(sender, credentials, request, **kwargs)
 

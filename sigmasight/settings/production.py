@@ -33,7 +33,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.SECURE_HSTS_PRELOAD
 # X-Forwarded-Proto is believed only from trusted proxies (NUM_PROXIES > 0, README "Behind a
 # reverse proxy"); without one a client could claim https itself.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.NUM_PROXIES > 0 else None
+SECURE_PROXY_SSL_HEADER: tuple[str, str] | None = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.NUM_PROXIES > 0 else None
+)
 # Joining the browsers' HSTS preload lists is the domain owner's decision (SECURE_HSTS_PRELOAD=1).
 SILENCED_SYSTEM_CHECKS = [] if env.SECURE_HSTS_PRELOAD else ["security.W021"]
 # Demo users (manage.py seed_demo) need an explicit request here: no well-known password by default.
