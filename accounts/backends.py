@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.models import User
@@ -26,3 +27,18 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class AdminLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check (first in ``AUTHENTICATION_BACKENDS``); see :mod:`accounts.lockout`.
+
+    ``authenticate`` without a request (a script, a management command) is not an admin login:
+    axes is skipped instead of raising.
+    """
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework_simplejwt.exceptions import TokenError
@@ -22,6 +23,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.authentication import TOKEN_VERSION_CLAIM, token_version_of
 from accounts.models import User
 
 _BAD_REFRESH = "Refresh token is invalid, expired or revoked."
@@ -57,6 +59,7 @@ def user_create(*, email: str, password: str, full_name: str) -> User:
 def user_tokens(*, user: User) -> dict[str, Any]:
     """A fresh access/refresh pair in the API.md login shape (without the user block)."""
     refresh = RefreshToken.for_user(user)
+    refresh[TOKEN_VERSION_CLAIM] = user.token_version  # copied into its access tokens
     return {
         "access_token": str(refresh.access_token),
         "refresh_token": str(refresh),
@@ -79,14 +82,24 @@ def token_refresh(*, refresh_token: str) -> dict[str, Any]:
     """Rotates a refresh token: a new pair, and the old refresh token is blacklisted.
 
     Raises:
-        AuthenticationFailed: the token is malformed, expired, blacklisted, or its user is gone or
-            inactive (one message for all).
+        AuthenticationFailed: the token is malformed, expired, blacklisted, of a token version
+            before the user's last logout, or its user is gone or inactive (one message for all).
     """
     inner = TokenRefreshSerializer(data={"refresh": refresh_token})
     try:
         # Lock the token's row first so two concurrent refreshes of one token cannot both succeed.
-        jti = RefreshToken(refresh_token)[api_settings.JTI_CLAIM]  # type: ignore[arg-type]
-        list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("pk"))
+        token = RefreshToken(refresh_token)  # type: ignore[arg-type]
+        list(
+            OutstandingToken.objects.select_for_update()
+            .filter(jti=token[api_settings.JTI_CLAIM])
+            .order_by()
+            .values_list("pk")
+        )
+        current = User.objects.filter(pk=token.get(api_settings.USER_ID_CLAIM)).values_list(
+            "token_version", flat=True
+        )
+        if token_version_of(token) not in current:
+            raise AuthenticationFailed(_BAD_REFRESH)
         inner.is_valid(raise_exception=True)
     except (TokenError, DRFValidationError, AuthenticationFailed, User.DoesNotExist) as exc:
         raise AuthenticationFailed(_BAD_REFRESH) from exc
@@ -98,8 +111,10 @@ def token_refresh(*, refresh_token: str) -> dict[str, Any]:
     }
 
 
+@transaction.atomic
 def token_revoke(*, refresh_token: str, user: User) -> None:
-    """Blacklists ``user``'s refresh token so it can no longer be used.
+    """Logout: blacklists ``user``'s refresh token and bumps their token version, so every access
+    token issued to them so far is refused at once (and their other refresh tokens stop refreshing).
 
     Raises:
         rest_framework.exceptions.ValidationError: the token is invalid, expired, already revoked,
@@ -112,3 +127,4 @@ def token_revoke(*, refresh_token: str, user: User) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise DRFValidationError({"refresh_token": ["Token does not belong to this user."]})
     token.blacklist()
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)

@@ -131,8 +131,11 @@ def demo_option_contracts(
 
 
 @transaction.atomic
-def demo_seed(*, as_of: dt.date, provider: MarketDataProvider, reset: bool = False) -> dict[str, int]:
-    """Creates the demo users, portfolios, tags and positions. Returns counts of what was created."""
+def demo_seed(
+    *, as_of: dt.date, provider: MarketDataProvider, reset: bool = False, password: str = DEMO_PASSWORD
+) -> dict[str, int]:
+    """Creates the demo users (with ``password``), portfolios, tags and positions. Returns counts of
+    what was created (an existing user keeps their password)."""
     rows = demo_rows()
     if reset:
         User.objects.filter(email__in=demo_emails()).delete()
@@ -141,7 +144,7 @@ def demo_seed(*, as_of: dt.date, provider: MarketDataProvider, reset: bool = Fal
         email=ADMIN_EMAIL, defaults={"full_name": "SigmaSight Admin", "is_staff": True, "is_superuser": True}
     )
     if created:
-        admin.set_password(DEMO_PASSWORD)
+        admin.set_password(password)
         admin.save()
         counts["users"] += 1
     contracts: dict[str, tuple[OCCContract, Decimal, dt.date]] | None = None
@@ -149,7 +152,7 @@ def demo_seed(*, as_of: dt.date, provider: MarketDataProvider, reset: bool = Fal
         mine = [r for r in rows if r.email == email]
         user, created = User.objects.get_or_create(email=email, defaults={"full_name": mine[0].full_name})
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.set_password(password)
             user.save()
             counts["users"] += 1
         portfolio, created = Portfolio.objects.get_or_create(owner=user, name=mine[0].portfolio)

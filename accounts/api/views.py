@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api import serializers as s
 from sigmasight.api.schema import ErrorEnvelopeSerializer, errors
-from sigmasight.api.throttling import LoginRateThrottle
+from sigmasight.api.throttling import LoginIPRateThrottle, LoginRateThrottle, RefreshRateThrottle
 
 _LOGIN_EXAMPLE = {
     "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
@@ -33,7 +33,7 @@ class LoginView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = [LoginRateThrottle, LoginIPRateThrottle]
 
     @extend_schema(
         request=s.LoginInputSerializer,
@@ -60,6 +60,7 @@ class RefreshView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [RefreshRateThrottle]
 
     @extend_schema(
         request=s.RefreshInputSerializer,

@@ -137,6 +137,50 @@ class TestLogout:
         assert response.json() == {"success": True}
         assert_error(api_client.post(REFRESH, {"refresh_token": refresh}, format="json"), 401)
 
+    def test_the_access_token_of_the_session_is_refused_after_logout(self, api_client, user):
+        tokens = _login(api_client, user.email).json()
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+        assert api_client.get(ME).status_code == 200
+
+        assert (
+            api_client.post(LOGOUT, {"refresh_token": tokens["refresh_token"]}, format="json").status_code
+            == 200
+        )
+
+        assert_error(api_client.get(ME), 401, "AUTHENTICATION_FAILED")
+
+    def test_logout_ends_every_session_of_the_user(self, api_client, user, other_user):
+        first = _login(api_client, user.email).json()
+        second = _login(api_client, user.email).json()
+        theirs = _login(api_client, other_user.email).json()
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {first['access_token']}")
+        api_client.post(LOGOUT, {"refresh_token": first["refresh_token"]}, format="json")
+
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {second['access_token']}")
+        assert_error(api_client.get(ME), 401, "AUTHENTICATION_FAILED")
+        api_client.credentials()
+        assert_error(
+            api_client.post(REFRESH, {"refresh_token": second["refresh_token"]}, format="json"),
+            401,
+            "AUTHENTICATION_FAILED",
+        )
+        # another user's session is untouched
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {theirs['access_token']}")
+        assert api_client.get(ME).status_code == 200
+
+    def test_logging_in_again_after_logout_works(self, api_client, user):
+        tokens = _login(api_client, user.email).json()
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+        api_client.post(LOGOUT, {"refresh_token": tokens["refresh_token"]}, format="json")
+        api_client.credentials()
+
+        fresh = _login(api_client, user.email).json()
+        rotated = api_client.post(REFRESH, {"refresh_token": fresh["refresh_token"]}, format="json").json()
+
+        for access in (fresh["access_token"], rotated["access_token"]):
+            api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+            assert api_client.get(ME).status_code == 200
+
     def test_someone_elses_refresh_token_is_400(self, api_client, client_for, user, other_user):
         theirs = _login(api_client, other_user.email).json()["refresh_token"]
 

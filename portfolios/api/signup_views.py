@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.api.serializers import RegisterInputSerializer, UserSerializer
 from portfolios.onboarding.signup import user_sign_up
 from sigmasight.api.schema import ErrorEnvelopeSerializer
-from sigmasight.api.throttling import LoginRateThrottle
+from sigmasight.api.throttling import RegisterRateThrottle
 
 
 class RegisterView(APIView):
@@ -20,7 +20,7 @@ class RegisterView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = [RegisterRateThrottle]
 
     @extend_schema(
         request=RegisterInputSerializer,

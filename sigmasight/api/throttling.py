@@ -1,7 +1,11 @@
-"""Throttles with ``X-RateLimit-*`` headers (API.md): 100/min per user, login 10/min per IP+email.
+"""Throttles with ``X-RateLimit-*`` headers (API.md): 100/min per user, login 10/min per IP+email
+and 30/min per IP, register 10/hour per IP, token refresh 30/min per IP.
 
-Each throttle stores what it computed on the request; :class:`RateLimitHeadersMixin` (in views)
-turns that into headers. Rates come from settings (``THROTTLE_USER_RATE``, ``THROTTLE_LOGIN_RATE``).
+Each throttle stores what it computed on the request; ``RequestIDMiddleware`` turns that into
+headers. Rates come from settings (``THROTTLE_USER_RATE``, ``THROTTLE_LOGIN_RATE``,
+``THROTTLE_LOGIN_IP_RATE``, ``THROTTLE_REGISTER_RATE``, ``THROTTLE_REFRESH_RATE``). The client IP
+is :func:`sigmasight.api.client_ip.client_ip` (the socket address unless ``NUM_PROXIES`` trusted
+proxies are configured), never the raw ``X-Forwarded-For`` header.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ import math
 from typing import Any
 
 from rest_framework import throttling
+
+from sigmasight.api.client_ip import client_ip
 
 
 class _HeaderMixin:
@@ -41,6 +47,9 @@ class _HeaderMixin:
 
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[attr-defined]
 
+    def get_ident(self, request: Any) -> str:
+        return client_ip(request)
+
 
 class UserRateThrottle(_HeaderMixin, throttling.UserRateThrottle):
     scope = "user"
@@ -56,3 +65,28 @@ class LoginRateThrottle(_HeaderMixin, throttling.SimpleRateThrottle):
         data = request.data
         email = str(data.get("email", "")).strip().lower() if hasattr(data, "get") else ""
         return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{email}"}
+
+
+class _ClientIPRateThrottle(_HeaderMixin, throttling.SimpleRateThrottle):
+    """Counts every request of one client IP (whoever it claims to be)."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginIPRateThrottle(_ClientIPRateThrottle):
+    """30/min per client IP, whatever the email (stops spraying many accounts from one address)."""
+
+    scope = "login_ip"
+
+
+class RegisterRateThrottle(_ClientIPRateThrottle):
+    """10/hour per client IP."""
+
+    scope = "register"
+
+
+class RefreshRateThrottle(_ClientIPRateThrottle):
+    """30/min per client IP."""
+
+    scope = "refresh"

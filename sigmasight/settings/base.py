@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "django_celery_beat",
+    "axes",
     "sigmasight.system",
     "accounts",
     "marketdata",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sigmasight.api.middleware.APIErrorMiddleware",
+    # Last, per django-axes: turns an admin lockout into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sigmasight.urls"
@@ -84,7 +87,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# The axes lockout check first (admin site only, see accounts/lockout.py), then the email login.
+AUTHENTICATION_BACKENDS = ["accounts.backends.AdminLockoutBackend", "accounts.backends.EmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -117,6 +121,8 @@ CACHES = {
 }
 
 CORS_ALLOWED_ORIGINS = env.CORS_ALLOWED_ORIGINS
+# Trusted reverse proxies in front of Django: the client IP of throttles and of the admin lockout.
+NUM_PROXIES = env.NUM_PROXIES
 CORS_EXPOSE_HEADERS = [
     "X-Request-ID",
     "X-RateLimit-Limit",
@@ -127,7 +133,7 @@ CORS_EXPOSE_HEADERS = [
 ]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.VersionedJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sigmasight.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -140,7 +146,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["sigmasight.api.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.THROTTLE_USER_RATE, "login": env.THROTTLE_LOGIN_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.THROTTLE_USER_RATE,
+        "login": env.THROTTLE_LOGIN_RATE,
+        "login_ip": env.THROTTLE_LOGIN_IP_RATE,
+        "register": env.THROTTLE_REGISTER_RATE,
+        "refresh": env.THROTTLE_REFRESH_RATE,
+    },
+    # The client IP rule of sigmasight/api/client_ip.py (DRF's get_ident honours it the same way).
+    "NUM_PROXIES": env.NUM_PROXIES,
     "EXCEPTION_HANDLER": "sigmasight.api.exceptions.exception_handler",
     # ?format= is a real parameter of export endpoints (csv|xlsx|json|fix), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
@@ -150,6 +164,26 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# Admin login lockout (django-axes): ADMIN_LOCKOUT_FAILURES failures per client IP + username lock
+# that pair out for ADMIN_LOCKOUT_MINUTES; the client IP follows NUM_PROXIES like the throttles.
+AXES_ENABLED = True
+AXES_HANDLER = "accounts.lockout.AdminOnlyAxesHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.ADMIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=env.ADMIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 403
+AXES_CLIENT_IP_CALLABLE = "sigmasight.api.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# (Unused while AXES_CLIENT_IP_CALLABLE is set; kept equal to NUM_PROXIES for axes' own checks.)
+AXES_IPWARE_PROXY_COUNT = env.NUM_PROXIES or None
+
+# manage.py seed_demo: the demo users' password, and whether creating them needs an explicit
+# --allow-demo-users or SEED_DEMO_PASSWORD (production says yes).
+SEED_DEMO_PASSWORD = env.SEED_DEMO_PASSWORD
+DEMO_USERS_NEED_CONSENT = False
 
 SIMPLE_JWT: dict[str, Any] = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=60),

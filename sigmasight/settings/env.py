@@ -36,6 +36,9 @@ ALLOWED_HOSTS: list[str] = _list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,te
 CORS_ALLOWED_ORIGINS: list[str] = _list(
     "CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000,http://localhost:5173"
 )
+# Production reads these two from the environment only (no development default).
+ALLOWED_HOSTS_FROM_ENV: list[str] = _list("DJANGO_ALLOWED_HOSTS", "")
+CORS_ALLOWED_ORIGINS_FROM_ENV: list[str] = _list("CORS_ALLOWED_ORIGINS", "")
 CELERY_BROKER_URL: str | None = _str("CELERY_BROKER_URL")
 # Chords (the batch fan-out) need a result backend: defaults to the broker (Redis).
 CELERY_RESULT_BACKEND: str | None = _str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
@@ -48,6 +51,23 @@ SYNTHETIC_SEED: int = int(_str("SYNTHETIC_SEED", "42") or "42")
 SYNTHETIC_AS_OF: str | None = _str("SYNTHETIC_AS_OF")
 THROTTLE_USER_RATE: str = _str("THROTTLE_USER_RATE", "100/min") or "100/min"
 THROTTLE_LOGIN_RATE: str = _str("THROTTLE_LOGIN_RATE", "10/min") or "10/min"
+THROTTLE_LOGIN_IP_RATE: str = _str("THROTTLE_LOGIN_IP_RATE", "30/min") or "30/min"
+THROTTLE_REGISTER_RATE: str = _str("THROTTLE_REGISTER_RATE", "10/hour") or "10/hour"
+THROTTLE_REFRESH_RATE: str = _str("THROTTLE_REFRESH_RATE", "30/min") or "30/min"
+# Trusted reverse proxies in front of Django (0: the client is the socket address; N: the N-th
+# address from the right of X-Forwarded-For). See sigmasight/api/client_ip.py.
+NUM_PROXIES: int = int(_str("NUM_PROXIES", "0") or "0")
+# Admin login lockout (django-axes): failures per IP + username, and how long the lockout lasts.
+ADMIN_LOCKOUT_FAILURES: int = int(_str("ADMIN_LOCKOUT_FAILURES", "5") or "5")
+ADMIN_LOCKOUT_MINUTES: int = int(_str("ADMIN_LOCKOUT_MINUTES", "15") or "15")
+# HTTPS in production (sigmasight/settings/production.py): on unless switched off.
+SECURE_SSL_REDIRECT: bool = _bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS: int = int(_str("SECURE_HSTS_SECONDS", "31536000") or "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD: bool = _bool("SECURE_HSTS_PRELOAD", False)
+# The demo users' password for `manage.py seed_demo` (else the public demo password; refused in
+# production unless `--allow-demo-users`).
+SEED_DEMO_PASSWORD: str | None = _str("SEED_DEMO_PASSWORD")
 LOG_LEVEL: str = _str("LOG_LEVEL", "INFO") or "INFO"
 # Where generated files (reports) are kept: MEDIA_ROOT for the default file-system storage.
 MEDIA_ROOT: str | None = _str("MEDIA_ROOT")

@@ -11,7 +11,13 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://localhost/"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "login": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "100000/min",
+        "login": "100000/min",
+        "login_ip": "100000/min",
+        "register": "100000/min",
+        "refresh": "100000/min",
+    },
 }
 # WhiteNoise looks static files up per request (no scan of every app's files per test client).
 WHITENOISE_AUTOREFRESH = True

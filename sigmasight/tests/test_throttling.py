@@ -90,3 +90,85 @@ class TestLoginThrottle:
             api_client.post(LOGIN, {"email": user.email.title(), "password": "x"}, format="json").status_code
             == 429
         )
+
+
+REFRESH = "/api/v1/auth/refresh"
+REGISTER = "/api/v1/auth/register"
+
+
+@pytest.fixture
+def ip_rates() -> Iterator[None]:
+    """Small limits on every anonymous throttle (login per IP+email and per IP, register, refresh)."""
+    small = {
+        "user": "1000/min",
+        "login": "3/min",
+        "login_ip": "4/min",
+        "register": "2/hour",
+        "refresh": "2/min",
+    }
+    cache.clear()
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": small}):
+        yield
+    cache.clear()
+
+
+def _bad_login(client: object, email: str, **extra: str) -> object:
+    body = {"email": email, "password": "wrong-Passw0rd!"}
+    return client.post(LOGIN, body, format="json", **extra)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("ip_rates")
+class TestClientIdentity:
+    def test_a_new_forwarded_for_per_attempt_does_not_reset_the_login_count(self, api_client, user):
+        answers = [
+            _bad_login(api_client, user.email, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}") for i in range(1, 6)
+        ]
+
+        assert [r.status_code for r in answers] == [401, 401, 401, 429, 429]
+
+    @override_settings(NUM_PROXIES=1)
+    def test_behind_one_proxy_the_client_is_the_last_forwarded_address(self, api_client, user):
+        spoofed = [
+            _bad_login(api_client, user.email, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}, 203.0.113.7")
+            for i in range(1, 5)
+        ]
+        another_client = _bad_login(api_client, user.email, HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.9")
+
+        assert [r.status_code for r in spoofed] == [401, 401, 401, 429]
+        assert another_client.status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("ip_rates")
+class TestPerIPThrottles:
+    def test_login_is_limited_per_ip_whatever_the_email(self, api_client):
+        answers = [_bad_login(api_client, f"user{i}@example.com") for i in range(5)]
+
+        assert [r.status_code for r in answers] == [401, 401, 401, 401, 429]
+        limited = answers[-1]
+        assert_error(limited, 429, "RATE_LIMIT_EXCEEDED")
+        assert 1 <= int(limited["Retry-After"]) <= 60
+        assert _headers(limited)[:2] == (4, 0)
+        # another address is not affected
+        assert _bad_login(api_client, "user0@example.com", REMOTE_ADDR="198.51.100.2").status_code == 401
+
+    def test_register_is_limited_per_ip(self, api_client):
+        def register(i: int) -> object:
+            body = {"email": f"new{i}@example.com", "password": "Un1que-enough!", "full_name": "New"}
+            return api_client.post(REGISTER, body, format="json")
+
+        answers = [register(i) for i in range(3)]
+
+        assert [r.status_code for r in answers] == [201, 201, 429]
+        assert_error(answers[-1], 429, "RATE_LIMIT_EXCEEDED")
+        assert 60 < int(answers[-1]["Retry-After"]) <= 3600
+        assert _headers(answers[0])[:2] == (2, 1)
+
+    def test_refresh_is_limited_per_ip(self, api_client):
+        answers = [api_client.post(REFRESH, {"refresh_token": "junk"}, format="json") for _ in range(3)]
+
+        assert [r.status_code for r in answers] == [401, 401, 429]
+        assert_error(answers[-1], 429, "RATE_LIMIT_EXCEEDED")
+        assert "Retry-After" in answers[-1]
+        assert _headers(answers[0])[:2] == (2, 1)

@@ -1,7 +1,11 @@
-"""manage.py seed_demo [--reset] [--as-of DATE] [--no-batch]
+"""manage.py seed_demo [--reset] [--as-of DATE] [--no-batch] [--allow-demo-users]
 
 Creates the demo users and portfolios, loads their market data, and runs the batch so every
 endpoint answers at once. Running it twice changes nothing; ``--reset`` rebuilds the demo.
+
+The demo users' password is ``SEED_DEMO_PASSWORD`` when set, else the public demo password. Under
+the production settings (``DEMO_USERS_NEED_CONSENT``) the command refuses to create users with the
+public password unless ``--allow-demo-users`` is given.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,16 +30,31 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete and rebuild the demo users' data.")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--no-batch", action="store_true", help="Skip market data and the batch run.")
+        parser.add_argument(
+            "--allow-demo-users",
+            action="store_true",
+            help="Create the demo users with the public demo password even under the production settings.",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        password = settings.SEED_DEMO_PASSWORD
+        if password is None and settings.DEMO_USERS_NEED_CONSENT and not opts["allow_demo_users"]:
+            raise CommandError(
+                "Refusing to create the demo users (staff included) with the public demo password under "
+                "the production settings. Set SEED_DEMO_PASSWORD to a strong password of your own, or "
+                "pass --allow-demo-users to accept the public one."
+            )
         as_of = opts["as_of"] or market_as_of()
         try:
-            counts = demo_seed(as_of=as_of, provider=get_provider(), reset=opts["reset"])
+            counts = demo_seed(
+                as_of=as_of, provider=get_provider(), reset=opts["reset"], password=password or DEMO_PASSWORD
+            )
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
+        shown = "from SEED_DEMO_PASSWORD" if password else DEMO_PASSWORD
         self.stdout.write(
             f"Demo as of {as_of}: {counts['users']} users, {counts['portfolios']} portfolios, "
-            f"{counts['positions']} positions created (password {DEMO_PASSWORD})."
+            f"{counts['positions']} positions created (password {shown})."
         )
         if opts["no_batch"]:
             return
