@@ -8,7 +8,8 @@ public path for every one of them (and for the constants and choices defined nex
 - :mod:`.correlations`: position correlations (engine 6);
 - :mod:`.risk`: stress scenarios, stress results and risk metrics (engine 7);
 - :mod:`.performance`: NAV snapshots and performance summaries (engine 8);
-- :mod:`analytics.alerts.models`: alert rules, alerts and evaluations.
+- :mod:`analytics.alerts.models`: alert rules, alerts and evaluations;
+- :mod:`analytics.modeling.models`: modeling sessions and their what-if trades.
 
 Every model keeps ``app_label = "analytics"`` (the app containing its module). Conventions of the
 stored results (units, keys, upserts): the modules' docstrings and DESIGN.md.
@@ -43,6 +44,7 @@ from analytics.models.risk import (
     shock_errors,
 )
 from analytics.models.valuation import PortfolioAggregate, PositionValuation
+from analytics.modeling.models import ModelingSession, ModelingTrade
 
 __all__ = [
     "EXPIRATION_WINDOW_DAYS",
@@ -60,6 +62,8 @@ __all__ = [
     "CorrelationResult",
     "DocumentField",
     "FactorCorrelation",
+    "ModelingSession",
+    "ModelingTrade",
     "PerformanceSummary",
     "PortfolioAggregate",
     "PortfolioFactorExposure",
