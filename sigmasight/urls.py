@@ -18,6 +18,7 @@ api_v1 = [
     path("analytics/", include("analytics.api.urls")),
     path("system/", include("sigmasight.system.api.urls")),
     path("system/", include("analytics.api.system_urls")),
+    path("modeling/", include("analytics.modeling.api.urls")),
 ]
 
 urlpatterns = [

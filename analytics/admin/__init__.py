@@ -3,5 +3,6 @@ package, which registers them all); read-only admins derive from :class:`.base.R
 
 from analytics.admin import batch, performance, results, risk
 from analytics.alerts import admin as alerts
+from analytics.modeling import admin as modeling
 
-__all__ = ["alerts", "batch", "performance", "results", "risk"]
+__all__ = ["alerts", "batch", "modeling", "performance", "results", "risk"]
