@@ -38,7 +38,11 @@ def book(owner: User, *, with_aapl: bool = True, cash: Decimal = CASH) -> Portfo
     portfolio = PortfolioFactory(owner=owner, cash_balance=cash)
     if with_aapl:
         PositionFactory(
-            portfolio=portfolio, symbol="AAPL", quantity=Decimal("100"), entry_price=Decimal("200"), entry_date=ENTRY
+            portfolio=portfolio,
+            symbol="AAPL",
+            quantity=Decimal("100"),
+            entry_price=Decimal("200"),
+            entry_date=ENTRY,
         )
     PositionFactory(
         portfolio=portfolio,
@@ -49,7 +53,11 @@ def book(owner: User, *, with_aapl: bool = True, cash: Decimal = CASH) -> Portfo
         position_type="SHORT",
     )
     PositionFactory(
-        portfolio=portfolio, symbol="SPY", quantity=Decimal("60"), entry_price=Decimal("500"), entry_date=ENTRY
+        portfolio=portfolio,
+        symbol="SPY",
+        quantity=Decimal("60"),
+        entry_price=Decimal("500"),
+        entry_date=ENTRY,
     )
     PositionFactory(
         portfolio=portfolio,
