@@ -79,6 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="30,100,1000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the bench user's rows")
     args = parser.parse_args()
     os.environ["SYNTHETIC_AS_OF"] = AS_OF.isoformat()
     os.environ["MARKET_DATA_PROVIDER"] = "synthetic"
@@ -130,7 +131,8 @@ def main() -> None:
             print(
                 f"{size:>9} {n_trades:>6} {statistics.median(times):>9.3f} {', '.join(f'{x:.3f}' for x in times):>30}"
             )
-    User.objects.filter(email="bench-modeling@sigmasight.com").delete()
+    if not args.keep:
+        User.objects.filter(email="bench-modeling@sigmasight.com").delete()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ functions:
   ``services.stress.stress_book_run`` and ``services.risk_portfolio.portfolio_risk`` (engine 7;
   the portfolio view, historical and parametric VaR).
 
-Books in ``light`` get only what the incremental VaR needs (parametric VaR of the portfolio view).
+Books in ``light`` get only what the incremental VaR needs (parametric VaR of the portfolio view,
+``services.var.var_metrics`` on the rows ``view_metrics`` would include).
 Figures are raw floats (USD; ratios as fractions, ``ctr_percent`` in percent); see
 :func:`books_figures` for the layout.
 """
@@ -47,9 +48,10 @@ from analytics.selectors.risk_inputs import (
     symbol_risk_from_rows,
 )
 from analytics.services.factors import factor_exposures_compute, symbol_factor_rows_compute
-from analytics.services.risk_portfolio import monte_carlo_seed, portfolio_risk, view_metrics
+from analytics.services.risk_portfolio import monte_carlo_seed, portfolio_risk, revaluation_reasons
 from analytics.services.stress import book_sensitivities, scenario_from_model, stress_book_run
 from analytics.services.valuation import position_valuations_frame
+from analytics.services.var import var_metrics
 
 __all__ = ["IMPACT_CONFIDENCES", "IMPACT_HORIZONS", "IMPACT_METHODS", "TOP_CONTRIBUTORS", "books_figures"]
 
@@ -182,17 +184,16 @@ def books_figures(
         if key in full:
             continue
         part = book[book["portfolio_id"] == key]
-        metrics = view_metrics(
-            RiskView.PORTFOLIO,
-            part,
+        reason = revaluation_reasons(part, market)  # the portfolio view's rule (view_metrics)
+        var = var_metrics(
+            book=part[reason.isna()],
+            returns=market.returns,
             nav=navs[key],
-            nav_source="modeled",
-            market=market,
-            symbols=symbols,
             seed=seed,
             methods=("parametric",),
+            unknown=bool(reason.notna().any()),
         )
-        out[key] = {"nav": num(navs[key]), "var": _var_figures(metrics["var"], ("parametric",))}
+        out[key] = {"nav": num(navs[key]), "var": _var_figures(var, ("parametric",))}
     if full:
         out.update(
             _full_figures(

@@ -28,6 +28,7 @@ from analytics.alerts.models import (
     AlertPriority,
     AlertRule,
 )
+from analytics.modeling.models import ModelingSession, ModelingTrade
 from analytics.models.batch import BatchRun, BatchStep
 from analytics.models.correlations import CorrelationResult
 from analytics.models.factors import FactorCorrelation, PortfolioFactorExposure, SymbolFactorExposure
@@ -44,7 +45,6 @@ from analytics.models.risk import (
     shock_errors,
 )
 from analytics.models.valuation import PortfolioAggregate, PositionValuation
-from analytics.modeling.models import ModelingSession, ModelingTrade
 
 __all__ = [
     "EXPIRATION_WINDOW_DAYS",

@@ -35,7 +35,14 @@ from analytics.services.stress import (
 )
 from analytics.services.var import MONTE_CARLO_PATHS, var_metrics
 
-__all__ = ["VIEWS", "PortfolioRisk", "monte_carlo_seed", "portfolio_risk", "view_metrics"]
+__all__ = [
+    "VIEWS",
+    "PortfolioRisk",
+    "monte_carlo_seed",
+    "portfolio_risk",
+    "revaluation_reasons",
+    "view_metrics",
+]
 
 VIEWS: tuple[str, ...] = (RiskView.PORTFOLIO, RiskView.LONGS, RiskView.SHORTS)
 #: Monte Carlo (10,000 paths, options revalued) runs for the whole-portfolio view only: the
@@ -50,6 +57,15 @@ VIEW_METHODS: dict[str, tuple[str, ...]] = {
 def monte_carlo_seed(as_of: dt.date) -> int:
     """The Monte Carlo seed of a date (YYYYMMDD): reruns of a date draw the same paths."""
     return int(as_of.strftime("%Y%m%d"))
+
+
+def revaluation_reasons(part: pd.DataFrame, market: RiskMarketInputs) -> pd.Series:
+    """Why each position of a view is left out of VaR / contributions (None: included): its book
+    reason, else ``insufficient_history`` when its risk symbol has too few returns."""
+    reason = part["reason"].copy()
+    no_history = reason.isna() & ~part["risk_symbol"].isin(market.history_ok)
+    reason[no_history] = "insufficient_history"
+    return reason
 
 
 def view_metrics(
@@ -68,9 +84,7 @@ def view_metrics(
     ``methods``: the VaR methods (default: the batch's :data:`VIEW_METHODS` of the view)."""
     methods = VIEW_METHODS[view] if methods is None else methods
     part = view_book(book, view)
-    reason = part["reason"].copy()
-    no_history = reason.isna() & ~part["risk_symbol"].isin(market.history_ok)
-    reason[no_history] = "insufficient_history"
+    reason = revaluation_reasons(part, market)
     included = part[reason.isna()]
     excluded = part[reason.notna()]
     var = var_metrics(

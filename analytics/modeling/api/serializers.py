@@ -67,6 +67,7 @@ class SaveInput(serializers.Serializer):
 
 class TradeSerializer(serializers.ModelSerializer):
     quantity = serializers.FloatField()
+    multiplier = serializers.IntegerField(help_text="1 for stocks, 100 for listed options.")
     price = serializers.FloatField(help_text="USD per share.")
     strike_price = serializers.FloatField(allow_null=True)
     cost = serializers.SerializerMethodField(
