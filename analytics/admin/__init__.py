@@ -4,5 +4,6 @@ dashboard (``dashboard``) and the portfolio page (``portfolio``) read ``analytic
 
 from analytics.admin import batch, dashboard, performance, portfolio, results, risk
 from analytics.alerts import admin as alerts
+from analytics.modeling import admin as modeling
 
-__all__ = ["alerts", "batch", "dashboard", "performance", "portfolio", "results", "risk"]
+__all__ = ["alerts", "batch", "dashboard", "modeling", "performance", "portfolio", "results", "risk"]

@@ -8,7 +8,8 @@ public path for every one of them (and for the constants and choices defined nex
 - :mod:`.correlations`: position correlations (engine 6);
 - :mod:`.risk`: stress scenarios, stress results and risk metrics (engine 7);
 - :mod:`.performance`: NAV snapshots and performance summaries (engine 8);
-- :mod:`analytics.alerts.models`: alert rules, alerts and evaluations.
+- :mod:`analytics.alerts.models`: alert rules, alerts and evaluations;
+- :mod:`analytics.modeling.models`: modeling sessions and their what-if trades.
 
 Every model keeps ``app_label = "analytics"`` (the app containing its module). Conventions of the
 stored results (units, keys, upserts): the modules' docstrings and DESIGN.md.
@@ -27,6 +28,7 @@ from analytics.alerts.models import (
     AlertPriority,
     AlertRule,
 )
+from analytics.modeling.models import ModelingSession, ModelingTrade
 from analytics.models.batch import BatchRun, BatchStep
 from analytics.models.correlations import CorrelationResult
 from analytics.models.factors import FactorCorrelation, PortfolioFactorExposure, SymbolFactorExposure
@@ -60,6 +62,8 @@ __all__ = [
     "CorrelationResult",
     "DocumentField",
     "FactorCorrelation",
+    "ModelingSession",
+    "ModelingTrade",
     "PerformanceSummary",
     "PortfolioAggregate",
     "PortfolioFactorExposure",

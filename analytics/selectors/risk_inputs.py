@@ -53,9 +53,13 @@ __all__ = [
     "RiskMarketInputs",
     "SymbolRisk",
     "empty_book",
+    "risk_book_build",
     "risk_books_load",
     "risk_market_inputs",
+    "stored_valuations_frame",
     "stress_scenarios_active",
+    "symbol_factor_rows",
+    "symbol_risk_from_rows",
     "symbol_risk_get",
 ]
 
@@ -153,35 +157,33 @@ def empty_book() -> pd.DataFrame:
     return pd.DataFrame(columns=BOOK_COLUMNS, index=pd.Index([], name="position_id"))
 
 
-def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBooks:
-    """Books of the chunk's portfolios (positions held on as_of with valuations and option inputs)."""
-    ids = [str(p) for p in portfolio_ids]
-    positions = positions_frame(portfolio_ids=ids, as_of=as_of)
+def stored_valuations_frame(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> pd.DataFrame:
+    """The stored valuations of ``as_of`` (engine 2) in the layout :func:`risk_book_build` takes:
+    indexed by position id, columns price, underlying_price, exposure (delta-adjusted), market_value."""
     valuations = pd.DataFrame(
         list(
-            PositionValuation.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list(
+            PositionValuation.objects.filter(
+                portfolio_id__in=list(portfolio_ids), as_of_date=as_of
+            ).values_list(
                 "position_id", "price", "underlying_price", "delta_adjusted_exposure", "market_value"
             )
         ),
         columns=["position_id", "price", "underlying_price", "exposure", "market_value"],
     )
     valuations["position_id"] = valuations["position_id"].astype(str)
-    valuations = valuations.set_index("position_id").astype(float)
-    navs = {
-        str(p): float(n)
-        for p, n in PortfolioAggregate.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list(
-            "portfolio_id", "nav"
-        )
-    }
-    portfolios = {
-        str(p): (owner, float(cash))
-        for p, owner, cash in Portfolio.objects.filter(id__in=ids).values_list(
-            "id", "owner_id", "cash_balance"
-        )
-    }
-    options = positions[positions["is_option"]]
-    greeks = option_greeks_frame(options=options, as_of=as_of) if not options.empty else pd.DataFrame()
+    return valuations.set_index("position_id").astype(float)
 
+
+def risk_book_build(
+    *, positions: pd.DataFrame, valuations: pd.DataFrame, option_greeks: pd.DataFrame
+) -> pd.DataFrame:
+    """The ``risk_book`` frame of positions (rows of ``positions_frame``, stored or in-memory), their
+    valuations (layout of :func:`stored_valuations_frame`) and their options' inputs
+    (``option_greeks_frame``: S, K, T, rate, dividend_yield, sigma, is_american; empty when none).
+
+    A position without a valuation row gets the reason ``no_valuation``. No query.
+    """
+    greeks = option_greeks
     frame = positions.set_index("id")
     frame.index.name = "position_id"
     val = valuations.reindex(frame.index)
@@ -218,6 +220,29 @@ def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBook
     reason = pricing_reason(book)
     reason[~frame.index.isin(valuations.index)] = "no_valuation"
     book["reason"] = reason
+    return book
+
+
+def risk_books_load(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> RiskBooks:
+    """Books of the chunk's portfolios (positions held on as_of with valuations and option inputs)."""
+    ids = [str(p) for p in portfolio_ids]
+    positions = positions_frame(portfolio_ids=ids, as_of=as_of)
+    valuations = stored_valuations_frame(as_of=as_of, portfolio_ids=ids)
+    navs = {
+        str(p): float(n)
+        for p, n in PortfolioAggregate.objects.filter(portfolio_id__in=ids, as_of_date=as_of).values_list(
+            "portfolio_id", "nav"
+        )
+    }
+    portfolios = {
+        str(p): (owner, float(cash))
+        for p, owner, cash in Portfolio.objects.filter(id__in=ids).values_list(
+            "id", "owner_id", "cash_balance"
+        )
+    }
+    options = positions[positions["is_option"]]
+    greeks = option_greeks_frame(options=options, as_of=as_of) if not options.empty else pd.DataFrame()
+    book = risk_book_build(positions=positions, valuations=valuations, option_greeks=greeks)
 
     books: dict[str, pd.DataFrame] = {}
     failures: dict[str, str] = {}
@@ -251,11 +276,25 @@ class SymbolRisk:
 def symbol_risk_get(*, as_of: dt.date, symbols: Sequence[str]) -> SymbolRisk:
     """The symbols' stress sensitivities, CAPM betas and residual volatilities of ``as_of`` (one
     query); a symbol without finite factor betas has a row of NaN (unmodeled)."""
-    rows = list(
+    return symbol_risk_from_rows(symbol_factor_rows(as_of=as_of, symbols=symbols), symbols=symbols)
+
+
+#: The SymbolFactorExposure fields :func:`symbol_risk_from_rows` reads, in its row order.
+SYMBOL_RISK_FIELDS = ("symbol", "betas", "macro_betas", "capm_beta", "residual_volatility")
+
+
+def symbol_factor_rows(*, as_of: dt.date, symbols: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The stored (symbol, betas, macro_betas, capm_beta, residual_volatility) of ``as_of`` (one query)."""
+    return list(
         SymbolFactorExposure.objects.filter(symbol__in=list(symbols), as_of_date=as_of).values_list(
-            "symbol", "betas", "macro_betas", "capm_beta", "residual_volatility"
+            *SYMBOL_RISK_FIELDS
         )
     )
+
+
+def symbol_risk_from_rows(rows: Sequence[tuple[Any, ...]], *, symbols: Sequence[str]) -> SymbolRisk:
+    """:class:`SymbolRisk` of (symbol, betas, macro_betas, capm_beta, residual_volatility) rows, the
+    fields of SymbolFactorExposure (stored, or fitted in-process by a modeling session). No query."""
     sens: dict[str, dict[str, float]] = {}
     capm: dict[str, float] = {}
     resid: dict[str, float] = {}

@@ -325,6 +325,58 @@ def factor_results_save(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _FactorInputs:
+    """Engine 5's market inputs: adjusted closes, their simple returns, the 7 factor regressors
+    and the 3 macro regressors (window of :data:`FACTOR_WINDOW` sessions ending at as_of)."""
+
+    prices: pd.DataFrame
+    returns: pd.DataFrame
+    regressors: pd.DataFrame
+    macro: pd.DataFrame
+
+
+def _factor_inputs(*, symbols: list[str], factor_etfs: Mapping[str, str], as_of: dt.date) -> _FactorInputs:
+    """One price query for ``symbols``, the factor ETFs, USO and EWG, and one DGS10 query."""
+    prices = factor_price_window(
+        symbols=[*symbols, OIL_ETF, INTERNATIONAL_ETF],
+        factor_etfs=factor_etfs,
+        as_of=as_of,
+        sessions=FACTOR_WINDOW,
+    )
+    returns = simple_returns(prices)
+    regressors = factor_regressors(returns, factor_etfs)
+    macro = macro_regressors(
+        rate_changes(as_of=as_of, sessions=FACTOR_WINDOW), returns[OIL_ETF], returns[INTERNATIONAL_ETF]
+    )
+    return _FactorInputs(prices, returns, regressors, macro)
+
+
+def symbol_factor_rows_compute(*, symbols: list[str], as_of: dt.date) -> list[SymbolFactorExposure]:
+    """Engine 5's per-symbol fits of ``symbols`` computed now and NOT saved (the unsaved rows the
+    batch would store): for a modeling session trading a symbol the batch has not fitted."""
+    if not symbols:
+        return []
+    factor_etfs = model_factor_etfs()
+    inputs = _factor_inputs(symbols=symbols, factor_etfs=factor_etfs, as_of=as_of)
+    fits = symbol_factor_fits(
+        returns=inputs.returns.reindex(columns=symbols), regressors=inputs.regressors, macro=inputs.macro
+    )
+    return _symbol_rows(fits, as_of)
+
+
+def factor_exposures_compute(
+    *, betas: pd.DataFrame, held: pd.DataFrame, navs: Mapping[str, float]
+) -> pd.DataFrame:
+    """Engine 5's portfolio factor exposures (kind ``model``) of in-memory books: rows (portfolio,
+    factor) with exposure_dollar (USD), exposure (fraction of NAV) and coverage.
+
+    ``betas``: risk symbol x factor; ``held``: position_id, portfolio_id, risk_symbol, exposure
+    (delta-adjusted USD); ``navs``: NAV per portfolio id (every portfolio of ``held``).
+    """
+    return _kind_table("model", betas, held, navs, list(navs)).exposures
+
+
 def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     """Engine 5 for the run's portfolios (global: every symbol fitted once). See the module docstring.
 
@@ -341,17 +393,8 @@ def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     # given: holdings with their stored exposures, and one price frame for every symbol
     positions = position_exposures_frame(portfolio_ids=ids, as_of=as_of)
     symbols = sorted({str(s) for s in positions["risk_symbol"].dropna()})
-    prices = factor_price_window(
-        symbols=[*symbols, OIL_ETF, INTERNATIONAL_ETF],
-        factor_etfs=factor_etfs,
-        as_of=as_of,
-        sessions=FACTOR_WINDOW,
-    )
-    returns = simple_returns(prices)
-    regressors = factor_regressors(returns, factor_etfs)
-    macro = macro_regressors(
-        rate_changes(as_of=as_of, sessions=FACTOR_WINDOW), returns[OIL_ETF], returns[INTERNATIONAL_ETF]
-    )
+    inputs = _factor_inputs(symbols=symbols, factor_etfs=factor_etfs, as_of=as_of)
+    prices, returns, regressors, macro = inputs.prices, inputs.returns, inputs.regressors, inputs.macro
 
     # (a) one fit per symbol, shared by every position holding it
     fits = symbol_factor_fits(returns=returns.reindex(columns=symbols), regressors=regressors, macro=macro)

@@ -36,7 +36,14 @@ from analytics.services.stress import (
 from analytics.services.var import MONTE_CARLO_PATHS, var_metrics
 from sigmasight.api.numbers import number
 
-__all__ = ["VIEWS", "PortfolioRisk", "monte_carlo_seed", "portfolio_risk", "view_metrics"]
+__all__ = [
+    "VIEWS",
+    "PortfolioRisk",
+    "monte_carlo_seed",
+    "portfolio_risk",
+    "revaluation_reasons",
+    "view_metrics",
+]
 
 VIEWS: tuple[str, ...] = (RiskView.PORTFOLIO, RiskView.LONGS, RiskView.SHORTS)
 #: Monte Carlo (10,000 paths, options revalued) runs for the whole-portfolio view only: the
@@ -53,6 +60,15 @@ def monte_carlo_seed(as_of: dt.date) -> int:
     return int(as_of.strftime("%Y%m%d"))
 
 
+def revaluation_reasons(part: pd.DataFrame, market: RiskMarketInputs) -> pd.Series:
+    """Why each position of a view is left out of VaR / contributions (None: included): its book
+    reason, else ``insufficient_history`` when its risk symbol has too few returns."""
+    reason = part["reason"].copy()
+    no_history = reason.isna() & ~part["risk_symbol"].isin(market.history_ok)
+    reason[no_history] = "insufficient_history"
+    return reason
+
+
 def view_metrics(
     view: str,
     book: pd.DataFrame,
@@ -62,13 +78,14 @@ def view_metrics(
     market: RiskMarketInputs,
     symbols: SymbolRisk,
     seed: int,
+    methods: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """One view's ``RiskMetrics.metrics`` (layout: ``analytics.services.risk``): positions without
-    a valuation, price, option input or enough return history are excluded with their reason."""
+    a valuation, price, option input or enough return history are excluded with their reason.
+    ``methods``: the VaR methods (default: the batch's :data:`VIEW_METHODS` of the view)."""
+    methods = VIEW_METHODS[view] if methods is None else methods
     part = view_book(book, view)
-    reason = part["reason"].copy()
-    no_history = reason.isna() & ~part["risk_symbol"].isin(market.history_ok)
-    reason[no_history] = "insufficient_history"
+    reason = revaluation_reasons(part, market)
     included = part[reason.isna()]
     excluded = part[reason.notna()]
     var = var_metrics(
@@ -76,7 +93,7 @@ def view_metrics(
         returns=market.returns,
         nav=nav,
         seed=seed,
-        methods=VIEW_METHODS[view],
+        methods=methods,
         unknown=not excluded.empty,
     )
     contributions = contribution_metrics(
@@ -126,10 +143,10 @@ def view_metrics(
         },
         "contributions": contributions,
         "parameters": {
-            "methods": list(VIEW_METHODS[view]),
+            "methods": list(methods),
             "historical_window": HISTORICAL_WINDOW,
             "parametric_window": PARAMETRIC_WINDOW,
-            "monte_carlo_paths": MONTE_CARLO_PATHS if "monte_carlo" in VIEW_METHODS[view] else 0,
+            "monte_carlo_paths": MONTE_CARLO_PATHS if "monte_carlo" in methods else 0,
             "monte_carlo_seed": seed,
         },
     }
@@ -157,9 +174,12 @@ def portfolio_risk(
     market: RiskMarketInputs,
     symbols: SymbolRisk,
     seed: int,
+    views: tuple[str, ...] = VIEWS,
+    methods: tuple[str, ...] | None = None,
 ) -> PortfolioRisk:
     """One portfolio's rows; ``rows`` are its positions' columns in the chunk's stress outcome and
-    ``scenario_ids`` the scenarios it runs (None: all of the outcome's)."""
+    ``scenario_ids`` the scenarios it runs (None: all of the outcome's). ``views`` and ``methods``
+    (VaR methods of every view; default the batch's) narrow the work, e.g. for a modeling session."""
     prepared = stress_book_columns(book, sens)
     stress = {
         scenario.id: stress_result_fields(
@@ -177,9 +197,16 @@ def portfolio_risk(
     }
     metrics = {
         view: view_metrics(
-            view, book, nav=nav, nav_source=nav_source, market=market, symbols=symbols, seed=seed
+            view,
+            book,
+            nav=nav,
+            nav_source=nav_source,
+            market=market,
+            symbols=symbols,
+            seed=seed,
+            methods=methods,
         )
-        for view in VIEWS
+        for view in views
     }
     unmodeled = int((~np.isfinite(outcome.pnl[:, rows])).any(axis=0).sum()) if outcome.pnl.size else 0
     return PortfolioRisk(stress, metrics, stress_inputs_dump(book, sens, market.stress_cov, nav), unmodeled)

@@ -64,13 +64,17 @@ VALUATION_FIELDS = [
 ]
 
 
-def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Values held positions (rows of ``positions_frame``): one row per position id.
+def position_valuations_frame(
+    *, positions: pd.DataFrame, as_of: dt.date, option_greeks: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Values held positions (rows of ``positions_frame``, stored or in-memory): one row per position id.
 
     Columns: portfolio_id, symbol, price, price_source, previous_close, underlying_price,
     market_value, cost_basis, unrealized_pnl, pnl_percent, daily_pnl, delta,
     delta_adjusted_exposure (USD, signed; NaN = unknown). Queries: the position prices (1) and the
-    option inputs of :func:`option_greeks_frame` (4 when there are options).
+    option inputs of :func:`option_greeks_frame` (4 when there are options). ``option_greeks``:
+    that frame of the positions' options when the caller computed it already (a modeling session
+    shares it with the Greeks and the risk book); computed here when omitted.
     """
     if positions.empty:
         return pd.DataFrame(
@@ -93,7 +97,7 @@ def position_valuations_frame(*, positions: pd.DataFrame, as_of: dt.date) -> pd.
     ids = pd.Index(positions["id"], name="position_id")
     is_option = positions["is_option"].to_numpy(dtype=bool)
     options = positions[is_option]
-    greeks = option_greeks_frame(options=options, as_of=as_of)
+    greeks = option_greeks_frame(options=options, as_of=as_of) if option_greeks is None else option_greeks
     greeks = greeks.reindex(ids) if not greeks.empty else pd.DataFrame(index=ids)
 
     def greek(name: str) -> np.ndarray:

@@ -98,12 +98,28 @@ def _report_schedule(owner: User, made: dict[str, Model]) -> Model:
     return ReportScheduleFactory(owner=owner, portfolio__name="Sweep Secret Portfolio")
 
 
+def _modeling_session(owner: User, made: dict[str, Model]) -> Model:
+    from analytics.tests.modeling_factories import ModelingSessionFactory
+    from portfolios.tests.factories import PortfolioFactory
+
+    portfolio = PortfolioFactory(owner=owner, name="Sweep Secret Portfolio")
+    return ModelingSessionFactory(portfolio=portfolio, owner=owner, name="sweep-secret-session")
+
+
+def _modeling_trade(owner: User, made: dict[str, Model]) -> Model:
+    from analytics.tests.modeling_factories import ModelingTradeFactory
+
+    session = made.get("id") or _modeling_session(owner, made)
+    return ModelingTradeFactory(session=session, tag="sweep-secret-trade")
+
+
 # Named kwargs mean the same object wherever they appear.
 FACTORIES_BY_KWARG: dict[str, Factory] = {
     "portfolio_id": _portfolio,
     "position_id": _position,
     "tag_id": _tag,
     "job_id": _job,
+    "trade_id": _modeling_trade,
 }
 # Generic kwargs (``id``, ``pk``) are resolved by the route text before them (relative to /api/v1/).
 FACTORIES_BY_PREFIX: dict[str, Factory] = {
@@ -124,6 +140,7 @@ FACTORIES_BY_PREFIX: dict[str, Factory] = {
     "export/reports/schedules/": _report_schedule,
     "portfolio/upload/": _upload,
     "portfolio/onboarding/": _upload,
+    "modeling/sessions/": _modeling_session,
 }
 # Captured values that are not object ids: a valid sample for each.
 NON_ID_SAMPLES: dict[str, str] = {

@@ -1,0 +1,268 @@
+"""Modeling sessions end to end on the synthetic market with a real batch run: before = the batch's
+published figures, zero change for an empty session, a closing trade = the batch of the book
+without that position, hedges, NAV at the last close, atomic apply, incremental VaR signs and
+the API's errors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from analytics.modeling import services
+from analytics.modeling.models import ModelingSession, ModelingTrade
+from analytics.tests.modeling.book import AS_OF, modeling_world
+from portfolios.models import Portfolio, Position
+
+API = "/api/v1/modeling/sessions"
+SPY_PUT = "SPY   270115P00600000"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def world(module_db):  # type: ignore[no-untyped-def]
+    return module_db(modeling_world)
+
+
+@pytest.fixture
+def client(db, world, client_for):  # type: ignore[no-untyped-def]
+    return client_for(world.owner)
+
+
+def _session(client, portfolio, trades=None):  # type: ignore[no-untyped-def]
+    response = client.post(API, {"portfolio_id": str(portfolio.id), "name": "what-if"}, format="json")
+    assert response.status_code == 201, response.content
+    sid = response.json()["id"]
+    if trades:
+        added = client.post(f"{API}/{sid}/trades", {"trades": trades}, format="json")
+        assert added.status_code == 201, added.content
+    return sid
+
+
+def _calculate(client, sid):  # type: ignore[no-untyped-def]
+    response = client.post(f"{API}/{sid}/calculate")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def _published(client, portfolio) -> dict:  # type: ignore[no-untyped-def]
+    """The batch's published figures of the portfolio, in the impacts' terms."""
+    pid = portfolio.id
+    overview = client.get(f"/api/v1/analytics/portfolio/{pid}/overview").json()
+    greeks = client.get(f"/api/v1/analytics/risk/{pid}/greeks").json()["current"]
+    factors = client.get(f"/api/v1/analytics/factors/{pid}/exposures").json()["factors"]
+    scenarios = client.get(f"/api/v1/analytics/risk/{pid}/scenarios").json()["scenarios"]
+    var = {}
+    for method in ("historical", "parametric"):
+        for confidence in (0.95, 0.99):
+            for horizon in (1, 10):
+                body = client.get(
+                    f"/api/v1/analytics/risk/{pid}/var",
+                    {"method": method, "confidence": confidence, "horizon_days": horizon},
+                ).json()
+                var[(method, confidence, horizon)] = (body["var"], body["expected_shortfall"])
+    e = overview["exposures"]
+    return {
+        "exposures": {
+            "long": e["long"]["value"],
+            "short": e["short"]["value"],
+            "gross": e["gross"]["value"],
+            "net": e["net"]["value"],
+            "delta_adjusted_net": overview["delta_adjusted"]["net"]["value"],
+            "delta_adjusted_gross": overview["delta_adjusted"]["gross"]["value"],
+            "total_value": overview["total_value"],
+        },
+        "greeks": {k: greeks[k] for k in ("delta", "delta_dollars", "gamma_dollars", "theta", "vega", "rho")},
+        "factors": {f["name"]: f["exposure_dollar"] for f in factors},
+        "scenarios": {s["id"]: s["impact"]["dollar_impact"] for s in scenarios},
+        "var": var,
+    }
+
+
+def _side(impacts: dict, side: str) -> dict:
+    """One side (before/after) of the impacts, in the terms of :func:`_published`."""
+    return {
+        "exposures": {k: v[side] for k, v in impacts["exposures"].items()},
+        "greeks": {k: v[side] for k, v in impacts["greeks"].items()},
+        "factors": {f["name"]: f[side] for f in impacts["factors"]},
+        "scenarios": {s["id"]: s[side] for s in impacts["scenarios"]},
+        "var": {
+            (v["method"], v["confidence"], v["horizon_days"]): (v[side], v[f"es_{side}"])
+            for v in impacts["var"]
+        },
+    }
+
+
+def _close_to(actual: dict, expected: dict, *, money: float = 0.011) -> None:
+    for section in ("exposures", "greeks", "factors", "scenarios"):
+        assert set(actual[section]) == set(expected[section]), section
+        for key, value in expected[section].items():
+            assert actual[section][key] == pytest.approx(value, abs=money), (section, key)
+    for key, (var, es) in expected["var"].items():
+        assert actual["var"][key][0] == pytest.approx(var, abs=money), key
+        assert actual["var"][key][1] == pytest.approx(es, abs=money), key
+
+
+def _change(impacts: dict, section: str, name: str) -> float:
+    rows = impacts[section]
+    if isinstance(rows, dict):
+        return rows[name]["change"]
+    return next(r for r in rows if r.get("id", r.get("name")) == name)["change"]
+
+
+class TestBeforeAndEmpty:
+    def test_an_empty_session_changes_nothing_and_before_is_the_batch(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        impacts = _calculate(client, _session(client, world.main))
+        assert impacts["as_of_date"] == AS_OF.isoformat()
+        _close_to(_side(impacts, "before"), _published(client, world.main), money=0.0)
+        for section in ("exposures", "greeks"):
+            assert all(v["change"] == 0.0 for v in impacts[section].values()), section
+        for section in ("factors", "scenarios", "var"):
+            assert all(r["change"] == 0.0 for r in impacts[section]), section
+        assert all(r["es_change"] == 0.0 for r in impacts["var"])
+        assert impacts["top_contributors"]["before"] == impacts["top_contributors"]["after"]
+        assert impacts["marginal_var"]["by_trade"] == []
+        assert client.get(f"/api/v1/modeling/sessions/{impacts['session_id']}/impacts").json() == impacts
+
+
+class TestTrades:
+    def test_closing_a_position_gives_the_batch_of_the_book_without_it(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        impacts = _calculate(client, _session(client, world.main, [{"symbol": "AAPL", "quantity": -100}]))
+        assert impacts["position_count"] == {"before": 4, "after": 3}
+        assert all(r["symbol"] != "AAPL" for r in impacts["top_contributors"]["after"])
+        _close_to(_side(impacts, "after"), _published(client, world.copy))
+
+    def test_buying_spy_puts_reduces_delta_and_the_market_down_10_loss(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        impacts = _calculate(client, _session(client, world.main, [{"occ_symbol": SPY_PUT, "quantity": 3}]))
+        assert _change(impacts, "greeks", "delta") < 0
+        assert _change(impacts, "greeks", "delta_dollars") < 0
+        down = next(s for s in impacts["scenarios"] if s["id"] == "market_down_10")
+        assert down["before"] < 0 and down["after"] > down["before"]
+
+    def test_trades_at_the_last_close_leave_the_nav_unchanged(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(
+            client,
+            world.main,
+            [
+                {"symbol": "AAPL", "quantity": -40},
+                {"symbol": "IWM", "quantity": 25, "tag": "basket"},
+                {"symbol": "VTV", "quantity": -30, "tag": "basket"},
+                {"occ_symbol": SPY_PUT, "quantity": 2},
+            ],
+        )
+        impacts = _calculate(client, sid)
+        assert impacts["exposures"]["total_value"]["change"] == 0.0
+        assert impacts["exposures"]["gross"]["change"] != 0.0
+        trades = client.get(f"{API}/{sid}").json()["trades"]
+        assert {t["price_source"] for t in trades} <= {"close", "model"}
+
+    def test_incremental_var_is_negative_for_a_hedge_and_positive_for_a_concentration(
+        self, client, world
+    ) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(
+            client, world.main, [{"symbol": "SPY", "quantity": -40}, {"symbol": "AAPL", "quantity": 300}]
+        )
+        impacts = _calculate(client, sid)
+        by_symbol = {r["symbol"]: r["value"] for r in impacts["marginal_var"]["by_trade"]}
+        assert by_symbol["SPY"] < 0 < by_symbol["AAPL"]
+        assert impacts["marginal_var"] | {"by_trade": []} == {
+            "method": "parametric",
+            "confidence": 0.95,
+            "horizon_days": 1,
+            "by_trade": [],
+        }
+
+
+class TestApply:
+    def test_apply_opens_and_closes_positions_and_moves_cash(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(
+            client,
+            world.main,
+            [
+                {"symbol": "AAPL", "quantity": -40, "price": 250},
+                {"symbol": "IWM", "quantity": 10, "price": 200},
+            ],
+        )
+        response = client.post(f"{API}/{sid}/save", {"apply": True}, format="json")
+        assert response.status_code == 200 and response.json()["status"] == "applied"
+        held = {p.symbol: p for p in Position.objects.filter(portfolio=world.main, exit_date__isnull=True)}
+        assert held["AAPL"].quantity == Decimal("60") and held["IWM"].quantity == Decimal("10")
+        assert held["IWM"].entry_date == AS_OF and held["IWM"].entry_price == Decimal("200")
+        closed = Position.objects.get(portfolio=world.main, symbol="AAPL", exit_date=AS_OF)
+        assert closed.quantity == Decimal("40") and closed.exit_price == Decimal("250")
+        world.main.refresh_from_db()
+        assert world.main.cash_balance == Decimal("25000") + Decimal("40") * 250 - Decimal("10") * 200
+        # read-only once applied
+        again = client.post(
+            f"{API}/{sid}/trades", {"trades": [{"symbol": "SPY", "quantity": 1}]}, format="json"
+        )
+        assert again.status_code == 409 and again.json()["error"]["code"] == "CONFLICT"
+
+    def test_apply_is_atomic(self, client, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(
+            client, world.main, [{"symbol": "IWM", "quantity": 10}, {"symbol": "AAPL", "quantity": -100}]
+        )
+        before = list(Position.objects.filter(portfolio=world.main).values().order_by("id"))
+        cash = Portfolio.objects.get(pk=world.main.pk).cash_balance
+
+        def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(services, "_close", boom)  # after the IWM lot was opened
+        with pytest.raises(RuntimeError):
+            services.session_save(session=ModelingSession.objects.get(pk=sid), apply=True)
+        assert list(Position.objects.filter(portfolio=world.main).values().order_by("id")) == before
+        assert Portfolio.objects.get(pk=world.main.pk).cash_balance == cash
+        assert ModelingSession.objects.get(pk=sid).status == "active"
+
+
+class TestErrors:
+    def test_impacts_are_422_before_calculate_and_409_after_the_trades_changed(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(client, world.main)
+        assert client.get(f"{API}/{sid}/impacts").status_code == 422
+        _calculate(client, sid)
+        added = client.post(
+            f"{API}/{sid}/trades", {"trades": [{"symbol": "SPY", "quantity": 5}]}, format="json"
+        )
+        assert client.get(f"{API}/{sid}/impacts").status_code == 409
+        trade_id = added.json()["trades"][0]["id"]
+        assert client.delete(f"{API}/{sid}/trades/{trade_id}").status_code == 204
+        assert client.get(f"{API}/{sid}/impacts").status_code == 409
+        _calculate(client, sid)
+        assert client.get(f"{API}/{sid}/impacts").status_code == 200
+
+    def test_one_bad_trade_adds_none(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(client, world.main)
+        bad = [
+            {"symbol": "SPY", "quantity": 5},
+            {"symbol": "ZZZZZ", "quantity": 5},
+            {"symbol": "AAPL", "quantity": 0},
+            {"occ_symbol": "SPY   261120P00600000", "quantity": 1},  # expires on the as-of date
+        ]
+        response = client.post(f"{API}/{sid}/trades", {"trades": bad}, format="json")
+        assert response.status_code == 400
+        fields = {(p["index"], p["field"]) for p in response.json()["error"]["details"]["trades"]}
+        assert {(2, "quantity"), (3, "expiration_date")} <= fields
+        assert not ModelingTrade.objects.filter(session_id=sid).exists()
+        unknown = client.post(f"{API}/{sid}/trades", {"trades": bad[:2]}, format="json")
+        assert unknown.status_code == 400
+        assert unknown.json()["error"]["details"]["trades"] == [
+            {"index": 1, "field": "symbol", "message": "Unknown symbol ZZZZZ."}
+        ]
+
+    def test_another_users_session_and_portfolio_are_404(self, world, client_for, other_user) -> None:  # type: ignore[no-untyped-def]
+        mine = client_for(world.owner)
+        sid = _session(mine, world.main)
+        theirs = client_for(other_user)
+        assert theirs.get(f"{API}/{sid}").status_code == 404
+        assert theirs.post(f"{API}/{sid}/calculate").status_code == 404
+        created = theirs.post(API, {"portfolio_id": str(world.main.id), "name": "x"}, format="json")
+        assert created.status_code == 404
+        assert theirs.get(API).json()["count"] == 0
+
+    def test_a_cancelled_session_is_read_only(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(client, world.main)
+        response = client.delete(f"{API}/{sid}")
+        assert response.status_code == 200 and response.json()["status"] == "cancelled"
+        assert client.post(f"{API}/{sid}/calculate").status_code == 409
+        assert client.post(f"{API}/{sid}/save", {}, format="json").status_code == 409
