@@ -36,7 +36,6 @@ from analytics.engines.greeks import greeks_totals, stock_position_greeks
 from analytics.engines.valuation import portfolio_exposures
 from analytics.models import RiskView
 from analytics.selectors.market_inputs import option_greeks_frame
-from analytics.selectors.risk_book import num
 from analytics.selectors.risk_inputs import (
     FACTORS,
     RiskMarketInputs,
@@ -52,6 +51,7 @@ from analytics.services.risk_portfolio import monte_carlo_seed, portfolio_risk, 
 from analytics.services.stress import book_sensitivities, scenario_from_model, stress_book_run
 from analytics.services.valuation import position_valuations_frame
 from analytics.services.var import var_metrics
+from sigmasight.api.numbers import number as num
 
 __all__ = ["IMPACT_CONFIDENCES", "IMPACT_HORIZONS", "IMPACT_METHODS", "TOP_CONTRIBUTORS", "books_figures"]
 

@@ -28,7 +28,7 @@ class SessionCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
 
-class TradeInput(serializers.Serializer):
+class ModelingTradeInput(serializers.Serializer):
     symbol = serializers.CharField(max_length=32, required=False, help_text="A stock, ETF or fund symbol.")
     occ_symbol = serializers.CharField(max_length=32, required=False, help_text="An option's OCC symbol.")
     quantity = serializers.DecimalField(
@@ -53,7 +53,7 @@ class TradeInput(serializers.Serializer):
 
 
 class TradesInput(serializers.Serializer):
-    trades = TradeInput(many=True, min_length=1, max_length=MAX_TRADES_PER_SESSION)
+    trades = ModelingTradeInput(many=True, min_length=1, max_length=MAX_TRADES_PER_SESSION)
 
 
 class SaveInput(serializers.Serializer):
