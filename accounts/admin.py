@@ -59,3 +59,6 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+from accounts import personal_token_admin  # noqa: E402, F401  (registers the token admin)

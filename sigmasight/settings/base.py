@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "portfolios",
     "analytics",
     "exports",
+    "agents",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +118,10 @@ CORS_EXPOSE_HEADERS = [
 ]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.personal_tokens.PersonalTokenAuthentication",  # before JWT: ss_pat_ Bearer values
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sigmasight.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
