@@ -4,8 +4,8 @@ Each tool validates its arguments with the REST endpoint's own input serializer 
 the API's ``VALIDATION_ERROR`` details), makes the one selector or service call that endpoint
 makes, and returns its JSON exactly as the endpoint renders it (the API's renderer: numbers,
 ``null`` for non-finite, UTC ``...Z`` timestamps), trimmed only by the limits below, which the tool
-descriptions (:mod:`agents.server`) state. A trimmed list keeps the largest items by absolute
-value and says how many there were (``<list>_total``). No number is computed here.
+descriptions (:mod:`agents.server`) state. A trimmed list keeps its largest items by absolute
+value, in the API's order, and says how many there were (``<list>_total``). No number is computed here.
 
 Errors are raised as the API raises them (404 ``NOT_FOUND`` for another user's portfolio, 422
 ``INSUFFICIENT_DATA`` before the batch, 403 ``PERMISSION_DENIED`` for a read token's write);
@@ -40,9 +40,9 @@ from sigmasight.system.api.serializers import UICommandInputSerializer, UIComman
 from sigmasight.system.models import UICommandAction
 
 #: Documented limits (the tool descriptions quote them).
-MAX_POSITIONS = 50  # get_portfolio: positions, largest |market_value| first
-MAX_VAR_POSITIONS = 20  # get_var: by_position, largest |component_var| first
-MAX_SCENARIO_POSITIONS = 10  # run_stress_test: by_position per scenario, largest |dollar_impact| first
+MAX_POSITIONS = 50  # get_portfolio: positions, the largest |market_value| (API order kept)
+MAX_VAR_POSITIONS = 20  # get_var: by_position, the largest |component_var| (API order kept)
+MAX_SCENARIO_POSITIONS = 10  # run_stress_test: by_position per scenario, the largest |dollar_impact| (API order kept)
 MAX_SERIES_POINTS = 30  # get_performance: the last 30 points of series
 
 
@@ -69,8 +69,11 @@ def _validated(
 
 
 def _top(items: list[dict[str, Any]], key: str, limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` items with the largest ``|item[key]|`` (nulls last), in that order."""
-    return sorted(items, key=lambda item: -abs(item.get(key) or 0.0))[:limit]
+    """The ``limit`` items with the largest ``|item[key]|`` (nulls count as 0), in the API's order."""
+    if len(items) <= limit:
+        return items
+    ranked = sorted(range(len(items)), key=lambda i: -abs(items[i].get(key) or 0.0))
+    return [items[i] for i in sorted(ranked[:limit])]
 
 
 def _trim(body: dict[str, Any], field: str, key: str, limit: int) -> dict[str, Any]:
