@@ -42,7 +42,9 @@ from sigmasight.system.models import UICommandAction
 #: Documented limits (the tool descriptions quote them).
 MAX_POSITIONS = 50  # get_portfolio: positions, the largest |market_value| (API order kept)
 MAX_VAR_POSITIONS = 20  # get_var: by_position, the largest |component_var| (API order kept)
-MAX_SCENARIO_POSITIONS = 10  # run_stress_test: by_position per scenario, the largest |dollar_impact| (API order kept)
+MAX_SCENARIO_POSITIONS = (
+    10  # run_stress_test: by_position per scenario, the largest |dollar_impact| (API order kept)
+)
 MAX_SERIES_POINTS = 30  # get_performance: the last 30 points of series
 
 

@@ -37,7 +37,14 @@ def setup(live_server, user, other_user) -> dict[str, Any]:
     theirs = PortfolioFactory(owner=other_user, name="Live Theirs Secret")
     _, write = personal_token_create(owner=user, name="agent", scope="write")
     _, read = personal_token_create(owner=user, name="reader", scope="read")
-    return {"url": live_server.url, "mine": mine, "theirs": theirs, "write": write, "read": read, "user": user}
+    return {
+        "url": live_server.url,
+        "mine": mine,
+        "theirs": theirs,
+        "write": write,
+        "read": read,
+        "user": user,
+    }
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])

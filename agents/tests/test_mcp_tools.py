@@ -28,9 +28,7 @@ def book(module_db) -> Book:  # type: ignore[no-untyped-def]
     return module_db(batched_book)
 
 
-def run_client(
-    principal: Principal, body: Callable[[Client], Awaitable[Any]], mode: str = "legacy"
-) -> Any:
+def run_client(principal: Principal, body: Callable[[Client], Awaitable[Any]], mode: str = "legacy") -> Any:
     """Runs ``body(client)`` against an in-process server serving ``principal``."""
 
     async def main() -> Any:
@@ -93,14 +91,18 @@ class TestToolsEqualTheRestApi:
     def test_list_portfolios(self, book, client_for):
         result = call(Principal(user=book.owner), "list_portfolios")
         assert not result.is_error
-        assert result.structured_content["portfolios"] == rest(client_for(book.owner), "/api/v1/data/portfolios")
+        assert result.structured_content["portfolios"] == rest(
+            client_for(book.owner), "/api/v1/data/portfolios"
+        )
 
     def test_get_portfolio(self, book, client_for):
         pid = str(book.portfolio.id)
         got = call(Principal(user=book.owner), "get_portfolio", {"portfolio_id": pid}).structured_content
         expected = rest(client_for(book.owner), f"/api/v1/data/portfolio/{pid}/complete")
         assert got["positions_total"] == len(expected["positions"]) == 4
-        assert sorted(got["positions"], key=lambda p: p["id"]) == sorted(expected["positions"], key=lambda p: p["id"])
+        assert sorted(got["positions"], key=lambda p: p["id"]) == sorted(
+            expected["positions"], key=lambda p: p["id"]
+        )
         assert _drop(got, "positions", "positions_total") == _drop(expected, "positions")
 
     def test_get_risk_summary(self, book, client_for):
@@ -108,9 +110,7 @@ class TestToolsEqualTheRestApi:
         got = call(Principal(user=book.owner), "get_risk_summary", {"portfolio_id": pid}).structured_content
         assert got == rest(client_for(book.owner), f"/api/v1/analytics/risk/{pid}/overview")
 
-    @pytest.mark.parametrize(
-        "params", [{}, {"method": "parametric", "confidence": 0.99, "horizon_days": 10}]
-    )
+    @pytest.mark.parametrize("params", [{}, {"method": "parametric", "confidence": 0.99, "horizon_days": 10}])
     def test_get_var(self, book, client_for, params):
         pid = str(book.portfolio.id)
         got = call(Principal(user=book.owner), "get_var", {"portfolio_id": pid, **params}).structured_content
@@ -134,7 +134,9 @@ class TestToolsEqualTheRestApi:
         pid = str(book.portfolio.id)
         args = {"portfolio_id": pid, "scenarios": ["market_down_10"]}
         got = call(Principal(user=book.owner), "run_stress_test", args).structured_content
-        expected = rest(client_for(book.owner), f"/api/v1/analytics/risk/{pid}/scenarios?scenarios=market_down_10")
+        expected = rest(
+            client_for(book.owner), f"/api/v1/analytics/risk/{pid}/scenarios?scenarios=market_down_10"
+        )
         assert [s["id"] for s in got["scenarios"]] == ["market_down_10"]
         assert got["scenarios"][0]["impact"] == expected["scenarios"][0]["impact"]
 
@@ -152,7 +154,9 @@ class TestToolsEqualTheRestApi:
 
     def test_get_factor_exposures(self, book, client_for):
         pid = str(book.portfolio.id)
-        got = call(Principal(user=book.owner), "get_factor_exposures", {"portfolio_id": pid}).structured_content
+        got = call(
+            Principal(user=book.owner), "get_factor_exposures", {"portfolio_id": pid}
+        ).structured_content
         assert got == rest(client_for(book.owner), f"/api/v1/analytics/factors/{pid}/exposures")
 
     def test_get_performance(self, book, client_for):
@@ -166,8 +170,12 @@ class TestToolsEqualTheRestApi:
 
     def test_calculate_greeks(self, book, client_for):
         positions = [{"occ_symbol": "MSFT  270115C00500000", "quantity": 2}]
-        got = call(Principal(user=book.owner), "calculate_greeks", {"positions": positions}).structured_content
-        expected = rest(client_for(book.owner), "/api/v1/analytics/risk/greeks/calculate", {"positions": positions})
+        got = call(
+            Principal(user=book.owner), "calculate_greeks", {"positions": positions}
+        ).structured_content
+        expected = rest(
+            client_for(book.owner), "/api/v1/analytics/risk/greeks/calculate", {"positions": positions}
+        )
         assert _drop(got, "calculated_at") == _drop(expected, "calculated_at")  # computed now, twice
 
     def test_ui_navigate_records_a_command(self, book, client_for):
@@ -223,6 +231,10 @@ class TestErrors:
         assert not UICommand.objects.filter(owner=user).exists()
 
     def test_a_read_credential_cannot_apply_a_what_if(self, book):
-        args = {"portfolio_id": str(book.portfolio.id), "trades": [{"symbol": "AAPL", "quantity": 1}], "apply": True}
+        args = {
+            "portfolio_id": str(book.portfolio.id),
+            "trades": [{"symbol": "AAPL", "quantity": 1}],
+            "apply": True,
+        }
         result = call(Principal(user=book.owner, can_write=False), "what_if", args)
         assert result.structured_content["error"]["code"] == "PERMISSION_DENIED"
