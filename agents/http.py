@@ -17,6 +17,7 @@ The tools' ORM calls run back in this request's thread (thread-sensitive ``sync_
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -74,7 +75,7 @@ async def _serve(scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[by
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         nonlocal status, headers
         if message["type"] == "http.response.start":
             status = message["status"]

@@ -22,13 +22,13 @@ try:  # the /modeling app may not be merged yet (see the module docstring)
     from analytics.modeling import services as modeling_services
     from analytics.modeling.api.serializers import ImpactsSerializer, TradeSerializer, TradesInput
 except ImportError:  # pragma: no cover - depends on the merge state
-    modeling_services = None  # type: ignore[assignment]
+    modeling_services = None
 
 DEFAULT_SESSION_NAME = "What-if (agent)"
 
 
 class ModelingUnavailable(ApplicationError):
-    status_code = 503
+    status_code = 503  # type: ignore[assignment]
     code = "SERVICE_UNAVAILABLE"
 
 

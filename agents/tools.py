@@ -223,24 +223,28 @@ def calculate_greeks(principal: Principal, *, positions: list[dict[str, Any]]) -
     return _json(greeks_calculate(positions=body["positions"], as_of=None))
 
 
-def _ui_command(principal: Principal, action: str, target: str, params: dict[str, Any] | None) -> dict:
+def _ui_command(
+    principal: Principal, action: str, target: str, params: dict[str, Any] | None
+) -> dict[str, Any]:
     _require_write(principal)
     data = _validated(UICommandInputSerializer, {"target": target, "params": params or {}})
     command = system_services.ui_command_record(user=principal.user, action=action, **data)
     return _json(UICommandSerializer(command).data)
 
 
-def ui_navigate(principal: Principal, *, target: str, params: dict[str, Any] | None = None) -> dict:
+def ui_navigate(principal: Principal, *, target: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """= POST /system/ui/navigate: records a command the user's frontend picks up."""
     return _ui_command(principal, UICommandAction.NAVIGATE, target, params)
 
 
-def ui_highlight(principal: Principal, *, target: str, params: dict[str, Any] | None = None) -> dict:
+def ui_highlight(
+    principal: Principal, *, target: str, params: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """= POST /system/ui/highlight."""
     return _ui_command(principal, UICommandAction.HIGHLIGHT, target, params)
 
 
-def ui_filter(principal: Principal, *, target: str, params: dict[str, Any] | None = None) -> dict:
+def ui_filter(principal: Principal, *, target: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """= POST /system/ui/filter."""
     return _ui_command(principal, UICommandAction.FILTER, target, params)
 
