@@ -72,3 +72,6 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     """Permission groups (Django's admin, styled)."""
+
+
+from accounts import personal_token_admin  # noqa: E402, F401  (registers the token admin)

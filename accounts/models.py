@@ -51,3 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+# Registered with the accounts app from here (its own module: the token model and its logic).
+from accounts.personal_token_models import PersonalAccessToken, TokenScope  # noqa: E402
+
+__all__ = ["PersonalAccessToken", "TokenScope", "User", "UserManager"]

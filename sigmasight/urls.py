@@ -1,4 +1,4 @@
-"""Root URLs: /health, the OpenAPI schema and docs, /admin, and /api/v1/ (each app's api/urls.py)."""
+"""Root URLs: /health, the OpenAPI schema and docs, /admin, /mcp, and /api/v1/ (each app's api/urls.py)."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -29,6 +29,7 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("", include("agents.urls")),  # /mcp: the MCP endpoint (outside /api/v1)
     path("api/v1/", include(api_v1)),
     re_path(r"^api/.*$", api_not_found),
 ]

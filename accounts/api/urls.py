@@ -1,4 +1,4 @@
-from accounts.api import views
+from accounts.api import token_views, views
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -6,4 +6,6 @@ urlpatterns = [
     route("refresh", views.RefreshView.as_view(), name="auth-refresh"),
     route("logout", views.LogoutView.as_view(), name="auth-logout"),
     route("me", views.MeView.as_view(), name="auth-me"),
+    route("tokens", token_views.TokenListCreateView.as_view(), name="auth-tokens"),
+    route("tokens/<uuid:id>", token_views.TokenDetailView.as_view(), name="auth-token-detail"),
 ]

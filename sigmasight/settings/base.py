@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portfolios",
     "analytics",
     "exports",
+    "agents",
 ]
 
 MIDDLEWARE = [
@@ -133,7 +134,10 @@ CORS_EXPOSE_HEADERS = [
 ]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.VersionedJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.personal_tokens.PersonalTokenAuthentication",  # before JWT: ss_pat_ Bearer values
+        "accounts.authentication.VersionedJWTAuthentication",  # JWT, refused after logout
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sigmasight.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -212,6 +216,8 @@ SPECTACULAR_SETTINGS = {
         "PortfolioExportFormatEnum": "exports.portfolio_files.PORTFOLIO_FORMATS",
         "TradeListFormatEnum": "exports.trades.TRADE_FORMATS",
         "ReportFormatEnum": "exports.models.ReportFormat",
+        "TradeActionEnum": "exports.trades.ACTIONS",
+        "UICommandActionEnum": "sigmasight.system.models.UICommandAction",
     },
     # /api/docs/ and /api/redoc/ load their JS and CSS from drf-spectacular-sidecar's static files.
     "SWAGGER_UI_DIST": "SIDECAR",

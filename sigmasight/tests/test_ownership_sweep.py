@@ -113,6 +113,12 @@ def _modeling_trade(owner: User, made: dict[str, Model]) -> Model:
     return ModelingTradeFactory(session=session, tag="sweep-secret-trade")
 
 
+def _personal_token(owner: User, made: dict[str, Model]) -> Model:
+    from accounts.tests.personal_token_factories import PersonalAccessTokenFactory
+
+    return PersonalAccessTokenFactory(owner=owner, name="sweep-secret-token")
+
+
 # Named kwargs mean the same object wherever they appear.
 FACTORIES_BY_KWARG: dict[str, Factory] = {
     "portfolio_id": _portfolio,
@@ -123,6 +129,7 @@ FACTORIES_BY_KWARG: dict[str, Factory] = {
 }
 # Generic kwargs (``id``, ``pk``) are resolved by the route text before them (relative to /api/v1/).
 FACTORIES_BY_PREFIX: dict[str, Factory] = {
+    "auth/tokens/": _personal_token,
     "system/jobs/": _job,
     "management/portfolios/": _portfolio,
     "management/positions/": _position,
@@ -393,6 +400,36 @@ def test_staff_only_endpoints_are_403_to_others(endpoint, method, auth_client):
     response = _call(auth_client, method, endpoint.url(_sample_values(endpoint)))
 
     assert_error(response, 403, "PERMISSION_DENIED")
+
+
+def _mcp_tool_cases() -> list[Any]:
+    from agents.tools import PORTFOLIO_ID_TOOLS
+
+    return [pytest.param(name, id=f"mcp {name}") for name in PORTFOLIO_ID_TOOLS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tool", _mcp_tool_cases())
+def test_mcp_tools_answer_not_found_for_someone_elses_portfolio(tool, user, other_user):
+    """Every MCP tool that takes an id: another user's portfolio is a NOT_FOUND tool error carrying
+    none of its data, and nothing of theirs changes (through the SDK's in-process client)."""
+    from agents.tests.test_mcp_tools import call
+    from agents.tools import Principal
+
+    portfolio = _portfolio(other_user, {})
+    before = _snapshot(portfolio)
+    arguments: dict[str, Any] = {"portfolio_id": str(portfolio.pk)}
+    if tool == "what_if":
+        arguments["trades"] = [{"symbol": "AAPL", "quantity": 1}]
+    result = call(Principal(user=user), tool, arguments)
+
+    assert result.is_error
+    assert result.structured_content["error"]["code"] == "NOT_FOUND"
+    text = result.content[0].text
+    for mark in _fingerprints(portfolio):
+        if mark != str(portfolio.pk):  # the id is the caller's own argument
+            assert mark not in text
+    assert _snapshot(portfolio) == before
 
 
 class TestTheSweepItself:
