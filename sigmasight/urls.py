@@ -20,6 +20,7 @@ api_v1 = [
     path("system/", include("analytics.api.system_urls")),
     path("export/reports/", include("exports.api.report_urls")),
     path("export/", include("exports.api.urls")),
+    path("modeling/", include("exports.api.modeling_urls")),
     path("modeling/", include("analytics.modeling.api.urls")),
 ]
 

@@ -57,7 +57,7 @@ def file_response(file: ExportFile) -> HttpResponse:
     return response
 
 
-def _binary(formats: Sequence[str], description: str) -> dict[Any, OpenApiResponse]:
+def binary_responses(formats: Sequence[str], description: str) -> dict[Any, OpenApiResponse]:
     """The 200 file responses of each format's media type (binary body), for the schema."""
     return {
         (200, CONTENT_TYPES[name].split(";")[0]): OpenApiResponse(
@@ -99,7 +99,7 @@ class PortfolioExportView(APIView):
             OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Portfolio id."),
             PortfolioExportQuery,
         ],
-        responses={**_binary(PORTFOLIO_FORMATS, "The export file"), **errors(400, 404, 422)},
+        responses={**binary_responses(PORTFOLIO_FORMATS, "The export file"), **errors(400, 404, 422)},
     )
     def get(self, request: Request, id: uuid.UUID) -> HttpResponse:  # noqa: A002 - the URL's name
         portfolio = owned_portfolio(
@@ -139,7 +139,7 @@ class TradesExportView(APIView):
             "`{portfolio_id, broker, generated_at, trades}`). Recorded in /export/history (kind trades)."
         ),
         request=TradesExportInput,
-        responses={**_binary(TRADE_FORMATS, "The trade list"), **errors(400, 404)},
+        responses={**binary_responses(TRADE_FORMATS, "The trade list"), **errors(400, 404)},
         examples=[
             OpenApiExample(
                 "A stock and an option",

@@ -266,3 +266,34 @@ class TestErrors:
         assert response.status_code == 200 and response.json()["status"] == "cancelled"
         assert client.post(f"{API}/{sid}/calculate").status_code == 409
         assert client.post(f"{API}/{sid}/save", {}, format="json").status_code == 409
+
+
+class TestExport:
+    def test_the_sessions_trades_export_as_fix_through_the_trade_list_writer(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        import simplefix
+
+        sid = _session(
+            client, world.main, [{"symbol": "AAPL", "quantity": -40}, {"occ_symbol": SPY_PUT, "quantity": 3}]
+        )
+
+        response = client.get(f"{API}/{sid}/export", {"format": "fix"})
+
+        assert response.status_code == 200, response.content
+        assert response["Content-Disposition"].startswith("attachment;")
+        parser = simplefix.FixParser()
+        parser.append_buffer(response.content)
+        messages = []
+        while (message := parser.get_message()) is not None:
+            messages.append(message)
+        sides = sorted((m.get(55).decode(), m.get(54).decode(), float(m.get(38))) for m in messages)
+        assert ("AAPL", "2", 40.0) in sides  # selling held AAPL shares: Side 2
+        assert ("SPY", "1", 3.0) in sides  # buying 3 SPY put contracts (options: Symbol 55 = underlying)
+        assert all(
+            m.get(35) == b"D" and m.get(40) == b"2" for m in messages
+        )  # limit orders at the trade price
+
+    def test_export_errors(self, client, world, client_for, other_user) -> None:  # type: ignore[no-untyped-def]
+        sid = _session(client, world.main, [{"symbol": "AAPL", "quantity": -40}])
+        assert client.get(f"{API}/{sid}/export", {"format": "pdf"}).status_code == 400
+        assert client.get(f"{API}/{sid}/export").status_code == 400
+        assert client_for(other_user).get(f"{API}/{sid}/export", {"format": "csv"}).status_code == 404
