@@ -36,6 +36,7 @@ def production(**overrides: str) -> subprocess.CompletedProcess[str]:
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
         "DJANGO_SECRET_KEY": "a-real-secret-of-more-than-thirty-two-bytes-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "risk.example.com",  # production refuses to start without it
         **overrides,
     }
     return subprocess.run(

@@ -49,6 +49,7 @@ UNCOVERED_PREFIXES: dict[str, str] = {
     f"{V1}/export/portfolio/": "a file download (csv/xlsx/json attachment): exports/tests check its content",
     f"{V1}/export/reports/{{id}}": "needs a generated report: exports/tests/test_reports_api.py checks it",
     f"{V1}/export/reports/schedules/{{id}}": "needs a schedule: exports/tests/test_report_schedules.py",
+    f"{V1}/modeling/sessions/{{id}}": "needs a calculated session: analytics/tests/modeling check them",
 }
 
 # --- the demo --------------------------------------------------------------------------------
@@ -190,6 +191,8 @@ CASES: list[Case] = [
     Case("/data/portfolios"),
     Case("/data/portfolios", "empty"),
     Case("/export/history"),
+    Case("/auth/tokens"),
+    Case("/modeling/sessions"),
     Case("/export/reports/templates"),
     Case("/export/reports/schedules"),
     Case("/data/prices/quotes?symbols=AAPL,SPY,ZZZZQ"),
