@@ -12,6 +12,7 @@ from analytics.api.risk_views import (
     RiskScenariosView,
     RiskVaRView,
 )
+from analytics.api.riskdesk_views import OptionGridView
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -46,4 +47,9 @@ urlpatterns = [
         "risk/<uuid:id>/contributions", RiskContributionsView.as_view(), name="analytics-risk-contributions"
     ),
     route("risk/<uuid:id>/overview", RiskOverviewView.as_view(), name="analytics-risk-overview"),
+]
+
+# --- Risk desk (computed on request from the last batch's stored inputs) -----------------------
+urlpatterns += [
+    route("risk/<uuid:id>/option-grid", OptionGridView.as_view(), name="analytics-risk-option-grid"),
 ]

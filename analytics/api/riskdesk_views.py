@@ -1,0 +1,50 @@
+"""Risk-desk endpoints: /analytics/risk/{id}/option-grid (and, below it, the other analyses of
+:mod:`analytics.services.riskdesk`).
+
+Thin views: validate the query (400 naming the parameter), one service call on the last batch's
+stored inputs (422 INSUFFICIENT_DATA before the batch has run), the response through its output
+serializer.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.api.serializers.riskdesk import OptionGridQuery, OptionGridSerializer
+from analytics.selectors.access import owned_portfolio
+from analytics.services.riskdesk import option_grid_compute
+from sigmasight.api.params import parse_query
+from sigmasight.api.schema import errors
+
+ERRORS = errors(400, 404, 422)
+
+
+class OptionGridView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_option_grid",
+        parameters=[OptionGridQuery],
+        responses={200: OptionGridSerializer, **ERRORS},
+        summary="Option risk grid: book P&L on a spot x volatility ladder (full revaluation)",
+        description=(
+            "Every underlying moves by each `spot_moves` return and every option's sigma by each "
+            "relative `vol_moves` change; options are fully revalued with their exercise style "
+            "(instantaneous: T, r, q unchanged), stocks move linearly. `pnl` rows are vol moves, "
+            "columns spot moves (USD). `delta_sign_flips`: cells where an underlying's net delta "
+            "dollars change sign from today's."
+        ),
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        portfolio = owned_portfolio(request.user, id)
+        query = parse_query(OptionGridQuery, request)
+        payload = option_grid_compute(
+            portfolio=portfolio,
+            spot_moves=query["spot_moves"],
+            vol_moves=query["vol_moves"],
+            as_of=query.get("as_of_date"),
+        )
+        return Response(OptionGridSerializer(payload).data)
