@@ -15,8 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.serializers.riskdesk import OptionGridQuery, OptionGridSerializer
+from analytics.api.serializers.riskdesk import (
+    LiquidityQuery,
+    LiquiditySerializer,
+    OptionGridQuery,
+    OptionGridSerializer,
+)
 from analytics.selectors.access import owned_portfolio
+from analytics.selectors.liquidity import liquidity_get
 from analytics.services.riskdesk import option_grid_compute
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
@@ -48,3 +54,30 @@ class OptionGridView(APIView):
             as_of=query.get("as_of_date"),
         )
         return Response(OptionGridSerializer(payload).data)
+
+
+class LiquidityView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_liquidity",
+        parameters=[LiquidityQuery],
+        responses={200: LiquiditySerializer, **ERRORS},
+        summary="Liquidity: days to exit at a participation rate, exit buckets, liquidity-adjusted VaR",
+        description=(
+            "ADV from the stored bars (mean of close x volume over the last `adv_days` bars); days to "
+            "exit = |shares| / (participation x ADV shares); options by their own contract volume when "
+            "their bars have volume, else by delta-equivalent shares against the underlying's ADV. "
+            "`liquidity_adjusted_var_10d` scales each position's 1-day parametric component VaR by "
+            "sqrt(max(10, days_to_exit)) instead of sqrt(10)."
+        ),
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        portfolio = owned_portfolio(request.user, id)
+        query = parse_query(LiquidityQuery, request)
+        payload = liquidity_get(
+            portfolio=portfolio,
+            participation=query["participation"],
+            adv_days=query["adv_days"],
+            confidence=query["confidence"],
+            as_of=query.get("as_of_date"),
+        )
+        return Response(LiquiditySerializer(payload).data)

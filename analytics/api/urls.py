@@ -12,7 +12,7 @@ from analytics.api.risk_views import (
     RiskScenariosView,
     RiskVaRView,
 )
-from analytics.api.riskdesk_views import OptionGridView
+from analytics.api.riskdesk_views import LiquidityView, OptionGridView
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -52,4 +52,5 @@ urlpatterns = [
 # --- Risk desk (computed on request from the last batch's stored inputs) -----------------------
 urlpatterns += [
     route("risk/<uuid:id>/option-grid", OptionGridView.as_view(), name="analytics-risk-option-grid"),
+    route("risk/<uuid:id>/liquidity", LiquidityView.as_view(), name="analytics-risk-liquidity"),
 ]

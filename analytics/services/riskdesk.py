@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from analytics.engines.option_grid import option_grid
 from analytics.selectors import risk as risk_selectors
+from analytics.selectors.conventions import conventions
 from analytics.selectors.risk_book import book_position_set
 from analytics.services.stress import stress_inputs_load
 from portfolios.models import Portfolio
@@ -28,7 +29,6 @@ from sigmasight.api.numbers import money, percent
 __all__ = [
     "DEFAULT_SPOT_MOVES",
     "DEFAULT_VOL_MOVES",
-    "conventions",
     "option_grid_compute",
     "stored_book",
 ]
@@ -37,19 +37,6 @@ __all__ = [
 DEFAULT_SPOT_MOVES: tuple[float, ...] = tuple(round(-0.3 + 0.05 * i, 2) for i in range(13))
 #: Default relative vol ladder: -50 % .. +100 % by 25 % (7 rows).
 DEFAULT_VOL_MOVES: tuple[float, ...] = tuple(round(-0.5 + 0.25 * i, 2) for i in range(7))
-
-
-def conventions(
-    *, units: str, method: str, window: str | None = None, annualization: str | None = None, reference: str
-) -> dict[str, Any]:
-    """The ``conventions`` object every /analytics response carries (API.md)."""
-    return {
-        "units": units,
-        "window": window,
-        "method": method,
-        "annualization": annualization,
-        "reference": reference,
-    }
 
 
 def stored_book(*, portfolio: Portfolio, as_of: Any = None) -> dict[str, Any]:

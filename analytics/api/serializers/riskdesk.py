@@ -68,6 +68,26 @@ class OptionGridQuery(AsOfQuery):
         return attrs
 
 
+class LiquidityQuery(AsOfQuery):
+    participation = serializers.FloatField(
+        default=0.2,
+        min_value=0.01,
+        max_value=1.0,
+        help_text="Share of ADV traded per day, 0.01..1 (default 0.2).",
+    )
+    adv_days = serializers.IntegerField(
+        default=20, min_value=1, max_value=252, help_text="Bars in the ADV window, 1..252 (default 20)."
+    )
+    confidence = serializers.ChoiceField(
+        choices=[0.95, 0.975, 0.99],
+        default=0.99,
+        help_text="Confidence of the parametric VaR (default 0.99).",
+    )
+
+    def validate_confidence(self, value: Any) -> float:
+        return float(value)
+
+
 # --- responses ---------------------------------------------------------------------------------
 
 
@@ -121,3 +141,48 @@ class OptionGridSerializer(RiskDeskMetaSerializer):
     pnl_percent = _grid("Book P&L as percent of NAV")
     by_underlying = UnderlyingGridSerializer(many=True)
     delta_sign_flips = DeltaFlipSerializer(many=True)
+
+
+class LiquidityPositionSerializer(serializers.Serializer):
+    position_id = serializers.CharField()
+    symbol = serializers.CharField()
+    market_value = serializers.FloatField(allow_null=True, help_text="USD, signed")
+    adv_dollars = serializers.FloatField(
+        allow_null=True, help_text="USD per day (of the exit basis's symbol)"
+    )
+    days_to_exit = serializers.FloatField(allow_null=True, help_text="Trading days; null = no volume")
+    exit_basis = serializers.ChoiceField(choices=["shares", "contracts", "underlying_delta_shares"])
+    component_var_1d = serializers.FloatField(
+        allow_null=True, help_text="Parametric 1-day component VaR, USD"
+    )
+
+
+class LiquidityBucketSerializer(serializers.Serializer):
+    bucket = serializers.ChoiceField(choices=["<=1d", "1-3d", "3-7d", ">7d"])
+    market_value = serializers.FloatField(help_text="Sum of |market value|, USD")
+    percent_of_nav = serializers.FloatField(allow_null=True)
+
+
+class PositionRefSerializer(serializers.Serializer):
+    position_id = serializers.CharField()
+    symbol = serializers.CharField()
+
+
+class LiquiditySerializer(serializers.Serializer):
+    portfolio_id = serializers.UUIDField()
+    participation = serializers.FloatField()
+    adv_days = serializers.IntegerField()
+    confidence = serializers.FloatField()
+    horizon_days = serializers.IntegerField()
+    portfolio_value = serializers.FloatField(allow_null=True, help_text="NAV, USD")
+    positions = LiquidityPositionSerializer(many=True)
+    buckets = LiquidityBucketSerializer(many=True)
+    unknown_liquidity = PositionRefSerializer(many=True, help_text="Positions without any volume")
+    var_1d = serializers.FloatField(allow_null=True, help_text="Parametric 1-day VaR, USD")
+    var_10d = serializers.FloatField(allow_null=True, help_text="sqrt(10) x var_1d, USD")
+    liquidity_adjusted_var_10d = serializers.FloatField(allow_null=True, help_text="USD, positive loss")
+    as_of_date = serializers.DateField()
+    calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField()
+    data_source = serializers.CharField()
+    conventions = ConventionsSerializer()

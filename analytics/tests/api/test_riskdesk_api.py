@@ -3,9 +3,13 @@ batch's own numbers, 400 / 401 / 404 / 422."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from analytics.tests.risk_book import AS_OF, Leg, make_book, market_with_betas, run_risk
+from analytics.tests.risk_book import AS_OF, EXPIRY, Leg, bar, make_book, market_with_betas, occ, run_risk
+from analytics.tests.valuation_book import bs
+from marketdata.models import PriceBar
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 
@@ -20,7 +24,7 @@ LEGS = [
     Leg("AAA", -1, strike=110, call=True),
     Leg("TLT", 50),
 ]
-ENDPOINTS = ["option-grid"]
+ENDPOINTS = ["option-grid", "liquidity"]
 
 
 def url(portfolio, endpoint: str) -> str:  # type: ignore[no-untyped-def]
@@ -73,7 +77,7 @@ class TestOptionGrid:
         # stocks only: BBB moves linearly and ignores the vol axis
         bbb = next(u for u in body["by_underlying"] if u["underlying_symbol"] == "BBB")
         assert bbb["pnl"][0] == bbb["pnl"][6]
-        assert bbb["delta_dollars"] == pytest.approx(-200 * 50.0, rel=1e-6)
+        assert bbb["delta_dollars"] == pytest.approx(-200 * 50.0, abs=1e-4)
 
     def test_spot_slope_matches_the_stored_delta_adjusted_exposure(self, auth_client, batched) -> None:
         body = auth_client.get(
@@ -113,6 +117,93 @@ class TestOptionGrid:
     def test_moves_are_sorted(self, auth_client, batched) -> None:
         body = auth_client.get(url(batched, "option-grid"), {"spot_moves": "0.1,-0.1,0"}).json()
         assert body["spot_moves"] == [-0.1, 0.0, 0.1]
+
+
+class TestLiquidity:
+    """Every stored bar of the test market has volume 1,000 shares: ADV shares = 1,000."""
+
+    def test_days_to_exit_by_hand(self, auth_client, market, user) -> None:
+        legs = [*LEGS, Leg("CCC", 5000)]
+        portfolio = make_book(market, legs, owner=user, cash=20_000)
+        assert run_risk(portfolio).failures == {}
+        response = auth_client.get(url(portfolio, "liquidity"))
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert_meta(body)
+        assert (body["participation"], body["adv_days"], body["confidence"]) == (0.2, 20, 0.99)
+        rows = body["positions"]
+        assert [r["symbol"] for r in rows].count("CCC") == 2
+        by_qty = {}
+        for r in rows:
+            by_qty.setdefault(r["symbol"], []).append(r)
+        # stocks: |shares| / (0.2 x 1,000)
+        assert by_qty["AAA"][0]["days_to_exit"] == pytest.approx(100 / 200)
+        assert by_qty["BBB"][0]["days_to_exit"] == pytest.approx(200 / 200)
+        assert sorted(r["days_to_exit"] for r in by_qty["CCC"]) == pytest.approx([30 / 200, 5000 / 200])
+        # ADV dollars = mean(close x volume) of the last 20 bars
+        closes = market.prices["AAA"].iloc[-20:]
+        assert by_qty["AAA"][0]["adv_dollars"] == pytest.approx(float((closes * 1000).mean()), abs=0.01)
+        # options without bars of their own: delta-equivalent shares against the underlying's ADV
+        days_left = (EXPIRY - AS_OF).days
+        s = market.last_price["AAA"]
+        put_delta = bs(s, 95, days_left, 0.045, 0.30, False)[1]
+        call_delta = bs(s, 110, days_left, 0.045, 0.30, True)[1]
+        put = next(r for r in rows if r["symbol"] == occ("AAA", 95, False))
+        call = next(r for r in rows if r["symbol"] == occ("AAA", 110, True))
+        assert put["exit_basis"] == "underlying_delta_shares"
+        assert put["days_to_exit"] == pytest.approx(abs(put_delta) * 2 * 100 / 200, abs=1e-4)
+        assert call["days_to_exit"] == pytest.approx(abs(call_delta) * 1 * 100 / 200, abs=1e-4)
+        # buckets by |market value|
+        buckets = {b["bucket"]: b for b in body["buckets"]}
+        assert list(buckets) == ["<=1d", "1-3d", "3-7d", ">7d"]
+        big = next(r for r in by_qty["CCC"] if r["days_to_exit"] > 7)
+        assert buckets[">7d"]["market_value"] == pytest.approx(abs(big["market_value"]), abs=0.01)
+        assert buckets[">7d"]["percent_of_nav"] == pytest.approx(
+            abs(big["market_value"]) / body["portfolio_value"] * 100, abs=1e-3
+        )
+        gross = sum(abs(r["market_value"]) for r in rows)
+        assert sum(b["market_value"] for b in body["buckets"]) == pytest.approx(gross, abs=0.05)
+        # liquidity-adjusted VaR from the batch's parametric 1-day components
+        var = auth_client.get(
+            url(portfolio, "var"), {"method": "parametric", "confidence": 0.99, "horizon_days": 1}
+        ).json()
+        comps = {p["position_id"]: p["component_var"] for p in var["by_position"]}
+        days = {r["position_id"]: r["days_to_exit"] for r in rows}
+        expected = sum(c * math.sqrt(max(10.0, days[pid])) for pid, c in comps.items())
+        assert body["liquidity_adjusted_var_10d"] == pytest.approx(expected, abs=0.05)
+        assert body["var_10d"] == pytest.approx(var["var"] * math.sqrt(10), abs=0.01)
+        assert body["liquidity_adjusted_var_10d"] > body["var_10d"]
+
+    def test_options_with_their_own_volume_exit_in_contracts(self, auth_client, batched, market) -> None:
+        symbol = occ("AAA", 95, False)
+        PriceBar.objects.bulk_create(
+            [bar(symbol, d, 3.0) for d in market.dates[-20:]]  # volume 1,000 contracts
+        )
+        body = auth_client.get(url(batched, "liquidity"), {"participation": 0.5}).json()
+        put = next(r for r in body["positions"] if r["symbol"] == symbol)
+        assert put["exit_basis"] == "contracts"
+        assert put["days_to_exit"] == pytest.approx(2 / (0.5 * 1000))
+        assert put["adv_dollars"] == pytest.approx(3000.0)
+
+    def test_without_illiquid_positions_it_is_the_square_root_of_time_var(self, auth_client, batched) -> None:
+        body = auth_client.get(url(batched, "liquidity")).json()
+        assert body["liquidity_adjusted_var_10d"] == pytest.approx(body["var_10d"], abs=0.05)
+
+    @pytest.mark.parametrize(
+        ("params", "name"),
+        [
+            ({"participation": "0"}, "participation"),
+            ({"participation": "1.5"}, "participation"),
+            ({"participation": "x"}, "participation"),
+            ({"adv_days": "0"}, "adv_days"),
+            ({"adv_days": "300"}, "adv_days"),
+            ({"confidence": "0.9"}, "confidence"),
+            ({"other": "1"}, "other"),
+        ],
+    )
+    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
+        error = assert_error(auth_client.get(url(plain, "liquidity"), params), 400, "VALIDATION_ERROR")
+        assert name in error["details"]
 
 
 class TestCommon:
