@@ -16,12 +16,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.api.serializers.riskdesk import (
+    ExpiriesQuery,
+    ExpiriesSerializer,
     LiquidityQuery,
     LiquiditySerializer,
     OptionGridQuery,
     OptionGridSerializer,
 )
 from analytics.selectors.access import owned_portfolio
+from analytics.selectors.expiries import expiries_get
 from analytics.selectors.liquidity import liquidity_get
 from analytics.services.riskdesk import option_grid_compute
 from sigmasight.api.params import parse_query
@@ -81,3 +84,18 @@ class LiquidityView(APIView):
             as_of=query.get("as_of_date"),
         )
         return Response(LiquiditySerializer(payload).data)
+
+
+class ExpiriesView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_expiries",
+        parameters=[ExpiriesQuery],
+        responses={200: ExpiriesSerializer, **ERRORS},
+        summary="Expiry and assignment calendar: options by expiry week, theta as the book ages, "
+        "early-assignment flags",
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        portfolio = owned_portfolio(request.user, id)
+        query = parse_query(ExpiriesQuery, request)
+        payload = expiries_get(portfolio=portfolio, days=query["days"], as_of=query.get("as_of_date"))
+        return Response(ExpiriesSerializer(payload).data)

@@ -12,7 +12,7 @@ from analytics.api.risk_views import (
     RiskScenariosView,
     RiskVaRView,
 )
-from analytics.api.riskdesk_views import LiquidityView, OptionGridView
+from analytics.api.riskdesk_views import ExpiriesView, LiquidityView, OptionGridView
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -53,4 +53,5 @@ urlpatterns = [
 urlpatterns += [
     route("risk/<uuid:id>/option-grid", OptionGridView.as_view(), name="analytics-risk-option-grid"),
     route("risk/<uuid:id>/liquidity", LiquidityView.as_view(), name="analytics-risk-liquidity"),
+    route("risk/<uuid:id>/expiries", ExpiriesView.as_view(), name="analytics-risk-expiries"),
 ]

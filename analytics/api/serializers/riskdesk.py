@@ -88,6 +88,15 @@ class LiquidityQuery(AsOfQuery):
         return float(value)
 
 
+class ExpiriesQuery(AsOfQuery):
+    days = serializers.IntegerField(
+        default=90,
+        min_value=1,
+        max_value=730,
+        help_text="Calendar days of expiries listed, 1..730 (default 90).",
+    )
+
+
 # --- responses ---------------------------------------------------------------------------------
 
 
@@ -181,6 +190,48 @@ class LiquiditySerializer(serializers.Serializer):
     var_1d = serializers.FloatField(allow_null=True, help_text="Parametric 1-day VaR, USD")
     var_10d = serializers.FloatField(allow_null=True, help_text="sqrt(10) x var_1d, USD")
     liquidity_adjusted_var_10d = serializers.FloatField(allow_null=True, help_text="USD, positive loss")
+    as_of_date = serializers.DateField()
+    calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField()
+    data_source = serializers.CharField()
+    conventions = ConventionsSerializer()
+
+
+class ExpiringPositionSerializer(serializers.Serializer):
+    position_id = serializers.CharField()
+    symbol = serializers.CharField()
+    underlying_symbol = serializers.CharField()
+    expiration_date = serializers.DateField()
+    days_to_expiry = serializers.IntegerField(help_text="Calendar days")
+    quantity = serializers.FloatField(help_text="Signed contracts")
+    delta = serializers.FloatField(allow_null=True, help_text="Position delta, shares")
+    delta_dollars = serializers.FloatField(allow_null=True, help_text="USD")
+
+
+class ExpiryWeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField(help_text="Monday of the expiry week")
+    positions = ExpiringPositionSerializer(many=True)
+    delta_dollars = serializers.FloatField(allow_null=True, help_text="USD, summed over the week's options")
+
+
+class ThetaDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    theta = serializers.FloatField(allow_null=True, help_text="USD per calendar day of the options alive")
+
+
+class AssignmentRiskSerializer(serializers.Serializer):
+    position_id = serializers.CharField()
+    symbol = serializers.CharField()
+    code = serializers.ChoiceField(choices=["call_before_dividend", "deep_itm_put"])
+    reason = serializers.CharField()
+
+
+class ExpiriesSerializer(serializers.Serializer):
+    portfolio_id = serializers.UUIDField()
+    days = serializers.IntegerField()
+    weeks = ExpiryWeekSerializer(many=True)
+    theta_by_day = ThetaDaySerializer(many=True)
+    assignment_risk = AssignmentRiskSerializer(many=True)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     stale = serializers.BooleanField()

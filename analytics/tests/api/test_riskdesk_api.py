@@ -9,7 +9,8 @@ import pytest
 
 from analytics.tests.risk_book import AS_OF, EXPIRY, Leg, bar, make_book, market_with_betas, occ, run_risk
 from analytics.tests.valuation_book import bs
-from marketdata.models import PriceBar
+from analytics.batch.services import batch_run_create, batch_run_execute
+from marketdata.models import PriceBar, Security
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
 
@@ -24,7 +25,7 @@ LEGS = [
     Leg("AAA", -1, strike=110, call=True),
     Leg("TLT", 50),
 ]
-ENDPOINTS = ["option-grid", "liquidity"]
+ENDPOINTS = ["option-grid", "liquidity", "expiries"]
 
 
 def url(portfolio, endpoint: str) -> str:  # type: ignore[no-untyped-def]
@@ -203,6 +204,60 @@ class TestLiquidity:
     )
     def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
         error = assert_error(auth_client.get(url(plain, "liquidity"), params), 400, "VALIDATION_ERROR")
+        assert name in error["details"]
+
+
+def run_greeks(portfolio) -> None:  # type: ignore[no-untyped-def]
+    run = batch_run_execute(
+        run=batch_run_create(as_of=AS_OF, engines=["greeks"], portfolio_ids=[portfolio.id])
+    )
+    assert run.status == "succeeded", run.counts
+
+
+class TestExpiries:
+    def test_weeks_theta_and_assignment(self, auth_client, market, user) -> None:
+        Security.objects.create(symbol="CCC", dividend_yield=0.04)
+        legs = [
+            *LEGS,
+            Leg("AAA", -1, strike=150, call=False),  # deep ITM short put: no time value left
+            Leg("CCC", -1, strike=120, call=True),  # deep ITM short call on a 4 % yielder
+        ]
+        portfolio = make_book(market, legs, owner=user, cash=20_000)
+        run_greeks(portfolio)
+        response = auth_client.get(url(portfolio, "expiries"), {"days": 200})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert_meta(body)
+        assert [w["week_start"] for w in body["weeks"]] == ["2025-09-15"]  # Friday 2025-09-19
+        week = body["weeks"][0]
+        assert len(week["positions"]) == 4
+        assert week["delta_dollars"] == pytest.approx(
+            sum(p["delta_dollars"] for p in week["positions"]), abs=0.05
+        )
+        greeks = auth_client.get(url(portfolio, "greeks")).json()
+        stored = {p["position_id"]: p["delta_dollars"] for p in greeks["by_position"]}
+        for p in week["positions"]:
+            assert p["delta_dollars"] == pytest.approx(stored[p["position_id"]], abs=0.01)
+        assert len(body["theta_by_day"]) == 30
+        assert body["theta_by_day"][0]["date"] == AS_OF.isoformat()
+        assert body["theta_by_day"][0]["theta"] == pytest.approx(greeks["current"]["theta"], abs=0.05)
+        flags = {f["symbol"]: f["code"] for f in body["assignment_risk"]}
+        assert flags == {
+            occ("AAA", 150, False): "deep_itm_put",
+            occ("CCC", 120, True): "call_before_dividend",
+        }
+
+    def test_nothing_expires_within_the_default_90_days(self, auth_client, batched) -> None:
+        run_greeks(batched)
+        body = auth_client.get(url(batched, "expiries")).json()
+        assert body["days"] == 90 and body["weeks"] == []
+        assert body["assignment_risk"] == []
+
+    @pytest.mark.parametrize(
+        ("params", "name"), [({"days": "0"}, "days"), ({"days": "x"}, "days"), ({"d": "1"}, "d")]
+    )
+    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
+        error = assert_error(auth_client.get(url(plain, "expiries"), params), 400, "VALIDATION_ERROR")
         assert name in error["details"]
 
 
