@@ -7,9 +7,9 @@ import math
 
 import pytest
 
+from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.tests.risk_book import AS_OF, EXPIRY, Leg, bar, make_book, market_with_betas, occ, run_risk
 from analytics.tests.valuation_book import bs
-from analytics.batch.services import batch_run_create, batch_run_execute
 from marketdata.models import PriceBar, Security
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.tests.envelope import assert_error, assert_timestamp
