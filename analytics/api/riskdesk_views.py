@@ -22,11 +22,13 @@ from analytics.api.serializers.riskdesk import (
     LiquiditySerializer,
     OptionGridQuery,
     OptionGridSerializer,
+    ReverseStressQuery,
+    ReverseStressSerializer,
 )
 from analytics.selectors.access import owned_portfolio
 from analytics.selectors.expiries import expiries_get
 from analytics.selectors.liquidity import liquidity_get
-from analytics.services.riskdesk import option_grid_compute
+from analytics.services.riskdesk import option_grid_compute, reverse_stress_compute
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
@@ -99,3 +101,27 @@ class ExpiriesView(APIView):
         query = parse_query(ExpiriesQuery, request)
         payload = expiries_get(portfolio=portfolio, days=query["days"], as_of=query.get("as_of_date"))
         return Response(ExpiriesSerializer(payload).data)
+
+
+class ReverseStressView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_reverse_stress",
+        parameters=[ReverseStressQuery],
+        responses={200: ReverseStressSerializer, **ERRORS},
+        summary="Reverse stress test: the most likely factor move losing a share of NAV",
+        description=(
+            "Minimum Mahalanobis distance under the stored EWMA stress covariance subject to the loss on "
+            "the full revaluation (linear closed form, root-find along it, SLSQP). POSTing `factor_moves` "
+            "as `shocks` to /scenarios/custom reproduces `achieved_loss`."
+        ),
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        portfolio = owned_portfolio(request.user, id)
+        query = parse_query(ReverseStressQuery, request)
+        payload = reverse_stress_compute(
+            portfolio=portfolio,
+            loss_percent=query["loss_percent"],
+            propagation=query["propagation"],
+            as_of=query.get("as_of_date"),
+        )
+        return Response(ReverseStressSerializer(payload).data)

@@ -12,7 +12,7 @@ from analytics.api.risk_views import (
     RiskScenariosView,
     RiskVaRView,
 )
-from analytics.api.riskdesk_views import ExpiriesView, LiquidityView, OptionGridView
+from analytics.api.riskdesk_views import ExpiriesView, LiquidityView, OptionGridView, ReverseStressView
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -54,4 +54,5 @@ urlpatterns += [
     route("risk/<uuid:id>/option-grid", OptionGridView.as_view(), name="analytics-risk-option-grid"),
     route("risk/<uuid:id>/liquidity", LiquidityView.as_view(), name="analytics-risk-liquidity"),
     route("risk/<uuid:id>/expiries", ExpiriesView.as_view(), name="analytics-risk-expiries"),
+    route("risk/<uuid:id>/reverse-stress", ReverseStressView.as_view(), name="analytics-risk-reverse-stress"),
 ]

@@ -3,6 +3,9 @@
 - :func:`option_grid_compute`: the spot x vol P&L grid (``engines.option_grid``) of the book the
   batch stored with its stress inputs (``RiskMetrics.stress_inputs``: the same positions, prices,
   option terms, exercise styles and sigmas as the stress tests and VaR).
+- :func:`reverse_stress_compute`: the most likely factor move (``engines.reverse_stress``) losing
+  a share of NAV on the same stored inputs (book, sensitivities, EWMA covariance) that
+  ``POST /scenarios/custom`` reruns, so posting the returned moves reproduces the loss.
 
 They live in services (not selectors) because they load the stored engine-7 inputs with
 ``services.stress.stress_inputs_load``, as custom scenarios do. Payloads are the API.md shapes,
@@ -19,17 +22,21 @@ import pandas as pd
 from django.utils import timezone
 
 from analytics.engines.option_grid import option_grid
+from analytics.engines.reverse_stress import reverse_stress
+from analytics.models import SHOCK_RANGES
 from analytics.selectors import risk as risk_selectors
 from analytics.selectors.conventions import conventions
 from analytics.selectors.risk_book import book_position_set
-from analytics.services.stress import stress_inputs_load
+from analytics.services.stress import stress_inputs_load, vix_option_flags
 from portfolios.models import Portfolio
-from sigmasight.api.numbers import money, percent
+from sigmasight.api.exceptions import InsufficientData
+from sigmasight.api.numbers import money, number, percent
 
 __all__ = [
     "DEFAULT_SPOT_MOVES",
     "DEFAULT_VOL_MOVES",
     "option_grid_compute",
+    "reverse_stress_compute",
     "stored_book",
 ]
 
@@ -118,5 +125,69 @@ def option_grid_compute(
             method="full revaluation: stocks linear, options with their exercise style's pricer "
             "(American QD+, European BSM) at the shocked spot and sigma; instantaneous (T, r, q unchanged)",
             reference="DESIGN.md 'Greeks' and 'Stress tests'; the book of the last batch's stress inputs",
+        ),
+    }
+
+
+#: Decimals of the reported factor moves (as the /scenarios factor_moves).
+MOVE_DIGITS = 8
+
+
+def reverse_stress_compute(
+    *, portfolio: Portfolio, loss_percent: float, propagation: str = "conditional", as_of: Any = None
+) -> dict[str, Any]:
+    """The reverse stress test of the stored book (API.md ``/reverse-stress``): the minimum
+    Mahalanobis-distance move of the 11 stress variables losing ``loss_percent`` of NAV.
+
+    All 11 moves are returned, so POSTing them as ``shocks`` to /scenarios/custom shocks every
+    variable and either ``propagation`` gives the same P&L (``propagation`` is echoed)."""
+    stored = stored_book(portfolio=portfolio, as_of=as_of)
+    book: pd.DataFrame = stored["book"]
+    nav = stored["nav"]
+    target = loss_percent / 100.0 * nav if np.isfinite(nav) and nav > 0 else float("nan")
+    if not np.isfinite(target):
+        raise InsufficientData(
+            "The portfolio has no positive NAV to take a share of.",
+            {"missing": "a positive NAV", "portfolio_id": str(portfolio.id)},
+        )
+    result = reverse_stress(
+        book_position_set(book),
+        stored["sens"],
+        stored["cov"],
+        target,
+        vix_options=vix_option_flags(book),
+        bounds=SHOCK_RANGES,  # what POST /scenarios/custom accepts
+    )
+    return {
+        **_meta(portfolio, stored),
+        "loss_percent": loss_percent,
+        "propagation": propagation,
+        "target_loss": money(result.target_loss),
+        "achieved_loss": money(result.achieved_loss),
+        "achieved": result.achieved,
+        "mahalanobis_distance": number(result.mahalanobis_distance, 6),
+        "linear_mahalanobis_distance": number(result.linear_distance, 6),
+        "method": result.method,
+        "factor_moves": {k: number(v, MOVE_DIGITS) for k, v in result.factor_moves.items()},
+        "linear_factor_moves": {k: number(v, MOVE_DIGITS) for k, v in result.linear_moves.items()},
+        "by_position": [
+            {
+                "position_id": str(pid),
+                "symbol": symbol,
+                "dollar_impact": money(p),
+                "percentage_impact": percent(p / nav * 100.0),
+            }
+            for pid, symbol, p in zip(book.index, book["symbol"], result.position_pnl, strict=True)
+        ],
+        "conventions": conventions(
+            units="target_loss, achieved_loss: USD, positive losses; factor_moves: the stress variables' units "
+            "(returns and style spreads as fractions, Interest Rate a decimal change of the 10-year yield, "
+            "Volatility a relative VIX change); mahalanobis_distance: standard deviations of the daily "
+            "covariance",
+            window="EWMA covariance (lambda 0.94, 252 days) of the last batch's stress inputs",
+            method="minimum Mahalanobis distance subject to the loss on the full revaluation: the linear "
+            "closed form x* = -L Sigma b / (b' Sigma b), a root-find along it, then SLSQP; every variable "
+            "shocked (conditional = isolated)",
+            reference="DESIGN.md 'Stress tests'; analytics/engines/reverse_stress.py",
         ),
     }

@@ -10,6 +10,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.api.common import AsOfQuery
+from analytics.engines.stress import STRESS_VARIABLES
 from analytics.services.riskdesk import DEFAULT_SPOT_MOVES, DEFAULT_VOL_MOVES
 
 #: At most this many moves per axis of the option grid.
@@ -94,6 +95,20 @@ class ExpiriesQuery(AsOfQuery):
         min_value=1,
         max_value=730,
         help_text="Calendar days of expiries listed, 1..730 (default 90).",
+    )
+
+
+class ReverseStressQuery(AsOfQuery):
+    loss_percent = serializers.FloatField(
+        default=20.0,
+        min_value=0.1,
+        max_value=100.0,
+        help_text="Loss as percent of NAV, 0.1..100 (default 20).",
+    )
+    propagation = serializers.ChoiceField(
+        choices=["conditional", "isolated"],
+        default="conditional",
+        help_text="Echoed: every variable is moved, so both propagations give the same P&L.",
     )
 
 
@@ -237,3 +252,33 @@ class ExpiriesSerializer(serializers.Serializer):
     stale = serializers.BooleanField()
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()
+
+
+class FactorMovesSerializer(serializers.Serializer):
+    """All 11 stress variables (stress units; Volatility a relative VIX change)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in STRESS_VARIABLES:
+            self.fields[name] = serializers.FloatField(allow_null=True)
+
+
+class ReverseStressPositionSerializer(serializers.Serializer):
+    position_id = serializers.CharField()
+    symbol = serializers.CharField()
+    dollar_impact = serializers.FloatField(allow_null=True, help_text="USD, signed")
+    percentage_impact = serializers.FloatField(allow_null=True, help_text="Percent of NAV")
+
+
+class ReverseStressSerializer(RiskDeskMetaSerializer):
+    loss_percent = serializers.FloatField()
+    propagation = serializers.CharField()
+    target_loss = serializers.FloatField(allow_null=True, help_text="USD, positive loss")
+    achieved_loss = serializers.FloatField(allow_null=True, help_text="USD, positive loss")
+    achieved = serializers.BooleanField(help_text="False when the loss cannot be reached")
+    mahalanobis_distance = serializers.FloatField(allow_null=True)
+    linear_mahalanobis_distance = serializers.FloatField(allow_null=True)
+    method = serializers.ChoiceField(choices=["linear", "line_search", "slsqp"])
+    factor_moves = FactorMovesSerializer()
+    linear_factor_moves = FactorMovesSerializer()
+    by_position = ReverseStressPositionSerializer(many=True)

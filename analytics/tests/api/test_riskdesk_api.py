@@ -25,7 +25,7 @@ LEGS = [
     Leg("AAA", -1, strike=110, call=True),
     Leg("TLT", 50),
 ]
-ENDPOINTS = ["option-grid", "liquidity", "expiries"]
+ENDPOINTS = ["option-grid", "liquidity", "expiries", "reverse-stress"]
 
 
 def url(portfolio, endpoint: str) -> str:  # type: ignore[no-untyped-def]
@@ -258,6 +258,59 @@ class TestExpiries:
     )
     def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
         error = assert_error(auth_client.get(url(plain, "expiries"), params), 400, "VALIDATION_ERROR")
+        assert name in error["details"]
+
+
+class TestReverseStress:
+    @pytest.mark.parametrize("loss_percent", [10, 20])
+    def test_the_custom_scenario_reproduces_the_loss(self, auth_client, batched, loss_percent: int) -> None:
+        response = auth_client.get(url(batched, "reverse-stress"), {"loss_percent": loss_percent})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert_meta(body)
+        assert body["loss_percent"] == loss_percent and body["propagation"] == "conditional"
+        assert body["achieved"] is True
+        assert body["target_loss"] == pytest.approx(body["portfolio_value"] * loss_percent / 100, abs=0.01)
+        assert body["achieved_loss"] == pytest.approx(body["target_loss"], rel=1e-4)
+        assert len(body["factor_moves"]) == 11
+        assert body["mahalanobis_distance"] > 0
+        assert sum(p["dollar_impact"] for p in body["by_position"]) == pytest.approx(
+            -body["achieved_loss"], abs=0.05
+        )
+        for propagation in ("conditional", "isolated"):
+            custom = auth_client.post(
+                url(batched, "scenarios/custom"),
+                {"name": "reverse", "shocks": body["factor_moves"], "propagation": propagation},
+                format="json",
+            )
+            assert custom.status_code == 200, custom.content
+            impact = custom.json()["scenarios"][0]["impact"]["dollar_impact"]
+            assert -impact == pytest.approx(body["achieved_loss"], rel=0.005)
+
+    def test_a_linear_book_gives_the_closed_form(self, auth_client, market, user) -> None:
+        portfolio = make_book(
+            market, [Leg("AAA", 100), Leg("BBB", -200), Leg("CCC", 30)], owner=user, cash=20_000
+        )
+        assert run_risk(portfolio).failures == {}
+        # 5 % of NAV: no stock reaches its -100 % floor, so the book is linear in the moves
+        body = auth_client.get(url(portfolio, "reverse-stress"), {"loss_percent": 5}).json()
+        assert body["achieved_loss"] == pytest.approx(body["target_loss"], abs=0.02)
+        moves, linear = body["factor_moves"], body["linear_factor_moves"]
+        for name, value in linear.items():
+            assert moves[name] == pytest.approx(value, rel=1e-5, abs=1e-10), name
+        assert body["mahalanobis_distance"] == pytest.approx(body["linear_mahalanobis_distance"], rel=1e-5)
+
+    @pytest.mark.parametrize(
+        ("params", "name"),
+        [
+            ({"loss_percent": "0"}, "loss_percent"),
+            ({"loss_percent": "101"}, "loss_percent"),
+            ({"propagation": "x"}, "propagation"),
+            ({"z": "1"}, "z"),
+        ],
+    )
+    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
+        error = assert_error(auth_client.get(url(plain, "reverse-stress"), params), 400, "VALIDATION_ERROR")
         assert name in error["details"]
 
 
