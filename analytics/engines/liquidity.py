@@ -27,6 +27,7 @@ Conventions
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,7 +88,7 @@ def bucket_of(days: float) -> str | None:
     return ">7d"
 
 
-def exit_buckets(market_values: np.ndarray, days: np.ndarray, nav: float) -> list[dict[str, float | str]]:
+def exit_buckets(market_values: np.ndarray, days: np.ndarray, nav: float) -> list[dict[str, Any]]:
     """One row per bucket of :data:`BUCKETS`: ``{bucket, market_value (sum |MV|, USD),
     percent_of_nav}`` (NaN percent when NAV is not positive)."""
     mv = np.abs(np.asarray(market_values, dtype=np.float64))
