@@ -99,22 +99,6 @@ class TestOptionGrid:
         # 100 shares at 100 lose 1,000 on -10 %; the 2 long puts and the short call gain
         assert aaa["pnl"][0][0] > -1000.0
 
-    @pytest.mark.parametrize(
-        ("params", "name"),
-        [
-            ({"spot_moves": "a,b"}, "spot_moves"),
-            ({"spot_moves": "-1.5"}, "spot_moves"),
-            ({"vol_moves": "-1"}, "vol_moves"),
-            ({"vol_moves": ",".join(str(i / 100) for i in range(26))}, "vol_moves"),
-            ({"spot_moves": "0.1,0.1"}, "spot_moves"),
-            ({"nope": "1"}, "nope"),
-            ({"as_of_date": "x"}, "as_of_date"),
-        ],
-    )
-    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
-        error = assert_error(auth_client.get(url(plain, "option-grid"), params), 400, "VALIDATION_ERROR")
-        assert name in error["details"]
-
     def test_moves_are_sorted(self, auth_client, batched) -> None:
         body = auth_client.get(url(batched, "option-grid"), {"spot_moves": "0.1,-0.1,0"}).json()
         assert body["spot_moves"] == [-0.1, 0.0, 0.1]
@@ -190,22 +174,6 @@ class TestLiquidity:
         body = auth_client.get(url(batched, "liquidity")).json()
         assert body["liquidity_adjusted_var_10d"] == pytest.approx(body["var_10d"], abs=0.05)
 
-    @pytest.mark.parametrize(
-        ("params", "name"),
-        [
-            ({"participation": "0"}, "participation"),
-            ({"participation": "1.5"}, "participation"),
-            ({"participation": "x"}, "participation"),
-            ({"adv_days": "0"}, "adv_days"),
-            ({"adv_days": "300"}, "adv_days"),
-            ({"confidence": "0.9"}, "confidence"),
-            ({"other": "1"}, "other"),
-        ],
-    )
-    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
-        error = assert_error(auth_client.get(url(plain, "liquidity"), params), 400, "VALIDATION_ERROR")
-        assert name in error["details"]
-
 
 def run_greeks(portfolio) -> None:  # type: ignore[no-untyped-def]
     run = batch_run_execute(
@@ -253,13 +221,6 @@ class TestExpiries:
         assert body["days"] == 90 and body["weeks"] == []
         assert body["assignment_risk"] == []
 
-    @pytest.mark.parametrize(
-        ("params", "name"), [({"days": "0"}, "days"), ({"days": "x"}, "days"), ({"d": "1"}, "d")]
-    )
-    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
-        error = assert_error(auth_client.get(url(plain, "expiries"), params), 400, "VALIDATION_ERROR")
-        assert name in error["details"]
-
 
 class TestReverseStress:
     @pytest.mark.parametrize("loss_percent", [10, 20])
@@ -300,21 +261,40 @@ class TestReverseStress:
             assert moves[name] == pytest.approx(value, rel=1e-5, abs=1e-10), name
         assert body["mahalanobis_distance"] == pytest.approx(body["linear_mahalanobis_distance"], rel=1e-5)
 
-    @pytest.mark.parametrize(
-        ("params", "name"),
-        [
-            ({"loss_percent": "0"}, "loss_percent"),
-            ({"loss_percent": "101"}, "loss_percent"),
-            ({"propagation": "x"}, "propagation"),
-            ({"z": "1"}, "z"),
-        ],
-    )
-    def test_400_names_the_parameter(self, auth_client, plain, params: dict, name: str) -> None:
-        error = assert_error(auth_client.get(url(plain, "reverse-stress"), params), 400, "VALIDATION_ERROR")
-        assert name in error["details"]
-
 
 class TestCommon:
+    @pytest.mark.parametrize(
+        ("endpoint", "params", "name"),
+        [
+            ("option-grid", {"spot_moves": "a,b"}, "spot_moves"),
+            ("option-grid", {"spot_moves": "-1.5"}, "spot_moves"),
+            ("option-grid", {"vol_moves": "-1"}, "vol_moves"),
+            ("option-grid", {"vol_moves": ",".join(str(i / 100) for i in range(26))}, "vol_moves"),
+            ("option-grid", {"spot_moves": "0.1,0.1"}, "spot_moves"),
+            ("option-grid", {"nope": "1"}, "nope"),
+            ("option-grid", {"as_of_date": "x"}, "as_of_date"),
+            ("liquidity", {"participation": "0"}, "participation"),
+            ("liquidity", {"participation": "1.5"}, "participation"),
+            ("liquidity", {"participation": "x"}, "participation"),
+            ("liquidity", {"adv_days": "0"}, "adv_days"),
+            ("liquidity", {"adv_days": "300"}, "adv_days"),
+            ("liquidity", {"confidence": "0.9"}, "confidence"),
+            ("liquidity", {"other": "1"}, "other"),
+            ("expiries", {"days": "0"}, "days"),
+            ("expiries", {"days": "x"}, "days"),
+            ("expiries", {"d": "1"}, "d"),
+            ("reverse-stress", {"loss_percent": "0"}, "loss_percent"),
+            ("reverse-stress", {"loss_percent": "101"}, "loss_percent"),
+            ("reverse-stress", {"propagation": "x"}, "propagation"),
+            ("reverse-stress", {"z": "1"}, "z"),
+        ],
+    )
+    def test_400_names_the_parameter(
+        self, auth_client, plain, endpoint: str, params: dict, name: str
+    ) -> None:
+        error = assert_error(auth_client.get(url(plain, endpoint), params), 400, "VALIDATION_ERROR")
+        assert name in error["details"]
+
     @pytest.mark.parametrize("endpoint", ENDPOINTS)
     def test_401_without_a_token(self, api_client, plain, endpoint: str) -> None:
         assert_error(api_client.get(url(plain, endpoint)), 401)
