@@ -1,5 +1,5 @@
-"""Risk-desk endpoints: /analytics/risk/{id}/option-grid (and, below it, the other analyses of
-:mod:`analytics.services.riskdesk`).
+"""Risk-desk endpoints: /analytics/risk/{id}/option-grid, /liquidity, /expiries, /reverse-stress
+and /backtest.
 
 Thin views: validate the query (400 naming the parameter), one service call on the last batch's
 stored inputs (422 INSUFFICIENT_DATA before the batch has run), the response through its output
@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.api.serializers.riskdesk import (
+    BacktestQuery,
+    BacktestSerializer,
     ExpiriesQuery,
     ExpiriesSerializer,
     LiquidityQuery,
@@ -29,6 +31,7 @@ from analytics.selectors.access import owned_portfolio
 from analytics.selectors.expiries import expiries_get
 from analytics.selectors.liquidity import liquidity_get
 from analytics.services.riskdesk import option_grid_compute, reverse_stress_compute
+from analytics.services.var_backtest import var_backtest_compute
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
@@ -125,3 +128,28 @@ class ReverseStressView(APIView):
             as_of=query.get("as_of_date"),
         )
         return Response(ReverseStressSerializer(payload).data)
+
+
+class BacktestView(APIView):
+    @extend_schema(
+        operation_id="analytics_risk_backtest",
+        parameters=[BacktestQuery],
+        responses={200: BacktestSerializer, **ERRORS},
+        summary="VaR backtest of today's book: exceptions, Kupiec, Christoffersen, Basel traffic light",
+        description=(
+            "A hypothetical backtest computed on request (the batch stores no VaR history): each of the "
+            "last `days` days' one-day VaR of today's book from the window before it, against the book's "
+            "P&L on that day's returns."
+        ),
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        portfolio = owned_portfolio(request.user, id)
+        query = parse_query(BacktestQuery, request)
+        payload = var_backtest_compute(
+            portfolio=portfolio,
+            method=query["method"],
+            confidence=query["confidence"],
+            days=query["days"],
+            as_of=query.get("as_of_date"),
+        )
+        return Response(BacktestSerializer(payload).data)

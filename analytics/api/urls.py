@@ -12,7 +12,13 @@ from analytics.api.risk_views import (
     RiskScenariosView,
     RiskVaRView,
 )
-from analytics.api.riskdesk_views import ExpiriesView, LiquidityView, OptionGridView, ReverseStressView
+from analytics.api.riskdesk_views import (
+    BacktestView,
+    ExpiriesView,
+    LiquidityView,
+    OptionGridView,
+    ReverseStressView,
+)
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -55,4 +61,5 @@ urlpatterns += [
     route("risk/<uuid:id>/liquidity", LiquidityView.as_view(), name="analytics-risk-liquidity"),
     route("risk/<uuid:id>/expiries", ExpiriesView.as_view(), name="analytics-risk-expiries"),
     route("risk/<uuid:id>/reverse-stress", ReverseStressView.as_view(), name="analytics-risk-reverse-stress"),
+    route("risk/<uuid:id>/backtest", BacktestView.as_view(), name="analytics-risk-backtest"),
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_VOL_MOVES",
     "option_grid_compute",
     "reverse_stress_compute",
+    "risk_desk_meta",
     "stored_book",
 ]
 
@@ -68,7 +69,8 @@ def stored_book(*, portfolio: Portfolio, as_of: Any = None) -> dict[str, Any]:
     }
 
 
-def _meta(portfolio: Portfolio, stored: dict[str, Any]) -> dict[str, Any]:
+def risk_desk_meta(portfolio: Portfolio, stored: dict[str, Any]) -> dict[str, Any]:
+    """The fields every risk-desk payload shares (portfolio, NAV, dates, source, excluded rows)."""
     return {
         "portfolio_id": str(portfolio.id),
         "portfolio_value": money(stored["nav"]),
@@ -102,7 +104,7 @@ def option_grid_compute(
     with np.errstate(divide="ignore", invalid="ignore"):
         pnl_percent = grid.pnl / nav * 100.0 if np.isfinite(nav) and nav > 0 else grid.pnl * np.nan
     return {
-        **_meta(portfolio, stored),
+        **risk_desk_meta(portfolio, stored),
         "spot_moves": list(grid.spot_moves),
         "vol_moves": list(grid.vol_moves),
         "pnl": _money_grid(grid.pnl),
@@ -159,7 +161,7 @@ def reverse_stress_compute(
         bounds=SHOCK_RANGES,  # what POST /scenarios/custom accepts
     )
     return {
-        **_meta(portfolio, stored),
+        **risk_desk_meta(portfolio, stored),
         "loss_percent": loss_percent,
         "propagation": propagation,
         "target_loss": money(result.target_loss),

@@ -112,6 +112,17 @@ class ReverseStressQuery(AsOfQuery):
     )
 
 
+class BacktestQuery(AsOfQuery):
+    method = serializers.ChoiceField(choices=["historical", "parametric"], default="historical")
+    confidence = serializers.ChoiceField(choices=[0.95, 0.99], default=0.99, help_text="0.95 or 0.99")
+    days = serializers.IntegerField(
+        default=250, min_value=10, max_value=500, help_text="Trading days tested, 10..500 (default 250)."
+    )
+
+    def validate_confidence(self, value: Any) -> float:
+        return float(value)
+
+
 # --- responses ---------------------------------------------------------------------------------
 
 
@@ -282,3 +293,36 @@ class ReverseStressSerializer(RiskDeskMetaSerializer):
     factor_moves = FactorMovesSerializer()
     linear_factor_moves = FactorMovesSerializer()
     by_position = ReverseStressPositionSerializer(many=True)
+
+
+class LikelihoodRatioSerializer(serializers.Serializer):
+    statistic = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class ChristoffersenSerializer(serializers.Serializer):
+    independence = LikelihoodRatioSerializer()
+    conditional_coverage = LikelihoodRatioSerializer()
+
+
+class BacktestDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    var = serializers.FloatField(allow_null=True, help_text="USD, positive loss")
+    pnl = serializers.FloatField(allow_null=True, help_text="USD, signed")
+    exception = serializers.BooleanField(allow_null=True, help_text="pnl < -var; null = not an observation")
+
+
+class BacktestSerializer(RiskDeskMetaSerializer):
+    method = serializers.CharField()
+    confidence = serializers.FloatField()
+    horizon_days = serializers.IntegerField()
+    days = serializers.IntegerField()
+    window_days = serializers.IntegerField()
+    observations = serializers.IntegerField()
+    exceptions = serializers.IntegerField()
+    exception_dates = serializers.ListField(child=serializers.DateField())
+    expected_exceptions = serializers.FloatField(allow_null=True)
+    kupiec = LikelihoodRatioSerializer()
+    christoffersen = ChristoffersenSerializer()
+    traffic_light = serializers.ChoiceField(choices=["green", "yellow", "red"])
+    series = BacktestDaySerializer(many=True)
