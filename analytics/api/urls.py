@@ -12,6 +12,13 @@ from analytics.api.risk_views import (
     RiskScenariosView,
     RiskVaRView,
 )
+from analytics.api.riskdesk_views import (
+    BacktestView,
+    ExpiriesView,
+    LiquidityView,
+    OptionGridView,
+    ReverseStressView,
+)
 from sigmasight.api.routing import route
 
 urlpatterns = [
@@ -46,4 +53,13 @@ urlpatterns = [
         "risk/<uuid:id>/contributions", RiskContributionsView.as_view(), name="analytics-risk-contributions"
     ),
     route("risk/<uuid:id>/overview", RiskOverviewView.as_view(), name="analytics-risk-overview"),
+]
+
+# --- Risk desk (computed on request from the last batch's stored inputs) -----------------------
+urlpatterns += [
+    route("risk/<uuid:id>/option-grid", OptionGridView.as_view(), name="analytics-risk-option-grid"),
+    route("risk/<uuid:id>/liquidity", LiquidityView.as_view(), name="analytics-risk-liquidity"),
+    route("risk/<uuid:id>/expiries", ExpiriesView.as_view(), name="analytics-risk-expiries"),
+    route("risk/<uuid:id>/reverse-stress", ReverseStressView.as_view(), name="analytics-risk-reverse-stress"),
+    route("risk/<uuid:id>/backtest", BacktestView.as_view(), name="analytics-risk-backtest"),
 ]
