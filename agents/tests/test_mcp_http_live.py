@@ -19,7 +19,9 @@ from agents import tools
 from portfolios.tests.factories import PortfolioFactory
 from sigmasight.system.models import UICommand
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each live-server test restores the migrations' reference data
+# (factor definitions, the scenario library) that the tests after it in this worker read
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def over_http(url: str, bearer: str, body: Any, mode: str = "legacy") -> Any:

@@ -157,6 +157,11 @@ def _portfolio_cases(p: str, user: str) -> list[Case]:
         f"/analytics/correlation/{{{p}}}/matrix",
         f"/analytics/correlation/{{{p}}}/matrix?lookback_days=60&min_overlap=20",
         f"/management/strategies?portfolio_id={{{p}}}",
+        f"/analytics/risk/{{{p}}}/option-grid",
+        f"/analytics/risk/{{{p}}}/liquidity",
+        f"/analytics/risk/{{{p}}}/expiries",
+        f"/analytics/risk/{{{p}}}/reverse-stress?loss_percent=20",
+        f"/analytics/risk/{{{p}}}/backtest?method=parametric&days=20",
     ]
     return [Case(url, user) for url in urls]
 

@@ -21,7 +21,13 @@ from django.test import override_settings
 from analytics.models import BatchRun
 from portfolios.demo import ADMIN_EMAIL, DEMO_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# serialized_rollback: the flush after each live-server test restores the migrations' reference data
+# (factor definitions, the scenario library) that the tests after it in this worker read
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 #: Data migrations whose rows the batch needs (factor definitions, the stress-scenario library).
 #: The live server sees committed rows only (a transactional test), and an earlier transactional
