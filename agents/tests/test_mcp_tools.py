@@ -238,3 +238,20 @@ class TestErrors:
         }
         result = call(Principal(user=book.owner, can_write=False), "what_if", args)
         assert result.structured_content["error"]["code"] == "PERMISSION_DENIED"
+
+
+@pytest.mark.django_db
+class TestWhatIf:
+    def test_what_if_returns_the_sessions_impacts_as_rest_serves_them(self, book, client_for):
+        args = {"portfolio_id": str(book.portfolio.id), "trades": [{"symbol": "AAPL", "quantity": -10}]}
+
+        result = call(Principal(user=book.owner), "what_if", args)
+
+        assert not result.is_error, result.content[0].text
+        got = result.structured_content
+        session_id = got["session_id"]
+        served = rest(client_for(book.owner), f"/api/v1/modeling/sessions/{session_id}/impacts")
+        assert got["impacts"]["exposures"] == served["exposures"]
+        assert got["impacts"]["var"] == served["var"]
+        assert got["impacts"]["exposures"]["total_value"]["change"] == pytest.approx(0.0, abs=0.02)
+        assert got["status"] == "active"  # not applied: the real portfolio is untouched
