@@ -106,12 +106,12 @@ def implied_volatility(
     at_hi = ~below & ~above & ~at_lo & (np.abs(f_hi) <= PRICE_TOL)
     vol[idx[at_lo]], status[idx[at_lo]] = VOL_MIN, "ok"
     vol[idx[at_hi]], status[idx[at_hi]] = VOL_MAX, "ok"
-    todo = ~(below | above | at_lo | at_hi)
-    w = idx[todo]
-    start = _corrado_miller(goal[todo], s[w], k[w], t[w], rr[w], qq[w], call[w])
-    solved, ok = _newton(model_vega, w, goal[todo], start)
-    vol[idx[todo]] = np.where(ok, solved, np.nan)
-    status[idx[todo]] = np.where(ok, "ok", "not_converged")
+    pending = ~(below | above | at_lo | at_hi)
+    w = idx[pending]
+    start = _corrado_miller(goal[pending], s[w], k[w], t[w], rr[w], qq[w], call[w])
+    solved, ok = _newton(model_vega, w, goal[pending], start)
+    vol[idx[pending]] = np.where(ok, solved, np.nan)
+    status[idx[pending]] = np.where(ok, "ok", "not_converged")
     return ImpliedVol(vol=vol.reshape(shape), status=status.reshape(shape))
 
 
