@@ -38,8 +38,12 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing Python dependencies into .venv (the first time takes a few minutes; pip lists each package) ..."
     "$PY" -m pip install -q --upgrade pip >/dev/null
-    "$PY" -m pip install --progress-bar on -r requirements.txt | grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR)' || {
-      echo "pip install failed: see the messages above." >&2; exit 1; }
+    # pip's own exit status decides (grep finds nothing to show when every requirement is satisfied)
+    "$PY" -m pip install --progress-bar on -r requirements.txt \
+      | { grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR)' || true; }
+    if [ "${PIPESTATUS[0]}" != "0" ]; then
+      echo "pip install failed: see the messages above." >&2; exit 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
