@@ -5,7 +5,7 @@ values (``Decimal``, ``date``, ``str`` or ``None``; parsing text is the caller's
 rule, and returns the model field values with ``symbol``, ``position_type`` and ``multiplier`` set.
 All problems are collected per field and raised together as :class:`PositionInvalid`.
 
-Rules: quantity != 0; entry_price > 0; entry_date not after ``today``; exit_price and exit_date both
+Rules: quantity != 0; entry_price > 0; entry_date from 1970-01-01 and not after ``today``; exit_price and exit_date both
 or neither, exit_price > 0, entry_date <= exit_date <= today. A stock symbol is 1-10 of A-Z 0-9 . -
 (upper-cased). An option is given either by an OCC symbol (parsed) or by underlying_symbol +
 option_type + strike_price + expiration_date (the OCC symbol is built); fields given alongside an OCC
@@ -25,6 +25,9 @@ from typing import Any
 from portfolios.models import OptionType, PositionType
 from portfolios.occ import OCCContract, OCCError, format_occ, parse_occ
 
+#: The earliest entry date accepted: older dates are typos (0001-01-01, 1900-01-01) that would make
+#: the snapshots engine backfill a century of NAV and fail on every run for the portfolio.
+EARLIEST_ENTRY_DATE = dt.date(1970, 1, 1)
 STOCK_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{0,9}$")
 OPTION_ROOT = re.compile(r"^[A-Z0-9]{1,6}$")
 STOCK_MULTIPLIER = 1
@@ -99,6 +102,8 @@ def position_clean(data: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]
         errors["entry_price"].append("Must be greater than 0.")
     if entry_date is not None and entry_date > today:
         errors["entry_date"].append(f"Must not be in the future (today is {today.isoformat()}).")
+    if entry_date is not None and entry_date < EARLIEST_ENTRY_DATE:
+        errors["entry_date"].append(f"Must be on or after {EARLIEST_ENTRY_DATE.isoformat()}.")
     _check_exit(errors, exit_price, exit_date, entry_date, today)
 
     option = is_option_input(data)

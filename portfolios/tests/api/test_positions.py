@@ -356,6 +356,10 @@ class TestPositionCreate:
             ({"entry_price": -1}, ["entry_price"]),
             ({"entry_date": "2999-01-01"}, ["entry_date"]),
             ({"entry_date": "02/01/2025"}, ["entry_date"]),
+            # a date that would poison the snapshots engine (issue "Hardening", finding 4)
+            ({"entry_date": "0001-01-01"}, ["entry_date"]),
+            ({"entry_date": "1900-01-01"}, ["entry_date"]),
+            ({"entry_date": "1969-12-31"}, ["entry_date"]),
             ({"exit_price": 420}, ["exit_date"]),
             ({"exit_date": "2025-02-03"}, ["exit_price"]),
             ({"exit_price": 0, "exit_date": "2025-02-03"}, ["exit_price"]),

@@ -178,3 +178,18 @@ class TestTheCorpusOfBadFiles:
 
         assert [(r["row"], r["field"]) for r in error["details"]["rows"]] == [(9, "entry_date")]
         assert counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entry_date", ["0001-01-01", "1900-01-01"])
+def test_an_entry_date_before_1970_is_a_row_error_and_nothing_is_written(auth_client, entry_date):
+    # a date that would make the snapshots engine fail on every run (issue "Hardening", finding 4)
+    data = f"ticker,quantity,entry_price,entry_date\nAAPL,10,150,{entry_date}\n".encode()
+    before = counts()
+
+    response = post(auth_client, data)
+
+    assert response.status_code == 400, response.content
+    rows = response.json()["error"]["details"]["rows"]
+    assert any(r["field"] == "entry_date" and "1970-01-01" in r["message"] for r in rows), rows
+    assert counts() == before
