@@ -48,16 +48,24 @@ HEDGE_FUND = "Demo Hedge Fund Style Investor Portfolio"
 REDOC_BUNDLE_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
-def charts_drawn(page: Any, ids: list[str]) -> dict[str, bool]:
-    """Per canvas id: Chart.js (unfold's bundled copy) drew a chart with data on it."""
-    return page.evaluate(
-        """(ids) => Object.fromEntries(ids.map((id) => {
-            const canvas = document.getElementById(id);
-            const chart = canvas && window.Chart && window.Chart.getChart(canvas);
-            return [id, !!chart && chart.data.datasets.length > 0 && canvas.width > 0];
-        }))""",
-        ids,
-    )
+_DRAWN = """(ids) => Object.fromEntries(ids.map((id) => {
+    const canvas = document.getElementById(id);
+    const chart = canvas && window.Chart && window.Chart.getChart(canvas);
+    return [id, !!chart && chart.data.datasets.length > 0 && canvas.width > 0];
+}))"""
+
+
+def charts_drawn(page: Any, ids: list[str], timeout_ms: int = 15_000) -> dict[str, bool]:
+    """Per canvas id: Chart.js (unfold's bundled copy) drew a chart with data on it. Charts are
+    created by scripts after the page's markup, so wait (bounded) until every one is drawn, then
+    report each (a chart that never draws shows as False in the assertion)."""
+    try:
+        page.wait_for_function(
+            f"(ids) => Object.values(({_DRAWN})(ids)).every(Boolean)", arg=ids, timeout=timeout_ms
+        )
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: the assertion below says which chart
+        pass
+    return page.evaluate(_DRAWN, ids)
 
 
 def log_in(page: Any, base: str) -> None:
