@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from marketdata.models import FactorDefinition, MacroSeries, PriceBar, Security
+from sigmasight.api.exceptions import InsufficientData
 
 #: Symbols every batch needs besides the held ones: factor ETFs and macro proxies.
 MACRO_SYMBOLS = ("USO", "EWG", "VIX")
@@ -277,3 +278,34 @@ def factor_etf_prices(*, lookback_days: int, factor_names: Sequence[str] | None 
             "returns": [None if pd.isna(v) else float(v) for v in rets],
         }
     return {"factor_model": FACTOR_MODEL_META, "factors": out}
+
+
+_HOW_TO_FIX = "Run `manage.py sync_market_data` or the batch's market-data step."
+
+
+def factor_etf_prices_get(*, lookback_days: int, factor_names: Sequence[str] | None = None) -> dict[str, Any]:
+    """:func:`factor_etf_prices` with the ``data_source`` of the ETFs' bars, for the API: 422
+    INSUFFICIENT_DATA naming the factors whose ETF has no stored price in the window."""
+    body = factor_etf_prices(lookback_days=lookback_days, factor_names=factor_names)
+    empty = [name for name, f in body["factors"].items() if not any(p is not None for p in f["prices"])]
+    if empty:
+        raise InsufficientData(
+            f"No stored prices for the factor ETFs of: {', '.join(empty)}.",
+            {
+                "missing": {name: body["factors"][name]["etf_symbol"] for name in empty},
+                "how_to_fix": _HOW_TO_FIX,
+            },
+        )
+    body["data_source"] = data_source(symbols=[f["etf_symbol"] for f in body["factors"].values()])
+    return body
+
+
+def macro_series_get(*, lookback_days: int, series_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """:func:`macro_series` for the API: 422 INSUFFICIENT_DATA naming the asked series with nothing stored."""
+    body = macro_series(lookback_days=lookback_days, series_ids=series_ids)
+    empty = [sid for sid, series in body["series"].items() if not series["dates"]]
+    if empty:
+        raise InsufficientData(
+            f"No stored observations for: {', '.join(empty)}.", {"missing": empty, "how_to_fix": _HOW_TO_FIX}
+        )
+    return body
