@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from analytics.api.common import PortfolioScopedQuery
 from analytics.api.serializers.strategies import StrategySerializer
 from analytics.selectors.access import owned_portfolio
-from analytics.selectors.strategies import strategy_figures, strategy_list
+from analytics.selectors.strategies import strategy_list, strategy_rows
 from sigmasight.api.params import parse_query
 from sigmasight.api.schema import errors
 
@@ -82,10 +82,5 @@ class StrategyListView(generics.ListAPIView):
         query = parse_query(PortfolioScopedQuery, request)
         portfolio = owned_portfolio(request.user, query.get("portfolio_id"))
         page = self.paginate_queryset(strategy_list(user=request.user, portfolio=portfolio))
-        tags = list(page or [])
-        figures = strategy_figures(tags=tags, today=timezone.localdate(), portfolio=portfolio)
-        rows = [
-            {"id": t.pk, "name": t.name, "description": t.description, "color": t.color, **figures[str(t.pk)]}
-            for t in tags
-        ]
+        rows = strategy_rows(tags=list(page or []), today=timezone.localdate(), portfolio=portfolio)
         return self.get_paginated_response(StrategySerializer(rows, many=True).data)

@@ -35,7 +35,14 @@ from analytics.selectors.greeks import GREEK_NAMES, greek_value
 from portfolios.models import OPTION_TYPES, Portfolio, Position, Tag, TagType
 from sigmasight.api.numbers import money
 
-__all__ = ["GREEK_NAMES", "book_greeks_frame", "latest_valuation_dates", "strategy_figures", "strategy_list"]
+__all__ = [
+    "GREEK_NAMES",
+    "book_greeks_frame",
+    "latest_valuation_dates",
+    "strategy_figures",
+    "strategy_list",
+    "strategy_rows",
+]
 
 _GREEK_COLUMNS = [
     "position_delta",
@@ -268,3 +275,15 @@ def _tag_figures(
             )
     result["note"] = " ".join(notes) or None
     return result
+
+
+def strategy_rows(
+    *, tags: Sequence[Tag], today: dt.date, portfolio: Portfolio | None = None
+) -> list[dict[str, Any]]:
+    """One /management/strategies row per strategy tag: the tag's fields and its figures
+    (:func:`strategy_figures`, computed for all the tags at once)."""
+    figures = strategy_figures(tags=tags, today=today, portfolio=portfolio)
+    return [
+        {"id": t.pk, "name": t.name, "description": t.description, "color": t.color, **figures[str(t.pk)]}
+        for t in tags
+    ]
