@@ -19,12 +19,12 @@ import uuid
 from functools import partial
 from typing import Any
 
-from celery import current_app
 from celery.canvas import Signature
 from celery.result import EagerResult
 from django.db import transaction
 
 from portfolios.onboarding.models import OnboardingUpload
+from sigmasight.celery import task_registered, task_signature
 from sigmasight.system.models import Job, JobStatus
 from sigmasight.system.services import job_create, job_finish
 
@@ -40,14 +40,12 @@ QUEUED_NOTE = "queued"
 
 def batch_task_installed() -> bool:
     """Whether the analytics batch task is registered (tasks modules are imported on first use)."""
-    if BATCH_TASK_NAME not in current_app.tasks:
-        current_app.loader.import_default_modules()
-    return BATCH_TASK_NAME in current_app.tasks
+    return task_registered(BATCH_TASK_NAME)
 
 
 def batch_signature(kwargs: dict[str, Any]) -> Signature:
     """The batch task's signature, by name."""
-    return current_app.signature(BATCH_TASK_NAME, kwargs=kwargs)
+    return task_signature(BATCH_TASK_NAME, **kwargs)
 
 
 def batch_queue(*, owner: Any, portfolio_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
