@@ -135,11 +135,13 @@ class BacktestView(APIView):
         operation_id="analytics_risk_backtest",
         parameters=[BacktestQuery],
         responses={200: BacktestSerializer, **ERRORS},
-        summary="VaR backtest of today's book: exceptions, Kupiec, Christoffersen, Basel traffic light",
+        summary="VaR backtest: stored forecasts vs realized P&L, Kupiec, Christoffersen, Basel traffic light",
         description=(
-            "A hypothetical backtest computed on request (the batch stores no VaR history): each of the "
-            "last `days` days' one-day VaR of today's book from the window before it, against the book's "
-            "P&L on that day's returns."
+            "The one-day VaR the batch stored at each close (days before the portfolio's first run are "
+            "backfilled with the batch's functions on that day's positions and data) against the next "
+            "day's P&L from the NAV snapshots, flows excluded (NAV_t - NAV_t-1 - flow_t). 422 when a tested "
+            "day has no stored forecast (`details.how_to_fix` names the backfill command). The traffic "
+            "light is read on the last 250 tested days."
         ),
     )
     def get(self, request: Request, id: UUID) -> Response:

@@ -1,4 +1,5 @@
-"""The 8 engines of the pipeline, in order (DESIGN.md "Batch pipeline").
+"""The 8 engines of the pipeline, in order (DESIGN.md "Batch pipeline"), then the VaR forecasts step
+(the stored history the VaR backtest reads: ``analytics.services.var_forecasts``).
 
 A *global* engine runs once per run (market data sync, the per-symbol factor regressions); a
 *portfolio* engine runs per chunk of portfolios, vectorized across the chunk. Each engine is a
@@ -23,6 +24,7 @@ from analytics.services.market_data import market_data_step
 from analytics.services.risk import risk_step
 from analytics.services.snapshots import snapshots_step
 from analytics.services.valuation import valuation_step
+from analytics.services.var_forecasts import var_forecasts_step
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ ENGINES: tuple[Engine, ...] = (
     Engine("correlations", "portfolio", correlations_step, "Correlations"),
     Engine("stress_tests", "portfolio", risk_step, "Stress tests, VaR, contributions"),
     Engine("snapshots", "portfolio", snapshots_step, "Snapshots and performance"),
+    # Not one of DESIGN's 8 engines: the VaR backtest's history (needs engine 7's VaR and engine 8's days).
+    Engine("var_forecasts", "portfolio", var_forecasts_step, "VaR forecasts (backtest history)"),
 )
 ENGINE_NAMES = tuple(e.name for e in ENGINES)
 BY_NAME = {e.name: e for e in ENGINES}
@@ -54,7 +58,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "greeks": ("valuation", "greeks"),
     "factors": ("factors",),
     "correlations": ("correlations",),
-    "stress-tests": ("stress_tests",),
+    "stress-tests": ("stress_tests", "var_forecasts"),
     "snapshots": ("snapshots",),
 }
 

@@ -1,5 +1,5 @@
 """VaR backtesting: exceptions, Kupiec POF, Christoffersen independence / conditional coverage,
-Basel traffic light; and the rolling one-day VaR of a fixed book.
+Basel traffic light, and the realized P&L the forecasts are tested against.
 
 Pure numpy/scipy: no Django, no clock, no I/O.
 
@@ -17,11 +17,11 @@ Conventions
 - Basel traffic light by the binomial cumulative probability ``P(X <= x)`` of the observed
   exceptions under ``p``: green below 95 %, yellow below 99.99 %, red from 99.99 % (250 days at
   99 %: green 0-4, yellow 5-9, red 10+).
-- Rolling VaR of a fixed book (:func:`rolling_var`): the VaR of day t uses only the ``window``
-  days before t. Historical: minus the ``1 - confidence`` quantile (numpy's linear interpolation)
-  of the book's P&L on those days' returns; parametric: ``z x sqrt(e' S e)`` with ``e`` the
-  delta-adjusted exposures per return column and ``S`` the sample covariance (ddof 1, zero mean in
-  the VaR) of the window's returns. Days with a missing P&L are skipped (not observations).
+- Realized P&L (:func:`realized_pnl`, DESIGN.md "Performance"): from consecutive NAV snapshots and
+  the day's external flow ``F_t`` (cost of lots opened minus proceeds of lots closed, at the start
+  of the day), ``pnl_t = NAV_t - NAV_t-1 - F_t`` (USD, signed): a new position's cost is a flow,
+  not a gain. NaN on the first day.
+- :data:`BASEL_WINDOW` (250): the traffic light is read on the last 250 tested days.
 """
 
 from __future__ import annotations
@@ -30,16 +30,20 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom, chi2, norm
+from scipy.stats import binom, chi2
 
 __all__ = [
+    "BASEL_WINDOW",
     "BacktestStats",
     "backtest_stats",
     "christoffersen",
     "kupiec_pof",
-    "rolling_var",
+    "realized_pnl",
     "traffic_light",
 ]
+
+#: Tested days of the Basel traffic light.
+BASEL_WINDOW = 250
 
 
 def _xlogy(x: float, y: float) -> float:
@@ -123,38 +127,9 @@ def backtest_stats(var: np.ndarray, pnl: np.ndarray, confidence: float) -> Backt
     )
 
 
-def rolling_var(
-    pnl: np.ndarray,
-    returns: np.ndarray,
-    exposures: np.ndarray,
-    *,
-    method: str,
-    confidence: float,
-    window: int,
-    days: int,
-) -> np.ndarray:
-    """One-day VaR (positive USD) of each of the last ``days`` rows, each from the ``window`` rows
-    before it (module doc). ``pnl``: the book's P&L per row (T,); ``returns``: the return matrix
-    (T, U); ``exposures``: delta-adjusted exposure per column (U,). NaN when the window lacks data."""
-    pnl = np.asarray(pnl, dtype=np.float64)
-    rets = np.asarray(returns, dtype=np.float64)
-    e = np.asarray(exposures, dtype=np.float64)
-    total = pnl.shape[0]
-    out = np.full(days, np.nan)
-    z = float(norm.ppf(confidence))
-    for j, t in enumerate(range(total - days, total)):
-        lo = t - window
-        if lo < 0:
-            continue
-        if method == "historical":
-            past = pnl[lo:t]
-            past = past[np.isfinite(past)]
-            if past.size:
-                out[j] = -float(np.quantile(past, 1.0 - confidence))
-        else:
-            block = rets[lo:t]
-            block = block[np.isfinite(block).all(axis=1)]
-            if block.shape[0] > 1:
-                cov = np.atleast_2d(np.cov(block, rowvar=False, ddof=1))
-                out[j] = z * math.sqrt(max(float(e @ cov @ e), 0.0))
+def realized_pnl(nav: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """Daily P&L (USD, signed) of consecutive snapshots, flows excluded (module doc); NaN first."""
+    v, f = np.asarray(nav, dtype=np.float64), np.asarray(flow, dtype=np.float64)
+    out = np.full(v.shape, np.nan)
+    out[1:] = v[1:] - v[:-1] - f[1:]
     return out

@@ -8,6 +8,7 @@ public path for every one of them (and for the constants and choices defined nex
 - :mod:`.correlations`: position correlations (engine 6);
 - :mod:`.risk`: stress scenarios, stress results and risk metrics (engine 7);
 - :mod:`.performance`: NAV snapshots and performance summaries (engine 8);
+- :mod:`.backtest`: the stored one-day VaR forecasts of every past day (VaR backtesting);
 - :mod:`analytics.alerts.models`: alert rules, alerts and evaluations;
 - :mod:`analytics.modeling.models`: modeling sessions and their what-if trades.
 
@@ -29,6 +30,7 @@ from analytics.alerts.models import (
     AlertRule,
 )
 from analytics.modeling.models import ModelingSession, ModelingTrade
+from analytics.models.backtest import ForecastSource, VarForecast
 from analytics.models.batch import BatchRun, BatchStep
 from analytics.models.correlations import CorrelationResult
 from analytics.models.factors import FactorCorrelation, PortfolioFactorExposure, SymbolFactorExposure
@@ -62,6 +64,7 @@ __all__ = [
     "CorrelationResult",
     "DocumentField",
     "FactorCorrelation",
+    "ForecastSource",
     "ModelingSession",
     "ModelingTrade",
     "PerformanceSummary",
@@ -76,5 +79,6 @@ __all__ = [
     "StressScenario",
     "StressTestResult",
     "SymbolFactorExposure",
+    "VarForecast",
     "shock_errors",
 ]

@@ -1,29 +1,36 @@
-"""GET /analytics/risk/{id}/backtest: the one-day VaR model of today's book backtested on request.
+"""GET /analytics/risk/{id}/backtest: the stored VaR forecasts against the realized P&L.
 
-The batch stores no VaR history, so this is a *hypothetical* backtest of the current book (the
-positions the last batch stored with its stress inputs): for each of the last ``days`` trading
-days, the model's one-day VaR from the window before that day (historical: the 500 previous
-days' P&L of the book; parametric: delta-normal on the 252 previous days' sample covariance), and
-the book's P&L on that day's returns (stocks linear, options fully revalued, as historical VaR).
-The statistics are :mod:`analytics.engines.backtest` (its docstring holds the formulas). Nothing
-is written.
+- Forecasts: the one-day VaR the batch stored at the close of each day
+  (:class:`~analytics.models.VarForecast`, written by ``analytics.services.var_forecasts``:
+  nightly from the batch's own RiskMetrics, earlier days backfilled through the same functions on
+  that day's positions and data).
+- Realized P&L of the next trading day from the NAV snapshots (engine 8), flows excluded:
+  ``pnl_t = NAV_t - NAV_t-1 - F_t`` (DESIGN.md "Performance": ``F_t`` the cost of lots opened minus
+  the proceeds of lots closed on day t, at the start of the day). Cash is the portfolio's current
+  balance on every snapshot (engine 8 keeps no cash ledger), so a deposit moves no difference.
+- The tested days are the last ``days`` snapshot days up to the batch's as-of date, each against the
+  forecast of the snapshot day before it; statistics in :mod:`analytics.engines.backtest`
+  (exceptions, Kupiec, Christoffersen); the traffic light is read on the last 250 tested days
+  available (``traffic_light_window``), whatever ``days`` is.
+
+A tested day without a stored forecast (history not backfilled) is a 422 naming the missing dates
+and the command that fills them; a forecast that could not be computed (``value`` null, e.g. an
+unpriced position) is kept in the series as a non-observation. Nothing is written.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analytics.engines.backtest import backtest_stats, rolling_var
+from analytics.engines.backtest import BASEL_WINDOW, backtest_stats, realized_pnl
 from analytics.engines.conventions import COVARIANCE_WINDOW, HISTORICAL_VAR_WINDOW
-from analytics.engines.revaluation import delta_exposures, revalue_pnl
+from analytics.models import PortfolioSnapshot, VarForecast
 from analytics.selectors.conventions import conventions
-from analytics.selectors.risk_book import book_position_set
 from analytics.services.riskdesk import risk_desk_meta, stored_book
-from marketdata.selectors import price_frame
+from analytics.services.var_forecasts import FORECAST_HORIZON
 from portfolios.models import Portfolio
 from sigmasight.api.exceptions import InsufficientData
 from sigmasight.api.numbers import money, number
@@ -32,49 +39,92 @@ __all__ = ["BACKTEST_WINDOWS", "var_backtest_compute"]
 
 #: Days of history behind each day's VaR, by method.
 BACKTEST_WINDOWS = {"historical": HISTORICAL_VAR_WINDOW, "parametric": COVARIANCE_WINDOW}
+#: Dates listed in a 422's details.
+MISSING_LISTED = 10
+
+
+def _tested_days(portfolio: Portfolio, *, method: str, confidence: float, end: Any) -> pd.DataFrame:
+    """Every snapshot day after the first up to ``end``: ``forecast_date`` (the day before), ``pnl``
+    and the stored forecast (``var``, ``source``; NaN / None when absent, ``stored`` False). Two
+    queries."""
+    snaps = list(
+        PortfolioSnapshot.objects.filter(portfolio=portfolio, date__lte=end)
+        .order_by("date")
+        .values_list("date", "nav", "flow")
+    )
+    dates = [d for d, _, _ in snaps]
+    pnl = realized_pnl(
+        np.array([n for _, n, _ in snaps], dtype=float), np.array([f for _, _, f in snaps], dtype=float)
+    )
+    forecasts = {
+        d: (v, s)
+        for d, v, s in VarForecast.objects.filter(
+            portfolio=portfolio,
+            method=method,
+            confidence=confidence,
+            horizon_days=FORECAST_HORIZON,
+            date__lte=end,
+        ).values_list("date", "value", "source")
+    }
+    rows = [
+        {
+            "date": d,
+            "forecast_date": prev,
+            "pnl": p,
+            "stored": prev in forecasts,
+            "var": np.nan if forecasts.get(prev, (None,))[0] is None else float(forecasts[prev][0]),
+            "source": forecasts.get(prev, (None, None))[1],
+        }
+        for prev, d, p in zip(dates[:-1], dates[1:], pnl[1:], strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["date", "forecast_date", "pnl", "stored", "var", "source"])
 
 
 def var_backtest_compute(
     *, portfolio: Portfolio, method: str, confidence: float, days: int, as_of: Any = None
 ) -> dict[str, Any]:
-    """The /backtest payload (API.md); 422 when the stored prices do not cover ``days`` plus the
-    method's window."""
+    """The /backtest payload (API.md, module doc); 422 when the snapshots do not span ``days``
+    tested days or a tested day has no stored forecast."""
     stored = stored_book(portfolio=portfolio, as_of=as_of)
-    book: pd.DataFrame = stored["book"]
-    date: dt.date = stored["as_of_date"]
-    window = BACKTEST_WINDOWS[method]
-    columns = sorted(set(book["risk_symbol"]))
-    start = date - dt.timedelta(days=int((days + window) * 1.5) + 30)  # trading days -> calendar
-    prices = price_frame(symbols=columns, start=start, end=date).sort_index()
-    returns = prices.pct_change(fill_method=None).iloc[1:].iloc[-(days + window) :]
-    if len(returns) < days + window:
+    end = stored["as_of_date"]
+    frame = _tested_days(portfolio, method=method, confidence=confidence, end=end)
+    tested = frame.iloc[-days:]
+    missing = tested.loc[~tested["stored"].to_numpy(dtype=bool), "forecast_date"].tolist()
+    if len(tested) < days or missing:
         raise InsufficientData(
-            f"Not enough stored prices for a {days}-day backtest of {method} VaR.",
+            f"Not enough stored VaR forecasts for a {days}-day backtest of {method} VaR at {confidence:g}.",
             {
-                "missing": f"{days + window} daily returns before {date.isoformat()}",
-                "available": len(returns),
+                "missing": f"{days} tested days up to {end.isoformat()}, each with the stored forecast of "
+                "the trading day before",
+                "tested_days_available": len(tested),
+                "forecasts_missing": len(missing),
+                "missing_forecast_dates": [d.isoformat() for d in missing[-MISSING_LISTED:]],
+                "how_to_fix": f"manage.py backfill_var_forecasts --portfolio {portfolio.id}",
                 "portfolio_id": str(portfolio.id),
             },
         )
-    positions = book_position_set(book, columns)
-    matrix = returns.to_numpy(dtype=np.float64)
-    pnl = revalue_pnl(positions, matrix).sum(axis=1)  # a missing bar of any symbol: NaN (skipped)
-    exposure = np.bincount(positions.underlying, weights=delta_exposures(positions), minlength=len(columns))
-    var = rolling_var(pnl, matrix, exposure, method=method, confidence=confidence, window=window, days=days)
-    realized = pnl[-days:]
-    stats = backtest_stats(var, realized, confidence)
-    ok = np.isfinite(var) & np.isfinite(realized)
-    dates = list(returns.index[-days:])
+    stats = backtest_stats(tested["var"].to_numpy(), tested["pnl"].to_numpy(), confidence)
+    basel = frame[frame["stored"].to_numpy(dtype=bool)].iloc[-BASEL_WINDOW:]
+    light = backtest_stats(basel["var"].to_numpy(), basel["pnl"].to_numpy(), confidence)
+    ok = np.isfinite(tested["var"].to_numpy()) & np.isfinite(tested["pnl"].to_numpy())
     flags = iter(stats.exception_flags.tolist())
     series = [
-        {"date": d, "var": money(v), "pnl": money(p), "exception": bool(next(flags)) if good else None}
-        for d, v, p, good in zip(dates, var, realized, ok, strict=True)
+        {
+            "date": row.date,
+            "forecast_date": row.forecast_date,
+            "var": money(row.var),
+            "pnl": money(row.pnl),
+            "exception": bool(next(flags)) if good else None,
+            "source": row.source,
+        }
+        for row, good in zip(tested.itertuples(index=False), ok, strict=True)
     ]
+    window = BACKTEST_WINDOWS[method]
     return {
         **risk_desk_meta(portfolio, stored),
         "method": method,
         "confidence": confidence,
-        "horizon_days": 1,
+        "horizon_days": FORECAST_HORIZON,
         "days": days,
         "window_days": window,
         "observations": stats.observations,
@@ -86,16 +136,28 @@ def var_backtest_compute(
             "independence": _test(stats.independence),
             "conditional_coverage": _test(stats.conditional_coverage),
         },
-        "traffic_light": stats.traffic_light,
+        "traffic_light": light.traffic_light,
+        "traffic_light_window": {
+            "observations": light.observations,
+            "exceptions": light.exceptions,
+            "expected_exceptions": number(light.expected_exceptions, 4),
+            "start_date": basel["date"].iloc[0] if len(basel) else None,
+            "end_date": basel["date"].iloc[-1] if len(basel) else None,
+        },
         "series": series,
         "conventions": conventions(
-            units="var: USD, positive loss; pnl: USD, signed; statistics: likelihood ratios with chi-square "
-            "p-values",
-            window=f"each day's VaR from the {window} trading days before it; the last {days} days tested",
-            method=f"hypothetical backtest of today's book: {method} one-day VaR at {confidence:g} vs the book's "
-            "P&L on each day's returns (options fully revalued); Kupiec POF, Christoffersen independence "
-            "and conditional coverage, Basel traffic light by the binomial cumulative probability",
-            reference="DESIGN.md 'VaR/ES'; analytics/engines/backtest.py",
+            units="var: USD, positive loss; pnl: USD, signed (gain > 0); statistics: likelihood ratios with "
+            "chi-square p-values; confidence: fraction",
+            window=f"the last {days} trading days up to as_of_date; each day's VaR is the forecast stored at "
+            f"the previous close ({method}: the {window} daily returns before it); the traffic light on the "
+            f"last {BASEL_WINDOW} tested days",
+            method=f"stored one-day {method} VaR forecasts at {confidence:g} (the batch's own VaR of each day; "
+            "days before the first run backfilled with the same functions on that day's positions and data) "
+            "against the next day's P&L from the NAV snapshots, flows excluded (NAV_t - NAV_t-1 - F_t); an "
+            "exception is pnl < -var; Kupiec POF (chi-square 1), Christoffersen independence (chi-square 1) "
+            "and conditional coverage (chi-square 2); Basel traffic light by the binomial P(X <= x): green "
+            "below 95%, yellow below 99.99%, red above (250 days at 99%: 0-4, 5-9, 10+)",
+            reference="DESIGN.md 'VaR/ES' and 'Performance'; analytics/engines/backtest.py",
         ),
     }
 

@@ -49,6 +49,9 @@ POLYGON_API_KEY: str | None = _str("POLYGON_API_KEY")
 FRED_API_KEY: str | None = _str("FRED_API_KEY")
 SYNTHETIC_SEED: int = int(_str("SYNTHETIC_SEED", "42") or "42")
 SYNTHETIC_AS_OF: str | None = _str("SYNTHETIC_AS_OF")
+# VaR backtesting: trading days of VaR forecasts a portfolio's first batch run backfills (the
+# longest /backtest window is 500 days; more history stays available through backfill_var_forecasts).
+VAR_BACKFILL_MAX_DAYS: int = int(_str("VAR_BACKFILL_MAX_DAYS", "520") or "520")
 THROTTLE_USER_RATE: str = _str("THROTTLE_USER_RATE", "100/min") or "100/min"
 THROTTLE_LOGIN_RATE: str = _str("THROTTLE_LOGIN_RATE", "10/min") or "10/min"
 THROTTLE_LOGIN_IP_RATE: str = _str("THROTTLE_LOGIN_IP_RATE", "30/min") or "30/min"

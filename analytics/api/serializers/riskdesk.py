@@ -306,10 +306,22 @@ class ChristoffersenSerializer(serializers.Serializer):
 
 
 class BacktestDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    var = serializers.FloatField(allow_null=True, help_text="USD, positive loss")
-    pnl = serializers.FloatField(allow_null=True, help_text="USD, signed")
+    date = serializers.DateField(help_text="The tested day (its P&L)")
+    forecast_date = serializers.DateField(help_text="The close the VaR was forecast at (the day before)")
+    var = serializers.FloatField(allow_null=True, help_text="USD, positive loss; null = not computable")
+    pnl = serializers.FloatField(allow_null=True, help_text="USD, signed: NAV_t - NAV_t-1 - flow_t")
     exception = serializers.BooleanField(allow_null=True, help_text="pnl < -var; null = not an observation")
+    source = serializers.ChoiceField(
+        choices=["batch", "backfill"], help_text="batch: that day's run; backfill: computed for a past day"
+    )
+
+
+class TrafficLightWindowSerializer(serializers.Serializer):
+    observations = serializers.IntegerField(help_text="Tested days of the light (the last 250 available)")
+    exceptions = serializers.IntegerField()
+    expected_exceptions = serializers.FloatField(allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
 
 
 class BacktestSerializer(RiskDeskMetaSerializer):
@@ -324,5 +336,8 @@ class BacktestSerializer(RiskDeskMetaSerializer):
     expected_exceptions = serializers.FloatField(allow_null=True)
     kupiec = LikelihoodRatioSerializer()
     christoffersen = ChristoffersenSerializer()
-    traffic_light = serializers.ChoiceField(choices=["green", "yellow", "red"])
+    traffic_light = serializers.ChoiceField(
+        choices=["green", "yellow", "red"], help_text="Basel zone on the last 250 tested days"
+    )
+    traffic_light_window = TrafficLightWindowSerializer()
     series = BacktestDaySerializer(many=True)
