@@ -69,6 +69,8 @@ def demo_settings() -> Iterator[None]:
 
 def _build_demo() -> Demo:
     call_command("seed_demo", "--as-of", AS_OF, stdout=io.StringIO())
+    # the test settings' batch stores only the last few VaR forecasts: enough history for /backtest
+    call_command("backfill_var_forecasts", "--days", "11", stdout=io.StringIO())
     users = {email: User.objects.get(email=email) for email in (HEDGE_FUND, HNW, INDIVIDUAL)}
     users["staff"] = User.objects.create_user(
         email="staff-schema@example.com", password="x-long-password-1", full_name="Staff", is_staff=True
@@ -161,7 +163,7 @@ def _portfolio_cases(p: str, user: str) -> list[Case]:
         f"/analytics/risk/{{{p}}}/liquidity",
         f"/analytics/risk/{{{p}}}/expiries",
         f"/analytics/risk/{{{p}}}/reverse-stress?loss_percent=20",
-        f"/analytics/risk/{{{p}}}/backtest?method=parametric&days=20",
+        f"/analytics/risk/{{{p}}}/backtest?method=parametric&days=10",
     ]
     return [Case(url, user) for url in urls]
 

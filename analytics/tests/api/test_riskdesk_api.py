@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from scipy.stats import binom, chi2
 
 from analytics.batch.services import batch_run_create, batch_run_execute
 from analytics.tests.risk_book import AS_OF, EXPIRY, Leg, bar, make_book, market_with_betas, occ, run_risk
@@ -264,40 +263,15 @@ class TestReverseStress:
 
 
 class TestBacktest:
-    def test_parametric_250_days(self, auth_client, batched) -> None:
-        response = auth_client.get(url(batched, "backtest"), {"method": "parametric", "confidence": 0.95})
-        assert response.status_code == 200, response.content
-        body = response.json()
-        assert_meta(body)
-        assert (body["method"], body["confidence"], body["horizon_days"], body["days"]) == (
-            "parametric",
-            0.95,
-            1,
-            250,
-        )
-        series = body["series"]
-        assert len(series) == 250 and series[-1]["date"] == AS_OF.isoformat()
-        observed = [s for s in series if s["exception"] is not None]
-        assert body["observations"] == len(observed) == 250
-        exceptions = [s["date"] for s in observed if s["pnl"] < -s["var"]]
-        assert body["exception_dates"] == exceptions and body["exceptions"] == len(exceptions)
-        assert body["expected_exceptions"] == pytest.approx(12.5)
-        n, x, p = 250, len(exceptions), 0.05
-        lr = 2 * (binom.logpmf(x, n, x / n) - binom.logpmf(x, n, p))
-        assert body["kupiec"]["statistic"] == pytest.approx(lr, abs=1e-5)
-        assert body["kupiec"]["p_value"] == pytest.approx(chi2.sf(lr, 1), abs=1e-5)
-        assert set(body["christoffersen"]) == {"independence", "conditional_coverage"}
-        assert body["traffic_light"] in {"green", "yellow", "red"}
-        # a normal market and a delta-normal model: about 5 % exceptions
-        assert 3 <= x <= 25
+    """The statistics on stored forecasts: analytics/tests/services/test_var_forecasts.py."""
 
-    def test_historical_needs_500_days_before_each_tested_day(self, auth_client, batched) -> None:
-        body = auth_client.get(url(batched, "backtest"), {"days": 19}).json()  # 519 stored returns
-        assert body["observations"] == 19 and body["window_days"] == 500
+    def test_without_stored_forecasts_is_a_422(self, auth_client, batched) -> None:
+        # engine 7 alone: no snapshots, no stored VaR forecasts, nothing to test
         error = assert_error(
             auth_client.get(url(batched, "backtest"), {"days": 20}), 422, "INSUFFICIENT_DATA"
         )
-        assert error["details"]["available"] == 519
+        assert error["details"]["tested_days_available"] == 0
+        assert "backfill_var_forecasts" in error["details"]["how_to_fix"]
 
 
 class TestCommon:
