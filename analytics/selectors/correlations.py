@@ -31,6 +31,7 @@ from analytics.engines.correlations import (
 )
 from analytics.models import CorrelationResult
 from analytics.selectors.access import require
+from analytics.selectors.conventions import correlation_matrix_conventions
 from analytics.selectors.factors import position_exposures_frame, window_start
 from marketdata.models import Security
 from marketdata.selectors import data_source, price_frame
@@ -259,4 +260,5 @@ def correlation_matrix_get(
             "data_source": data_source(symbols=all_symbols or None),
         }
     )
+    body["conventions"] = correlation_matrix_conventions(lookback_days=lookback_days, min_overlap=min_overlap)
     return body

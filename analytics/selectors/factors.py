@@ -33,6 +33,11 @@ from analytics.models import (
     SymbolFactorExposure,
 )
 from analytics.selectors.access import require
+from analytics.selectors.conventions import (
+    factor_correlations_conventions,
+    factor_definition_conventions,
+    factor_exposures_conventions,
+)
 from marketdata.models import FactorDefinition
 from marketdata.selectors import data_source, macro_frame, model_factor_etfs, price_frame
 from portfolios.holdings import held_on, positions_frame
@@ -206,6 +211,7 @@ def factor_definitions_list() -> list[dict[str, Any]]:
             "display_order": f.display_order,
             "kind": f.kind,
             "data_source": source,
+            "conventions": factor_definition_conventions(kind=f.kind, etf_symbol=f.etf_symbol),
         }
         for f in rows
     ]
@@ -308,6 +314,7 @@ def factor_exposures_get(
             model_names=[f.name for f in ranked if f.kind in ("market", "style")],
             macro_names=[f.name for f in ranked if f.name in MACRO_ETFS],
         )
+    body["conventions"] = factor_exposures_conventions()
     return body
 
 
@@ -415,4 +422,5 @@ def factor_correlation_get(*, lookback_days: int = FACTOR_WINDOW) -> dict[str, A
             "data_source": data_source(symbols=list(etfs.values())),
         }
     )
+    body["conventions"] = factor_correlations_conventions(lookback_days=lookback_days)
     return body

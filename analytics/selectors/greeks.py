@@ -23,6 +23,7 @@ import pandas as pd
 from analytics.engines.greeks import greeks_totals, option_position_greeks, stock_position_greeks
 from analytics.models import BatchStep, PositionGreeks
 from analytics.selectors.access import require
+from analytics.selectors.conventions import greeks_conventions
 from analytics.selectors.market_inputs import price_snapshot
 from marketdata.selectors import data_source
 from portfolios.holdings import positions_frame
@@ -130,6 +131,7 @@ def portfolio_greeks_get(
 
     symbols = sorted(set(book["underlying"])) if not book.empty else []
     return {
+        "conventions": greeks_conventions(),
         "view": view,
         "current": _totals(book),
         "by_underlying": _by_underlying(book),

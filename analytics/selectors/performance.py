@@ -33,6 +33,7 @@ from analytics.engines.performance import (
 )
 from analytics.models import PortfolioSnapshot
 from analytics.selectors.access import require
+from analytics.selectors.conventions import attribution_conventions, performance_conventions
 from marketdata.models import PriceBar
 from marketdata.selectors import data_source, macro_frame, price_frame, securities
 from portfolios.holdings import position_tags, positions_frame
@@ -220,6 +221,7 @@ def portfolio_performance(
     ]
     symbols = sorted(set(Position.objects.filter(portfolio=portfolio).values_list("symbol", flat=True)))
     return {
+        "conventions": performance_conventions(period=period, benchmark=benchmark),
         "portfolio_id": str(portfolio.id),
         "period": period,
         "period_start_date": series[0]["date"] if series else None,
@@ -355,6 +357,7 @@ def position_attribution(
                     }
                 )
     return {
+        "conventions": attribution_conventions(),
         "portfolio_id": str(portfolio.id),
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from analytics.models import PortfolioAggregate, PositionValuation
+from analytics.selectors.conventions import overview_conventions
 from analytics.selectors.price_history import HISTORY_WINDOW, bar_counts, history_class
 from analytics.selectors.valuation_rows import (
     OPTION_TYPE_VALUES,
@@ -183,6 +184,7 @@ def portfolio_overview(*, portfolio: Portfolio, as_of: dt.date | None = None) ->
         if underlying:
             symbols.add(underlying)
     return {
+        "conventions": overview_conventions(),
         "portfolio_id": portfolio.id,
         "total_value": money(nav),
         "cash_balance": money(aggregate.cash),

@@ -19,6 +19,12 @@ from rest_framework import serializers
 
 from analytics.models import CorrelationResult, RiskMetrics, RiskView, StressScenario, StressTestResult
 from analytics.selectors.access import require
+from analytics.selectors.conventions import (
+    contributions_conventions,
+    risk_overview_conventions,
+    scenarios_conventions,
+    var_conventions,
+)
 from analytics.selectors.risk_book import view_impact
 from analytics.selectors.risk_keys import confidence_key, horizon_key
 from marketdata.selectors import data_source
@@ -156,6 +162,7 @@ def risk_scenarios_get(
         for r in rows
     ]
     return {
+        "conventions": scenarios_conventions(propagation="conditional"),
         "portfolio_id": str(portfolio.id),
         "view": view,
         "propagation": "conditional",
@@ -215,6 +222,7 @@ def risk_var_get(
     comp_var = entry.get("component_var") or [None] * len(positions)
     comp_es = entry.get("component_es") or [None] * len(positions)
     return {
+        "conventions": var_conventions(method=method, confidence=confidence, horizon_days=horizon_days),
         "portfolio_id": str(portfolio.id),
         "view": view,
         "method": method,
@@ -269,6 +277,7 @@ def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | 
     positions = row["positions"] or []
     by = c["by_position"]
     return {
+        "conventions": contributions_conventions(),
         "portfolio_id": str(portfolio.id),
         "view": view,
         "total_risk": ratio(c["total_risk"], RATIO_DIGITS),
@@ -374,6 +383,7 @@ def risk_overview_get(*, portfolio: Portfolio, view: str, as_of: dt.date | None)
     es975 = row["var__historical__h1__c975"] or {}
     date = row["as_of_date"]
     return {
+        "conventions": risk_overview_conventions(),
         "portfolio_id": str(portfolio.id),
         "view": view,
         "portfolio_value": money(row["nav"]),

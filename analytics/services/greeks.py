@@ -32,6 +32,7 @@ from analytics.engines.greeks import SIGMA_GIVEN, SIGMA_UNAVAILABLE, greeks_tota
 from analytics.engines.option_pricer import is_american_exercise
 from analytics.models import PositionGreeks
 from analytics.selectors import market_inputs
+from analytics.selectors.conventions import greeks_conventions
 from analytics.selectors.greeks import GREEKS_UNITS, greek_value
 from marketdata import selectors as market_selectors
 from portfolios.holdings import positions_frame
@@ -283,6 +284,7 @@ def greeks_calculate(*, positions: list[dict[str, Any]], as_of: dt.date | None =
     totals = greeks_totals(frame)
     symbols = sorted({s for s in inputs["underlying_symbol"] if s})
     return {
+        "conventions": greeks_conventions(),
         "positions": _calculated_positions(frame, inputs, positions),
         "totals": {name: greek_value(name, totals[name]) for name in _TOTAL_NAMES},
         "units": dict(GREEKS_UNITS),

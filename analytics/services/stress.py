@@ -29,6 +29,7 @@ from analytics.engines.stress import (
 )
 from analytics.models import StressScenario
 from analytics.selectors import risk as risk_selectors
+from analytics.selectors.conventions import scenarios_conventions
 from analytics.selectors.risk_book import book_position_set
 from analytics.selectors.risk_inputs import stress_scenarios_active
 from portfolios.models import Portfolio
@@ -388,6 +389,7 @@ def stress_scenarios_on_request(
     fields = stress_scenarios_evaluate(inputs=stored["inputs"], scenarios=scenarios, propagation=propagation)
     nav = fields[0]["portfolio_value"] if fields else stored["inputs"].get("nav")
     return {
+        "conventions": scenarios_conventions(propagation=propagation),
         "portfolio_id": str(portfolio.id),
         "view": view,
         "propagation": propagation,

@@ -28,12 +28,14 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from analytics.models import AlertRule
+from analytics.selectors.conventions import CONVENTION_KEYS
 from portfolios.models import Portfolio, Tag
 from portfolios.tests.onboarding_factories import OnboardingUploadFactory
 from sigmasight.system.tests.factories import JobFactory
@@ -381,6 +383,50 @@ def test_every_get_operation_has_a_case(schema):
     ]
 
     assert missing == [], f"GET operations without a case in {__name__}.CASES: {missing}"
+
+
+def _analytics_get_views() -> dict[str, str]:
+    """url name -> route of every view of the URLconf under /api/v1/analytics/ that answers GET."""
+    found: dict[str, str] = {}
+
+    def walk(patterns: Any, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+                continue
+            view = getattr(pattern.callback, "view_class", None)
+            if route.startswith("api/v1/analytics/") and view is not None and hasattr(view, "get"):
+                found[str(pattern.name)] = route
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+@pytest.mark.django_db
+def test_every_analytics_get_carries_conventions(demo):
+    """Every /analytics GET of the URLconf answers (200) with ``conventions: {units, window, method,
+    annualization, reference}`` in at least one case of CASES (a list response: in every item); a new
+    /analytics endpoint fails here until it has a case and carries them."""
+    views = _analytics_get_views()
+    assert len(views) >= 17, views  # the URLconf walk finds the /analytics routes
+    answered: set[str] = set()
+    for case in CASES:
+        if case.method != "get" or not case.user:
+            continue
+        url = _absolute(case.url.format(**demo.ids))
+        name = resolve(url.split("?")[0]).url_name
+        if name not in views:
+            continue
+        response = _client(demo.users[case.user]).get(url)
+        if response.status_code != 200:
+            continue
+        body = response.json()
+        for item in body if isinstance(body, list) else [body]:
+            assert set(item.get("conventions") or {}) == set(CONVENTION_KEYS), f"{case.label}: no conventions"
+            assert all(item["conventions"][k] for k in ("units", "method", "reference")), case.label
+        answered.add(name)
+    assert sorted(set(views) - answered) == [], "/analytics GETs without a 200 case carrying conventions"
 
 
 class TestTheCheckItself:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
 from sigmasight.api.output import optional
 from sigmasight.api.params import StrictQuerySerializer
@@ -93,3 +94,4 @@ class CorrelationMatrixSerializer(serializers.Serializer):
     min_overlap = serializers.IntegerField()
     as_of_date = serializers.DateField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()

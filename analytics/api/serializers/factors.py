@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.factors import FACTOR_WINDOW
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -102,6 +103,7 @@ class FactorExposuresSerializer(serializers.Serializer):
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
     positions = PositionFactorSerializer(many=True, required=False, help_text="Only with view=positions.")
+    conventions = ConventionsSerializer()
 
 
 # GET /analytics/factors/definitions ------------------------------------------------------------
@@ -119,6 +121,7 @@ class FactorDefinitionSerializer(serializers.Serializer):
     display_order = serializers.IntegerField()
     kind = serializers.CharField(help_text="market, style (the 7 model factors) or macro.")
     data_source = serializers.CharField(help_text="Provider of the proxies' stored prices.")
+    conventions = ConventionsSerializer()
 
 
 # GET /analytics/factors/correlations -----------------------------------------------------------
@@ -155,3 +158,4 @@ class FactorCorrelationsSerializer(serializers.Serializer):
     lookback_days = serializers.IntegerField()
     as_of_date = serializers.DateField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()

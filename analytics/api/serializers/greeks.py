@@ -9,6 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.greeks import GREEKS_VIEWS
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS
 from portfolios.models import OptionType
@@ -110,6 +111,7 @@ class PortfolioGreeksSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()
 
 
 # POST /analytics/risk/greeks/calculate ----------------------------------------------------------
@@ -285,3 +287,4 @@ class GreeksCalculateSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField(help_text="Provider of the stored inputs used, or `request`.")
+    conventions = ConventionsSerializer()

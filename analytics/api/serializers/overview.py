@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from analytics.api.serializers.conventions import ConventionsSerializer
+
 
 class ExposureValueSerializer(serializers.Serializer):
     value = serializers.FloatField(help_text="USD (short values are negative).")
@@ -51,3 +53,4 @@ class PortfolioOverviewSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()

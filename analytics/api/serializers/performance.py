@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors import performance as selectors
 from marketdata.providers.registry import market_as_of
 from sigmasight.api.params import StrictQuerySerializer
@@ -110,6 +111,7 @@ class PerformanceSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()
 
 
 class AttributionPositionSerializer(serializers.Serializer):
@@ -142,3 +144,4 @@ class AttributionSerializer(serializers.Serializer):
     as_of_date = serializers.DateField(allow_null=True)
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()

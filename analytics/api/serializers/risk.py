@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.api.common import AsOfQuery
+from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.models import RiskView, shock_errors
 from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
 from sigmasight.api.output import optional
@@ -163,6 +164,7 @@ class ScenariosSerializer(serializers.Serializer):
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
     scenarios = ScenarioResultSerializer(many=True)
+    conventions = ConventionsSerializer()
 
 
 class ComponentSerializer(serializers.Serializer):
@@ -201,6 +203,7 @@ class VaRSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()
 
 
 class PositionContributionSerializer(serializers.Serializer):
@@ -242,6 +245,7 @@ class ContributionsSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()
 
 
 class MetricValueSerializer(serializers.Serializer):
@@ -292,3 +296,4 @@ class OverviewSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
+    conventions = ConventionsSerializer()

@@ -10,6 +10,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.api.common import AsOfQuery
+from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.engines.stress import STRESS_VARIABLES
 from analytics.services.riskdesk import DEFAULT_SPOT_MOVES, DEFAULT_VOL_MOVES
 
@@ -124,14 +125,6 @@ class BacktestQuery(AsOfQuery):
 
 
 # --- responses ---------------------------------------------------------------------------------
-
-
-class ConventionsSerializer(serializers.Serializer):
-    units = serializers.CharField()
-    window = serializers.CharField(allow_null=True)
-    method = serializers.CharField()
-    annualization = serializers.CharField(allow_null=True)
-    reference = serializers.CharField()
 
 
 class ExcludedPositionSerializer(serializers.Serializer):
@@ -311,8 +304,8 @@ class BacktestDaySerializer(serializers.Serializer):
     var = serializers.FloatField(allow_null=True, help_text="USD, positive loss; null = not computable")
     pnl = serializers.FloatField(allow_null=True, help_text="USD, signed: NAV_t - NAV_t-1 - flow_t")
     exception = serializers.BooleanField(allow_null=True, help_text="pnl < -var; null = not an observation")
-    source = serializers.ChoiceField(
-        choices=["batch", "backfill"], help_text="batch: that day's run; backfill: computed for a past day"
+    source = serializers.CharField(
+        help_text="`batch`: copied from that day's run; `backfill`: computed later for that past day"
     )
 
 
