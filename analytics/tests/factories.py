@@ -24,6 +24,7 @@ from analytics.models import (
     PositionGreeks,
     PositionValuation,
     SymbolFactorExposure,
+    VarForecast,
 )
 from portfolios.tests.factories import PortfolioFactory, PositionFactory
 from sigmasight.system.models import JobStatus
@@ -375,3 +376,29 @@ class CorrelationResultFactory(factory.django.DjangoModelFactory):
         with_exclusion = factory.Trait(
             excluded=factory.LazyFunction(lambda: [{"symbol": "NEW", "reason": "insufficient overlap"}])
         )
+
+
+# VaR backtesting: stored forecasts ---------------------------------------------------------------
+
+
+class VarForecastFactory(factory.django.DjangoModelFactory):
+    """The 1-day historical 99 % VaR forecast of a new portfolio at the close of AS_OF (as the
+    batch stores it); trait ``backfilled`` (computed later for that past day)."""
+
+    class Meta:
+        model = VarForecast
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    date = AS_OF
+    method = "historical"
+    confidence = 0.99
+    horizon_days = 1
+    value = 12_345.67
+    nav = 1_000_000.0
+    observations = 500
+    position_count = 10
+    inputs_as_of = AS_OF
+    source = "batch"
+
+    class Params:
+        backfilled = factory.Trait(source="backfill")
