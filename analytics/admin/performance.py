@@ -1,11 +1,12 @@
-"""Staff console for engine 8: daily snapshots and performance summaries (read-only)."""
+"""Staff console for engine 8: daily snapshots, performance summaries and the stored VaR forecasts
+(read-only)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from analytics.admin.base import ReadOnlyAdmin
-from analytics.models import PerformanceSummary, PortfolioSnapshot
+from analytics.models import PerformanceSummary, PortfolioSnapshot, VarForecast
 
 
 @admin.register(PortfolioSnapshot)
@@ -31,3 +32,14 @@ class PerformanceSummaryAdmin(ReadOnlyAdmin):
     list_filter = ["as_of_date"]
     search_fields = ["portfolio__name"]
     list_select_related = ["portfolio"]
+
+
+@admin.register(VarForecast)
+class VarForecastAdmin(ReadOnlyAdmin):
+    """The stored one-day VaR forecasts the /backtest endpoint reads (batch rows and backfills)."""
+
+    list_display = ["portfolio", "date", "method", "confidence", "value", "nav", "source", "inputs_as_of"]
+    list_filter = ["method", "confidence", "source", "date"]
+    search_fields = ["portfolio__name"]
+    list_select_related = ["portfolio"]
+    date_hierarchy = "date"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.engines.backtest import BASEL_WINDOW
 from analytics.engines.conventions import (
     CORRELATION_MIN_OVERLAP,
     CORRELATION_WINDOW,
@@ -32,6 +33,11 @@ from analytics.engines.conventions import (
 )
 
 __all__ = [
+    "backtest_conventions",
+    "expiries_conventions",
+    "liquidity_conventions",
+    "reverse_stress_conventions",
+    "option_grid_conventions",
     "CONVENTION_KEYS",
     "attribution_conventions",
     "contributions_conventions",
@@ -256,4 +262,79 @@ def correlation_matrix_conventions(*, lookback_days: int, min_overlap: int) -> d
         "effective_number_of_bets = 1 / sum_ij w_i w_j rho_ij; clusters = connected components of |rho| >= "
         "0.7; rows under $10,000 |e| or 1% of gross excluded",
         reference="DESIGN.md 'Correlations'; analytics/engines/correlations.py",
+    )
+
+
+def option_grid_conventions() -> dict[str, Any]:
+    """GET /analytics/risk/{id}/option-grid."""
+    return conventions(
+        units="pnl: USD, signed (gain > 0); pnl_percent: of NAV x 100; spot_moves: simple return of "
+        "every underlying (fraction); vol_moves: relative change of each option's sigma "
+        "(0.25 = sigma x 1.25)",
+        method="full revaluation: stocks linear, options with their exercise style's pricer "
+        "(American QD+, European BSM) at the shocked spot and sigma; instantaneous (T, r, q unchanged)",
+        reference="DESIGN.md 'Greeks' and 'Stress tests'; the book of the last batch's stress inputs",
+    )
+
+
+def reverse_stress_conventions() -> dict[str, Any]:
+    """GET /analytics/risk/{id}/reverse-stress."""
+    return conventions(
+        units="target_loss, achieved_loss: USD, positive losses; factor_moves: the stress variables' units "
+        "(returns and style spreads as fractions, Interest Rate a decimal change of the 10-year yield, "
+        "Volatility a relative VIX change); mahalanobis_distance: standard deviations of the daily "
+        "covariance",
+        window=f"EWMA covariance (lambda {EWMA_LAMBDA}, {EWMA_WINDOW} days) of the last batch's stress inputs",
+        method="minimum Mahalanobis distance subject to the loss on the full revaluation: the linear "
+        "closed form x* = -L Sigma b / (b' Sigma b), a root-find along it, then SLSQP; every variable "
+        "shocked (conditional = isolated)",
+        reference="DESIGN.md 'Stress tests'; analytics/engines/reverse_stress.py",
+    )
+
+
+def liquidity_conventions(*, adv_days: int, horizon_days: int) -> dict[str, Any]:
+    """GET /analytics/risk/{id}/liquidity."""
+    return conventions(
+        units="market_value, adv_dollars, VaR: USD (VaR a positive loss); days_to_exit: trading days; "
+        "participation: fraction of ADV; percent_of_nav: percent",
+        window=f"ADV over the last {adv_days} daily bars on or before as_of_date",
+        method="days_to_exit = |shares| / (participation x ADV shares); options by their own "
+        "contract volume when their bars have volume, else by delta-equivalent shares against the "
+        "underlying's ADV; liquidity-adjusted VaR = sum of 1-day parametric component VaR x "
+        f"sqrt(max({horizon_days}, days_to_exit))",
+        reference="DESIGN.md 'VaR/ES' (parametric delta-normal, Euler components); "
+        "analytics/engines/liquidity.py",
+    )
+
+
+def expiries_conventions(*, days: int, theta_days: int, put_threshold: float) -> dict[str, Any]:
+    """GET /analytics/risk/{id}/expiries."""
+    return conventions(
+        units="delta_dollars, theta: USD (theta per calendar day); days: calendar days",
+        window=f"expiries within {days} calendar days after as_of_date; theta for {theta_days} days",
+        method="stored Greeks (batch engine 'greeks') by expiry week (Monday); theta re-priced each day "
+        "with T shortened (spot, sigma, r, q fixed); assignment: short ITM calls whose estimated "
+        "quarterly dividend S x q / 4 exceeds their time value, short ITM puts with time value below "
+        f"${put_threshold:.2f}/share",
+        reference="DESIGN.md 'Greeks'; analytics/engines/expiries.py",
+    )
+
+
+def backtest_conventions(
+    *, method: str, confidence: float, days: int, window: int, basel_window: int = BASEL_WINDOW
+) -> dict[str, Any]:
+    """GET /analytics/risk/{id}/backtest."""
+    return conventions(
+        units="var: USD, positive loss; pnl: USD, signed (gain > 0); statistics: likelihood ratios with "
+        "chi-square p-values; confidence: fraction",
+        window=f"the last {days} trading days up to as_of_date; each day's VaR is the forecast stored at "
+        f"the previous close ({method}: the {window} daily returns before it); the traffic light on the "
+        f"last {basel_window} tested days",
+        method=f"stored one-day {method} VaR forecasts at {confidence:g} (the batch's own VaR of each day; "
+        "days before the first run backfilled with the same functions on that day's positions and data) "
+        "against the next day's P&L from the NAV snapshots, flows excluded (NAV_t - NAV_t-1 - F_t); an "
+        "exception is pnl < -var; Kupiec POF (chi-square 1), Christoffersen independence (chi-square 1) "
+        "and conditional coverage (chi-square 2); Basel traffic light by the binomial P(X <= x): green "
+        "below 95%, yellow below 99.99%, red above (250 days at 99%: 0-4, 5-9, 10+)",
+        reference="DESIGN.md 'VaR/ES' and 'Performance'; analytics/engines/backtest.py",
     )

@@ -25,7 +25,7 @@ from analytics.engines.expiries import (
 )
 from analytics.models import BatchStep, PositionGreeks
 from analytics.selectors.access import require
-from analytics.selectors.conventions import conventions
+from analytics.selectors.conventions import expiries_conventions
 from marketdata.selectors import data_source
 from portfolios.models import Portfolio
 from sigmasight.api.numbers import money, shares
@@ -157,13 +157,7 @@ def expiries_get(*, portfolio: Portfolio, days: int, as_of: dt.date | None = Non
         "calculated_at": timezone.now(),
         "stale": False,
         "data_source": data_source(symbols=sorted(set(frame["underlying"].dropna())) or None),
-        "conventions": conventions(
-            units="delta_dollars, theta: USD (theta per calendar day); days: calendar days",
-            window=f"expiries within {days} calendar days after as_of_date; theta for {THETA_DAYS} days",
-            method="stored Greeks (batch engine 'greeks') by expiry week (Monday); theta re-priced each day "
-            "with T shortened (spot, sigma, r, q fixed); assignment: short ITM calls whose estimated "
-            "quarterly dividend S x q / 4 exceeds their time value, short ITM puts with time value below "
-            f"${PUT_TIME_VALUE_THRESHOLD:.2f}/share",
-            reference="DESIGN.md 'Greeks'; analytics/engines/expiries.py",
+        "conventions": expiries_conventions(
+            days=days, theta_days=THETA_DAYS, put_threshold=PUT_TIME_VALUE_THRESHOLD
         ),
     }

@@ -18,7 +18,7 @@ from django.utils import timezone
 from analytics.engines.liquidity import adv_frame, days_to_exit, exit_buckets, liquidity_adjusted_var
 from analytics.models import PositionValuation, RiskView
 from analytics.selectors import risk as risk_selectors
-from analytics.selectors.conventions import conventions
+from analytics.selectors.conventions import liquidity_conventions
 from marketdata.selectors import bars_frame
 from portfolios.models import Portfolio
 from sigmasight.api.numbers import money, number, percent
@@ -143,15 +143,5 @@ def liquidity_get(
         "calculated_at": timezone.now(),
         "stale": False,
         "data_source": var["data_source"],
-        "conventions": conventions(
-            units="market_value, adv_dollars, VaR: USD (VaR a positive loss); days_to_exit: trading days; "
-            "participation: fraction of ADV; percent_of_nav: percent",
-            window=f"ADV over the last {adv_days} daily bars on or before as_of_date",
-            method="days_to_exit = |shares| / (participation x ADV shares); options by their own "
-            "contract volume when their bars have volume, else by delta-equivalent shares against the "
-            "underlying's ADV; liquidity-adjusted VaR = sum of 1-day parametric component VaR x "
-            f"sqrt(max({LIQUIDITY_HORIZON_DAYS}, days_to_exit))",
-            reference="DESIGN.md 'VaR/ES' (parametric delta-normal, Euler components); "
-            "analytics/engines/liquidity.py",
-        ),
+        "conventions": liquidity_conventions(adv_days=adv_days, horizon_days=LIQUIDITY_HORIZON_DAYS),
     }

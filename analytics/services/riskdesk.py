@@ -25,7 +25,7 @@ from analytics.engines.option_grid import option_grid
 from analytics.engines.reverse_stress import reverse_stress
 from analytics.models import SHOCK_RANGES
 from analytics.selectors import risk as risk_selectors
-from analytics.selectors.conventions import conventions
+from analytics.selectors.conventions import option_grid_conventions, reverse_stress_conventions
 from analytics.selectors.risk_book import book_position_set
 from analytics.services.stress import stress_inputs_load, vix_option_flags
 from portfolios.models import Portfolio
@@ -120,14 +120,7 @@ def option_grid_compute(
         "delta_sign_flips": [
             {"symbol": symbol, "spot_move": spot, "vol_move": vol} for symbol, spot, vol in grid.flips
         ],
-        "conventions": conventions(
-            units="pnl: USD, signed (gain > 0); pnl_percent: of NAV x 100; spot_moves: simple return of "
-            "every underlying (fraction); vol_moves: relative change of each option's sigma "
-            "(0.25 = sigma x 1.25)",
-            method="full revaluation: stocks linear, options with their exercise style's pricer "
-            "(American QD+, European BSM) at the shocked spot and sigma; instantaneous (T, r, q unchanged)",
-            reference="DESIGN.md 'Greeks' and 'Stress tests'; the book of the last batch's stress inputs",
-        ),
+        "conventions": option_grid_conventions(),
     }
 
 
@@ -181,15 +174,5 @@ def reverse_stress_compute(
             }
             for pid, symbol, p in zip(book.index, book["symbol"], result.position_pnl, strict=True)
         ],
-        "conventions": conventions(
-            units="target_loss, achieved_loss: USD, positive losses; factor_moves: the stress variables' units "
-            "(returns and style spreads as fractions, Interest Rate a decimal change of the 10-year yield, "
-            "Volatility a relative VIX change); mahalanobis_distance: standard deviations of the daily "
-            "covariance",
-            window="EWMA covariance (lambda 0.94, 252 days) of the last batch's stress inputs",
-            method="minimum Mahalanobis distance subject to the loss on the full revaluation: the linear "
-            "closed form x* = -L Sigma b / (b' Sigma b), a root-find along it, then SLSQP; every variable "
-            "shocked (conditional = isolated)",
-            reference="DESIGN.md 'Stress tests'; analytics/engines/reverse_stress.py",
-        ),
+        "conventions": reverse_stress_conventions(),
     }

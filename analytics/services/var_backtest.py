@@ -28,7 +28,7 @@ import pandas as pd
 from analytics.engines.backtest import BASEL_WINDOW, backtest_stats, realized_pnl
 from analytics.engines.conventions import COVARIANCE_WINDOW, HISTORICAL_VAR_WINDOW
 from analytics.models import PortfolioSnapshot, VarForecast
-from analytics.selectors.conventions import conventions
+from analytics.selectors.conventions import backtest_conventions
 from analytics.services.riskdesk import risk_desk_meta, stored_book
 from analytics.services.var_forecasts import FORECAST_HORIZON
 from portfolios.models import Portfolio
@@ -66,17 +66,19 @@ def _tested_days(portfolio: Portfolio, *, method: str, confidence: float, end: A
             date__lte=end,
         ).values_list("date", "value", "source")
     }
-    rows = [
-        {
-            "date": d,
-            "forecast_date": prev,
-            "pnl": p,
-            "stored": prev in forecasts,
-            "var": np.nan if forecasts.get(prev, (None,))[0] is None else float(forecasts[prev][0]),
-            "source": forecasts.get(prev, (None, None))[1],
-        }
-        for prev, d, p in zip(dates[:-1], dates[1:], pnl[1:], strict=True)
-    ]
+    rows = []
+    for prev, d, p in zip(dates[:-1], dates[1:], pnl[1:], strict=True):
+        value, source = forecasts.get(prev, (None, None))
+        rows.append(
+            {
+                "date": d,
+                "forecast_date": prev,
+                "pnl": p,
+                "stored": prev in forecasts,
+                "var": np.nan if value is None else float(value),
+                "source": source,
+            }
+        )
     return pd.DataFrame(rows, columns=["date", "forecast_date", "pnl", "stored", "var", "source"])
 
 
@@ -145,20 +147,7 @@ def var_backtest_compute(
             "end_date": basel["date"].iloc[-1] if len(basel) else None,
         },
         "series": series,
-        "conventions": conventions(
-            units="var: USD, positive loss; pnl: USD, signed (gain > 0); statistics: likelihood ratios with "
-            "chi-square p-values; confidence: fraction",
-            window=f"the last {days} trading days up to as_of_date; each day's VaR is the forecast stored at "
-            f"the previous close ({method}: the {window} daily returns before it); the traffic light on the "
-            f"last {BASEL_WINDOW} tested days",
-            method=f"stored one-day {method} VaR forecasts at {confidence:g} (the batch's own VaR of each day; "
-            "days before the first run backfilled with the same functions on that day's positions and data) "
-            "against the next day's P&L from the NAV snapshots, flows excluded (NAV_t - NAV_t-1 - F_t); an "
-            "exception is pnl < -var; Kupiec POF (chi-square 1), Christoffersen independence (chi-square 1) "
-            "and conditional coverage (chi-square 2); Basel traffic light by the binomial P(X <= x): green "
-            "below 95%, yellow below 99.99%, red above (250 days at 99%: 0-4, 5-9, 10+)",
-            reference="DESIGN.md 'VaR/ES' and 'Performance'; analytics/engines/backtest.py",
-        ),
+        "conventions": backtest_conventions(method=method, confidence=confidence, days=days, window=window),
     }
 
 

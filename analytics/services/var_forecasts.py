@@ -268,10 +268,10 @@ def var_forecasts_missing_days(
             if n >= ROWS_PER_DAY
         }
     days: dict[dt.date, list[str]] = defaultdict(list)
-    for pid, own in dates.items():
-        for date in own[-max_days:] if max_days is not None else own:
-            if (pid, date) not in complete:
-                days[date].append(pid)
+    for key, own in dates.items():
+        for day in own[-max_days:] if max_days is not None else own:
+            if (key, day) not in complete:
+                days[day].append(key)
     return dict(sorted(days.items()))
 
 
