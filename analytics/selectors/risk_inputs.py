@@ -48,6 +48,7 @@ __all__ = [
     "FACTORS",
     "HISTORICAL_WINDOW",
     "MACRO_SENSITIVITIES",
+    "MACRO_SERIES",
     "PARAMETRIC_WINDOW",
     "RiskBooks",
     "RiskMarketInputs",
@@ -56,6 +57,7 @@ __all__ = [
     "risk_book_build",
     "risk_books_load",
     "risk_market_inputs",
+    "risk_market_symbols",
     "stored_valuations_frame",
     "stress_scenarios_active",
     "symbol_factor_rows",
@@ -99,13 +101,44 @@ class RiskMarketInputs:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def risk_market_inputs(*, as_of: dt.date, risk_symbols: Sequence[str]) -> RiskMarketInputs:
-    """Builds the chunk's market inputs: one price query, one macro query."""
+#: The macro series the market inputs read.
+MACRO_SERIES = ("DGS10", "VIXCLS")
+
+
+def risk_market_symbols(risk_symbols: Collection[str]) -> list[str]:
+    """The symbols whose prices :func:`risk_market_inputs` reads: the risk symbols, the factor ETFs,
+    USO, EWG and VIX."""
+    return sorted(set(risk_symbols) | set(FACTOR_ETFS.values()) | set(MACRO_SYMBOLS))
+
+
+def risk_market_inputs(
+    *,
+    as_of: dt.date,
+    risk_symbols: Sequence[str],
+    prices: pd.DataFrame | None = None,
+    macro: pd.DataFrame | None = None,
+) -> RiskMarketInputs:
+    """Builds the chunk's market inputs: one price query, one macro query.
+
+    ``prices`` / ``macro``: frames read once for many dates (``price_frame`` of at least
+    :func:`risk_market_symbols`, ``macro_frame`` of :data:`MACRO_SERIES`, covering
+    ``as_of - PRICE_LOOKBACK_DAYS`` .. ``as_of``), e.g. by a VaR-forecast backfill; they are cut to
+    the rows and columns the queries would return (dates with a value of a requested symbol), so
+    the inputs are the same."""
     etfs = list(FACTOR_ETFS.values())
-    symbols = sorted(set(risk_symbols) | set(etfs) | set(MACRO_SYMBOLS))
+    symbols = risk_market_symbols(risk_symbols)
     start = as_of - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
-    prices = price_frame(symbols=symbols, start=start, end=as_of).sort_index()
-    macro = macro_frame(series_ids=["DGS10", "VIXCLS"], start=start, end=as_of)
+    if prices is None:
+        prices = price_frame(symbols=symbols, start=start, end=as_of).sort_index()
+    else:
+        dates = pd.Index(prices.index)
+        prices = prices.loc[(dates >= start) & (dates <= as_of)].reindex(columns=symbols).sort_index()
+        prices = prices[prices.notna().any(axis=1).to_numpy()]
+    if macro is None:
+        macro = macro_frame(series_ids=list(MACRO_SERIES), start=start, end=as_of)
+    else:
+        dates = pd.Index(macro.index)
+        macro = macro.loc[(dates >= start) & (dates <= as_of)].reindex(columns=list(MACRO_SERIES))
     returns_all = prices.pct_change(fill_method=None).iloc[1:]
 
     vix = (

@@ -43,12 +43,20 @@ from analytics.engines.valuation import portfolio_exposures
 from analytics.models import ForecastSource, PortfolioSnapshot, RiskMetrics, RiskView, VarForecast
 from analytics.selectors.market_inputs import option_greeks_frame
 from analytics.selectors.risk_book import view_book
-from analytics.selectors.risk_inputs import empty_book, risk_book_build, risk_market_inputs
+from analytics.selectors.risk_inputs import (
+    MACRO_SERIES,
+    PRICE_LOOKBACK_DAYS,
+    empty_book,
+    risk_book_build,
+    risk_market_inputs,
+    risk_market_symbols,
+)
 from analytics.selectors.risk_keys import confidence_key, horizon_key
 from analytics.services.risk_portfolio import monte_carlo_seed, revaluation_reasons
 from analytics.services.valuation import position_valuations_frame
 from analytics.services.var import var_metrics
 from marketdata.models import PriceBar
+from marketdata.selectors import macro_frame, price_frame
 from portfolios.holdings import portfolio_cash, positions_frame
 
 logger = logging.getLogger(__name__)
@@ -167,9 +175,17 @@ def _empty_rows(
     return rows
 
 
-def var_forecasts_compute(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> list[VarForecast]:
-    """The rows of ``as_of`` computed now as that day's batch would have (module doc), for every
-    portfolio of ``portfolio_ids`` holding a position on ``as_of``. Nothing is written."""
+def var_forecasts_compute(
+    *,
+    as_of: dt.date,
+    portfolio_ids: Sequence[str],
+    prices: pd.DataFrame | None = None,
+    macro: pd.DataFrame | None = None,
+) -> list[VarForecast]:
+    """The rows of ``as_of`` computed now as that day's batch would have (module doc), for each
+    portfolio of ``portfolio_ids`` (VaR 0 for one holding nothing). Nothing is written. ``prices`` /
+    ``macro``: the frames of :func:`_history_frames`, read once for a backfill of many days
+    (``risk_market_inputs`` cuts them to what its own queries would read)."""
     ids = [str(p) for p in portfolio_ids]
     positions = positions_frame(portfolio_ids=ids, as_of=as_of)
     cash = pd.Series(portfolio_cash(portfolio_ids=ids), dtype=float).reindex(ids).fillna(0.0)
@@ -184,7 +200,7 @@ def var_forecasts_compute(*, as_of: dt.date, portfolio_ids: Sequence[str]) -> li
     risk_valuations = risk_valuations.rename(columns={"delta_adjusted_exposure": "exposure"}).astype(float)
     book = risk_book_build(positions=positions, valuations=risk_valuations, option_greeks=greeks)
     risk_symbols = sorted({str(s) for s in book["risk_symbol"].dropna() if s})
-    market = risk_market_inputs(as_of=as_of, risk_symbols=risk_symbols)
+    market = risk_market_inputs(as_of=as_of, risk_symbols=risk_symbols, prices=prices, macro=macro)
     inputs_as_of = market.returns.index[-1] if len(market.returns) else None
     if isinstance(inputs_as_of, pd.Timestamp):
         inputs_as_of = inputs_as_of.date()
@@ -275,6 +291,19 @@ def var_forecasts_missing_days(
     return dict(sorted(days.items()))
 
 
+def _history_frames(
+    *, portfolio_ids: Sequence[str], first: dt.date, last: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One price frame (every risk symbol the portfolios ever held, the factor ETFs, USO, EWG, VIX)
+    and one macro frame covering the windows of the days ``first`` .. ``last``. Two queries."""
+    lots = positions_frame(portfolio_ids=list(portfolio_ids), include_closed=True)
+    symbols = risk_market_symbols({str(s) for s in lots["risk_symbol"].dropna() if s})
+    start = first - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
+    prices = price_frame(symbols=symbols, start=start, end=last).sort_index()
+    macro = macro_frame(series_ids=list(MACRO_SERIES), start=start, end=last)
+    return prices, macro
+
+
 def var_forecasts_backfill(
     *,
     portfolio_ids: Sequence[str],
@@ -290,15 +319,18 @@ def var_forecasts_backfill(
         portfolio_ids=portfolio_ids, as_of=as_of, max_days=max_days, recompute=recompute
     )
     result = EngineResult(counts={"days": len(plan), "forecasts": 0})
+    if not plan:
+        return result
+    prices, macro = _history_frames(portfolio_ids=portfolio_ids, first=min(plan), last=max(plan))
     for date, ids in plan.items():
         try:
-            rows = var_forecasts_compute(as_of=date, portfolio_ids=ids)
+            rows = var_forecasts_compute(as_of=date, portfolio_ids=ids, prices=prices, macro=macro)
         except Exception:  # noqa: BLE001 - retried one portfolio at a time below
             logger.exception("VaR forecast backfill of %s failed for the chunk; retrying per portfolio", date)
             rows = []
             for pid in ids:
                 try:
-                    rows += var_forecasts_compute(as_of=date, portfolio_ids=[pid])
+                    rows += var_forecasts_compute(as_of=date, portfolio_ids=[pid], prices=prices, macro=macro)
                 except Exception as exc:  # noqa: BLE001 - one portfolio's bad data never stops the others
                     result.failures.setdefault(pid, f"{date.isoformat()}: {exc.__class__.__name__}: {exc}")
         result.counts["forecasts"] += var_forecasts_save(rows=rows)
