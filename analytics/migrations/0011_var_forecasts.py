@@ -5,34 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0010_modeling_sessions'),
-        ('portfolios', '0002_onboarding'),
+        ("analytics", "0010_modeling_sessions"),
+        ("portfolios", "0002_onboarding"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VarForecast',
+            name="VarForecast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(help_text='The close at which the forecast is made (for the next trading day).')),
-                ('method', models.CharField(help_text='historical | parametric', max_length=16)),
-                ('confidence', models.FloatField(help_text='Fraction, e.g. 0.99.')),
-                ('horizon_days', models.PositiveSmallIntegerField(default=1)),
-                ('value', models.FloatField(help_text='VaR, USD, positive loss (null: not computable).', null=True)),
-                ('nav', models.FloatField(help_text='NAV on date (USD).', null=True)),
-                ('observations', models.PositiveIntegerField(default=0, help_text='Daily return rows behind the VaR.')),
-                ('position_count', models.PositiveIntegerField(default=0, help_text='Positions held on date.')),
-                ('inputs_as_of', models.DateField(help_text='Date of the last daily return used.', null=True)),
-                ('source', models.CharField(choices=[('batch', 'Batch run of the day (RiskMetrics)'), ('backfill', "Backfill (the batch's functions on that day's positions and data)")], max_length=16)),
-                ('calculated_at', models.DateTimeField(auto_now=True)),
-                ('portfolio', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolios.portfolio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "date",
+                    models.DateField(
+                        help_text="The close at which the forecast is made (for the next trading day)."
+                    ),
+                ),
+                ("method", models.CharField(help_text="historical | parametric", max_length=16)),
+                ("confidence", models.FloatField(help_text="Fraction, e.g. 0.99.")),
+                ("horizon_days", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "value",
+                    models.FloatField(help_text="VaR, USD, positive loss (null: not computable).", null=True),
+                ),
+                ("nav", models.FloatField(help_text="NAV on date (USD).", null=True)),
+                (
+                    "observations",
+                    models.PositiveIntegerField(default=0, help_text="Daily return rows behind the VaR."),
+                ),
+                (
+                    "position_count",
+                    models.PositiveIntegerField(default=0, help_text="Positions held on date."),
+                ),
+                (
+                    "inputs_as_of",
+                    models.DateField(help_text="Date of the last daily return used.", null=True),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("batch", "Batch run of the day (RiskMetrics)"),
+                            ("backfill", "Backfill (the batch's functions on that day's positions and data)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("calculated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="portfolios.portfolio",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['portfolio', 'method', 'confidence', 'date'],
-                'indexes': [models.Index(fields=['portfolio', 'method', 'confidence', 'date'], name='varforecast_series')],
-                'constraints': [models.UniqueConstraint(fields=('portfolio', 'date', 'method', 'confidence', 'horizon_days'), name='varforecast_unique_key')],
+                "ordering": ["portfolio", "method", "confidence", "date"],
+                "indexes": [
+                    models.Index(
+                        fields=["portfolio", "method", "confidence", "date"], name="varforecast_series"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("portfolio", "date", "method", "confidence", "horizon_days"),
+                        name="varforecast_unique_key",
+                    )
+                ],
             },
         ),
     ]
