@@ -38,7 +38,6 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from analytics.batch.result import EngineResult
-from analytics.engines.conventions import FACTOR_ETFS
 from analytics.engines.valuation import portfolio_exposures
 from analytics.models import ForecastSource, PortfolioSnapshot, RiskMetrics, RiskView, VarForecast
 from analytics.selectors.market_inputs import option_greeks_frame
@@ -117,9 +116,9 @@ def _rows(
 
 
 def _last_price_date(*, symbols: Iterable[str], as_of: dt.date) -> dt.date | None:
-    """The last date on or before ``as_of`` with a bar of any of the symbols or the factor ETFs
-    (the last row of the batch's return frame). One query."""
-    wanted = sorted(set(symbols) | set(FACTOR_ETFS.values()))
+    """The last date on or before ``as_of`` with a bar of any symbol engine 7's return frame reads
+    (``risk_market_symbols``: the frame's last row). One query."""
+    wanted = risk_market_symbols(set(symbols))
     found = PriceBar.objects.filter(symbol__in=wanted, date__lte=as_of).aggregate(last=Max("date"))["last"]
     return found if isinstance(found, dt.date) else None
 
@@ -261,8 +260,8 @@ def var_forecasts_missing_days(
     *, portfolio_ids: Sequence[str], as_of: dt.date, max_days: int | None = None, recompute: bool = False
 ) -> dict[dt.date, list[str]]:
     """Day -> the portfolios to compute on it: each portfolio's last ``max_days`` snapshot dates on or
-    before ``as_of`` (all when None) lacking one of the day's rows (every one with ``recompute``).
-    Two queries."""
+    before ``as_of`` (all when None, none when 0) lacking one of the day's rows (every one with
+    ``recompute``). Two queries."""
     ids = [str(p) for p in portfolio_ids]
     dates: dict[str, list[dt.date]] = defaultdict(list)
     for pid, date in (
@@ -284,6 +283,8 @@ def var_forecasts_missing_days(
             if n >= ROWS_PER_DAY
         }
     days: dict[dt.date, list[str]] = defaultdict(list)
+    if max_days is not None and max_days <= 0:
+        return {}
     for key, own in dates.items():
         for day in own[-max_days:] if max_days is not None else own:
             if (key, day) not in complete:

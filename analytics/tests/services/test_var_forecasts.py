@@ -129,6 +129,12 @@ class TestForecastIsTheBatchVaR:
         )
         assert after == before and len(after) == 24
 
+    def test_zero_days_backfills_nothing(self, market, settings) -> None:
+        settings.VAR_BACKFILL_MAX_DAYS = 0  # e.g. a benchmark of the nightly cost alone
+        portfolio = make_book(market, LEGS, with_valuations=False)
+        run(portfolio, AS_OF)
+        assert set(VarForecast.objects.filter(portfolio=portfolio).values_list("date", flat=True)) == {AS_OF}
+
     def test_command_backfills_the_history(self, market) -> None:
         portfolio = make_book(market, LEGS, with_valuations=False)
         run(portfolio, AS_OF, ["valuation", "aggregation", "snapshots"])
