@@ -43,6 +43,8 @@ CELERY_BROKER_URL: str | None = _str("CELERY_BROKER_URL")
 # Chords (the batch fan-out) need a result backend: defaults to the broker (Redis).
 CELERY_RESULT_BACKEND: str | None = _str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 REDIS_URL: str | None = _str("REDIS_URL")
+# Lifetime of a cached /data or /analytics GET response (sigmasight/api/response_cache.py); 0: off.
+API_RESPONSE_CACHE_SECONDS: int = int(_str("API_RESPONSE_CACHE_SECONDS", "3600") or "3600")
 MARKET_DATA_PROVIDER: str = (_str("MARKET_DATA_PROVIDER", "synthetic") or "synthetic").lower()
 FMP_API_KEY: str | None = _str("FMP_API_KEY")
 POLYGON_API_KEY: str | None = _str("POLYGON_API_KEY")
