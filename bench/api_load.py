@@ -44,9 +44,11 @@ BIG_EMAIL = "bench_big@sigmasight.com"
 PASSWORD = "bench-password-123"
 
 
-def _env(url: str) -> dict[str, str]:
+def _env(url: str, *, cache_seconds: int | None = None) -> dict[str, str]:
+    extra = {} if cache_seconds is None else {"API_RESPONSE_CACHE_SECONDS": str(cache_seconds)}
     return {
         **os.environ,
+        **extra,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "sigmasight.settings.local",
         "DJANGO_DEBUG": "0",
@@ -192,6 +194,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--skip-setup", action="store_true")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="API_RESPONSE_CACHE_SECONDS=0: every request computes"
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if not args.skip_setup:
@@ -210,7 +215,7 @@ def main() -> None:
             "warning",
         ],
         cwd=ROOT,
-        env=_env(url),
+        env=_env(url, cache_seconds=0 if args.no_cache else None),
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=30) as client:
@@ -237,7 +242,7 @@ def main() -> None:
     load = os.getloadavg()
     print(
         f"\n{args.clients} clients, gunicorn {args.workers} workers x {args.threads} threads, "
-        f"{args.seconds:.0f}s, PostgreSQL; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
+        f"{args.seconds:.0f}s, PostgreSQL, response cache {'off' if args.no_cache else 'on'}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
     )
     print(f"{'book':<10}{'endpoint':<32}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}")
     for (book, label), values in sorted(result["samples"].items()):

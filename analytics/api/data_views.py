@@ -60,6 +60,7 @@ class PortfolioListDataView(APIView):
         ),
         responses={200: PortfolioItemSerializer(many=True), **errors_responses(400)},
     )
+    @cached_get(user=True)
     def get(self, request: Request) -> Response:
         parse_query(NoQuery, request)
         items = portfolio_list_data(user=request.user)

@@ -13,7 +13,7 @@ Key
 
 Validity (generations)
     An entry stores the *generations* it was built under: the global one (every batch run and market
-    data sync) and one per scope it reads (``portfolio:<id>``). A generation is a
+    data sync) and one per scope it reads (``portfolio:<id>``, ``user:<id>`` for the list of portfolios). A generation is a
     random token in the cache; invalidating a scope deletes it, so the next read draws a new one and
     every entry built under the old one is a miss. One ``get_many`` round trip reads the entry and
     its current generations. A request that computed from rows read before a write stores its entry
@@ -22,7 +22,8 @@ Validity (generations)
 
 Who invalidates
     * :func:`connect_signals` (called by the ``jobs`` app's ``ready``): an ORM save or delete of a
-      portfolio or a position (or a position's tag links) invalidates that portfolio; of a tag,
+      portfolio or a position (or a position's tag links) invalidates that portfolio and its
+      owner's list; of a tag,
       everything (its positions may be anywhere in the owner's book).
     * Writes that bypass signals (``bulk_create``, ``update()``, COPY) and every stored result
       call :func:`responses_invalidate` themselves: the batch
@@ -57,6 +58,7 @@ __all__ = [
     "connect_signals",
     "portfolio_scope",
     "responses_invalidate",
+    "user_scope",
 ]
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
@@ -73,6 +75,11 @@ def portfolio_scope(portfolio_id: Any) -> str:
     return f"portfolio:{portfolio_id}"
 
 
+def user_scope(user_id: Any) -> str:
+    """The scope of a user's list of portfolios (/data/portfolios)."""
+    return f"user:{user_id}"
+
+
 def _generation_key(scope: str) -> str:
     return f"{_PREFIX}:gen:{scope}"
 
@@ -85,13 +92,14 @@ def _invalidate_now(scopes: tuple[str, ...]) -> None:
     cache.delete_many([_generation_key(s) for s in scopes])
 
 
-def responses_invalidate(*, portfolio_ids: Iterable[Any] | None = None) -> None:
-    """Invalidates the cached responses of these portfolios; with ``portfolio_ids=None``, every
-    cached response. Now and again after the current transaction commits."""
+def responses_invalidate(*, portfolio_ids: Iterable[Any] | None = None, user_ids: Iterable[Any] = ()) -> None:
+    """Invalidates the cached responses of these portfolios and these users' portfolio lists;
+    with ``portfolio_ids=None``, every cached response. Now and again after the current
+    transaction commits."""
     if portfolio_ids is None:
         scopes: tuple[str, ...] = (GLOBAL,)
     else:
-        scopes = tuple(portfolio_scope(p) for p in portfolio_ids)
+        scopes = (*(portfolio_scope(p) for p in portfolio_ids), *(user_scope(u) for u in user_ids))
     if not scopes:
         return
     _invalidate_now(scopes)
@@ -173,18 +181,19 @@ def cached_response(request: Request, *, scopes: tuple[str, ...], build: Callabl
     return out
 
 
-def cached_get(*, portfolio: str | None = None) -> Callable[[_Handler], _Handler]:
+def cached_get(*, portfolio: str | None = None, user: bool = False) -> Callable[[_Handler], _Handler]:
     """Decorator of an APIView's ``get``: its 200 responses cached per user, request and day.
 
     ``portfolio``: the URL keyword or query parameter holding the portfolio id the response reads
     (None: the response reads only global data). An id that is not a UUID is not cached (the view
-    answers its 400/404). The view's body is unchanged: it still checks the owner on every miss.
+    answers its 400/404). ``user``: the response reads all of the user's portfolios. The view's
+    body is unchanged: it still checks the owner on every miss.
     """
 
     def decorate(handler: _Handler) -> _Handler:
         @functools.wraps(handler)
         def get(view: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
-            scopes: tuple[str, ...] = ()
+            scopes: tuple[str, ...] = (user_scope(request.user.pk),) if user else ()
             if portfolio is not None:
                 raw = kwargs.get(portfolio, request.query_params.get(portfolio))
                 pid = _portfolio_id(raw) if raw is not None else None
@@ -209,11 +218,24 @@ _SIGNAL_MODELS = ("portfolios.Portfolio", "portfolios.Position", "portfolios.Tag
 
 def _on_write(sender: type, instance: Any, **kwargs: Any) -> None:
     if sender._meta.label == "portfolios.Portfolio":  # type: ignore[attr-defined]
-        responses_invalidate(portfolio_ids=[instance.pk])
+        responses_invalidate(portfolio_ids=[instance.pk], user_ids=[instance.owner_id])
     elif getattr(instance, "portfolio_id", None) is not None:
-        responses_invalidate(portfolio_ids=[instance.portfolio_id])
+        owner = _owner_of(instance)
+        responses_invalidate(portfolio_ids=[instance.portfolio_id], user_ids=[owner] if owner else [])
     else:  # a tag: its positions may be in any of the owner's portfolios
         responses_invalidate()
+
+
+def _owner_of(position: Any) -> Any:
+    """The owner id of a position's portfolio (the loaded portfolio's, else one query; None once
+    the portfolio is gone, e.g. a cascade delete, which invalidates the owner itself)."""
+    from django.apps import apps
+
+    cached = position._state.fields_cache.get("portfolio")
+    if cached is not None:
+        return cached.owner_id
+    model = apps.get_model("portfolios.Portfolio")
+    return model.objects.filter(pk=position.portfolio_id).values_list("owner_id", flat=True).first()
 
 
 def _on_m2m(sender: type, instance: Any, action: str, **kwargs: Any) -> None:

@@ -42,6 +42,7 @@ STOCKS = [
 
 #: Every cached GET, with ``{p}`` for the portfolio id.
 URLS = [
+    "/data/portfolios",
     "/data/portfolio/{p}/complete",
     "/data/portfolio/{p}/data-quality",
     "/data/positions/details?portfolio_id={p}",
@@ -213,11 +214,22 @@ class TestCachedResponses:
     def test_a_portfolio_write_changes_the_next_response(self, books: Books, cache_on: None) -> None:
         c = client(books.owner)
         url = path("/data/portfolio/{p}/complete", books.small)
-        assert c.get(url).json()["portfolio"]["name"] == "Small"
+        names = lambda: {p["name"] for p in c.get(f"{V1}/data/portfolios").json()}  # noqa: E731
+        assert c.get(url).json()["portfolio"]["name"] == "Small" and names() == {"Small", "Big"}
         portfolio = Portfolio.objects.get(pk=books.small.pk)
         portfolio.name = "Renamed"
         portfolio.save()
         assert c.get(url).json()["portfolio"]["name"] == "Renamed"
+        assert names() == {"Renamed", "Big"}
+
+    def test_a_position_write_changes_the_list_of_portfolios(self, books: Books, cache_on: None) -> None:
+        c = client(books.owner)
+        counts = lambda: {p["name"]: p["position_count"] for p in c.get(f"{V1}/data/portfolios").json()}  # noqa: E731
+        before = counts()
+        added = _stock(books.small, "KO", 10)
+        assert counts() == {**before, "Small": before["Small"] + 1}
+        added.delete()
+        assert counts() == before
 
     def test_a_batch_run_changes_the_next_response(self, books: Books, cache_on: None) -> None:
         c = client(books.owner)
