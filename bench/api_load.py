@@ -9,7 +9,8 @@ created, migrated and seeded by the script (demo + a 1,000-position book, batch 
 The load generator is a thread pool of httpx clients on this same 2-core machine (an equivalent
 of locust's headless mode): each client loops over the endpoints for the given time. Prints p50,
 p95, p99 latency (ms), requests and errors per endpoint and book size; throttling is raised so the
-benchmark measures the API, not the rate limiter.
+benchmark measures the API, not the rate limiter. The response cache needs Redis: set REDIS_URL
+(e.g. redis://127.0.0.1:6379/2); without it the server runs with the cache off.
 
 ``/health`` (one database query and one cache round trip) is driven in the same rotation as the
 endpoints of each book, and the last table prints each endpoint's p95 / health p95 of the same run
@@ -242,7 +243,8 @@ def main() -> None:
     load = os.getloadavg()
     print(
         f"\n{args.clients} clients, gunicorn {args.workers} workers x {args.threads} threads, "
-        f"{args.seconds:.0f}s, PostgreSQL, response cache {'off' if args.no_cache else 'on'}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
+        f"{args.seconds:.0f}s, PostgreSQL, response cache "
+        f"{'off' if args.no_cache or not os.environ.get('REDIS_URL') else 'on (Redis)'}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
     )
     print(f"{'book':<10}{'endpoint':<32}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}")
     for (book, label), values in sorted(result["samples"].items()):

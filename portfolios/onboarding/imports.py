@@ -133,7 +133,8 @@ def rows_import(
     if cash_balance is not None:
         portfolio.cash_balance = cash_balance
         portfolio.save(update_fields=["cash_balance", "updated_at"])
-    responses_invalidate(portfolio_ids=[portfolio.pk], user_ids=[portfolio.owner_id])  # the bulk writes above send no signals
+    # the bulk writes above send no signals
+    responses_invalidate(portfolio_ids=[portfolio.pk], user_ids=[portfolio.owner_id])
     return ImportOutcome(portfolio=portfolio, created=len(created), updated=len(updated))
 
 

@@ -54,7 +54,7 @@ def reordered(fields: dict[str, drf_fields.Field], *first: str) -> dict[str, drf
 _Plan = list[tuple[str, str, Any, bool]]
 
 
-class FlatListSerializer(serializers.ListSerializer):
+class FlatListSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
     """A ListSerializer of mapping rows, each field written as DRF writes it (``None`` stays
     ``None``, else ``field.to_representation(row[key])``; an :func:`optional` field whose key is
     absent is left out) but in one plain loop instead of DRF's per-field attribute lookups (issue
@@ -97,7 +97,7 @@ class FlatListSerializer(serializers.ListSerializer):
         return out
 
 
-def rows(serializer_class: type[serializers.Serializer], **kwargs: Any) -> FlatListSerializer:
+def rows(serializer_class: type[serializers.Serializer], **kwargs: Any) -> FlatListSerializer:  # type: ignore[type-arg]
     """``serializer_class(many=True, **kwargs)`` as a :class:`FlatListSerializer`: the keyword
     arguments split between the list and its child as DRF's ``many_init`` splits them (same schema)."""
     list_kwargs: dict[str, Any] = {}

@@ -31,7 +31,9 @@ Who invalidates
       and the CSV import.
 
 ``API_RESPONSE_CACHE_SECONDS`` (settings; 0 turns the cache off) bounds an entry's life as a safety
-net. The cache is Django's default cache: Redis in production, local memory in tests and locally.
+net. The cache is Django's default cache, shared by every process: Redis. Without ``REDIS_URL``
+(local memory, one cache per process, so a batch in another process could not invalidate) the
+default is 0; the test settings set 0 and the cache's tests turn it on in one process.
 """
 
 from __future__ import annotations
@@ -95,7 +97,9 @@ def _invalidate_now(scopes: tuple[str, ...]) -> None:
 def responses_invalidate(*, portfolio_ids: Iterable[Any] | None = None, user_ids: Iterable[Any] = ()) -> None:
     """Invalidates the cached responses of these portfolios and these users' portfolio lists;
     with ``portfolio_ids=None``, every cached response. Now and again after the current
-    transaction commits."""
+    transaction commits. Nothing to do while the cache is off."""
+    if _seconds() <= 0:
+        return
     if portfolio_ids is None:
         scopes: tuple[str, ...] = (GLOBAL,)
     else:
@@ -145,7 +149,7 @@ def _render(request: Request, response: Response) -> tuple[str, list[tuple[str, 
     DRF's ``finalize_response`` would render it."""
     response.accepted_renderer = request.accepted_renderer
     response.accepted_media_type = request.accepted_media_type
-    response.renderer_context = {"request": request, "response": response}
+    response.renderer_context = {"request": request, "response": response}  # type: ignore[attr-defined]
     response.render()
     headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
     return response["Content-Type"], headers, bytes(response.content)
@@ -204,7 +208,7 @@ def cached_get(*, portfolio: str | None = None, user: bool = False) -> Callable[
                 request, scopes=scopes, build=lambda: handler(view, request, *args, **kwargs)
             )
 
-        return get
+        return get  # type: ignore[return-value]
 
     return decorate
 
@@ -217,6 +221,8 @@ _SIGNAL_MODELS = ("portfolios.Portfolio", "portfolios.Position", "portfolios.Tag
 
 
 def _on_write(sender: type, instance: Any, **kwargs: Any) -> None:
+    if _seconds() <= 0:
+        return
     if sender._meta.label == "portfolios.Portfolio":  # type: ignore[attr-defined]
         responses_invalidate(portfolio_ids=[instance.pk], user_ids=[instance.owner_id])
     elif getattr(instance, "portfolio_id", None) is not None:
