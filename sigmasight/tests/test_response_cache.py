@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -266,3 +267,27 @@ class TestCachedResponses:
         added = _stock(books.small, "KO", 10)
         assert len(c.get(url).json()["positions"]) == count + 1
         added.delete()
+
+
+@pytest.mark.django_db
+def test_with_redis_a_hit_is_the_miss_and_a_write_invalidates(books: Books, redis_url: str) -> None:
+    """The production backend: entries and generations in Redis (a key prefix of this test only)."""
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-response-cache-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(**SETTINGS, **CACHE_ON, CACHES=redis_cache):  # Django swaps the cache in
+        assert type(caches["default"]).__name__ == "RedisCache"
+        c = client(books.owner)
+        url = path("/data/positions/details?portfolio_id={p}", books.small)
+        _, miss, _ = counted_get(c, url)
+        _, hit, on_hit = counted_get(c, url)
+        assert hit == miss and on_hit == 0
+        count = len(json.loads(hit)["positions"])
+        added = _stock(books.small, "KO", 10)
+        assert len(c.get(url).json()["positions"]) == count + 1
+        added.delete()
+        assert len(c.get(url).json()["positions"]) == count
