@@ -196,10 +196,13 @@ def _stored_summary(
     return summary
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def _stored_statistics(summary: PerformanceSummary) -> dict[str, Any]:
     """The statistics of the response from the stored summary (the same values the engine gives on
     request: tested in analytics/tests/api/test_performance_stored.py)."""
-    day = lambda d: d.isoformat() if d is not None else None  # noqa: E731
     return {
         "returns": _returns_dict(summary.returns),
         "total_return": summary.total_return,
@@ -208,9 +211,9 @@ def _stored_statistics(summary: PerformanceSummary) -> dict[str, Any]:
         "sharpe_ratio": summary.sharpe_ratio,
         "sortino_ratio": summary.sortino_ratio,
         "max_drawdown": summary.max_drawdown,
-        "max_drawdown_start": day(summary.max_drawdown_start),
-        "max_drawdown_end": day(summary.max_drawdown_end),
-        "max_drawdown_recovery": day(summary.max_drawdown_recovery),
+        "max_drawdown_start": _iso(summary.max_drawdown_start),
+        "max_drawdown_end": _iso(summary.max_drawdown_end),
+        "max_drawdown_recovery": _iso(summary.max_drawdown_recovery),
         "calmar_ratio": summary.calmar_ratio,
         "beta": summary.beta,
         "alpha": summary.alpha,
