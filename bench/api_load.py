@@ -104,7 +104,7 @@ def setup(url: str) -> None:
         )
     Position.objects.bulk_create(lots)
     run = batch_run_create(as_of=AS_OF, portfolio_ids=[str(portfolio.id)], trigger="bench")
-    batch_run_execute(run=run)
+    run = batch_run_execute(run=run)
     print(f"setup done: big book batch {run.status}")
 
 
