@@ -126,6 +126,15 @@ def module_db(django_db_setup, django_db_blocker) -> Iterator[Callable[..., Any]
             outer.__exit__(None, None, None)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty Django cache: cached API responses (and throttle counts)
+    of an earlier test never leak into it (its rows were rolled back without invalidating them)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def redis_url() -> str:
     """The Redis server for tests that need one; skipped locally when absent, a failure in CI."""

@@ -2,14 +2,20 @@
 every /data and /analytics GET endpoint driven by concurrent clients for a fixed time.
 
 Usage:
-    .venv/bin/python bench/api_load.py [--seconds 20] [--clients 8] [--workers 3] [--skip-setup]
+    .venv/bin/python bench/api_load.py [--seconds 20] [--clients 4] [--workers 2] [--threads 4] [--skip-setup]
 
 Database: $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sigmasight_bench_api),
 created, migrated and seeded by the script (demo + a 1,000-position book, batch run for both).
 The load generator is a thread pool of httpx clients on this same 2-core machine (an equivalent
 of locust's headless mode): each client loops over the endpoints for the given time. Prints p50,
 p95, p99 latency (ms), requests and errors per endpoint and book size; throttling is raised so the
-benchmark measures the API, not the rate limiter.
+benchmark measures the API, not the rate limiter. The response cache needs Redis: set REDIS_URL
+(e.g. redis://127.0.0.1:6379/2); without it the server runs with the cache off.
+
+``/health`` (one database query and one cache round trip) is driven in the same rotation as the
+endpoints of each book, and the last table prints each endpoint's p95 / health p95 of the same run
+(the machine is shared, so absolute figures vary; ratios measured together are comparable), with the
+worst ratio per book. Target (issue 15): every ratio <= 3.
 """
 
 from __future__ import annotations
@@ -39,9 +45,11 @@ BIG_EMAIL = "bench_big@sigmasight.com"
 PASSWORD = "bench-password-123"
 
 
-def _env(url: str) -> dict[str, str]:
+def _env(url: str, *, cache_seconds: int | None = None) -> dict[str, str]:
+    extra = {} if cache_seconds is None else {"API_RESPONSE_CACHE_SECONDS": str(cache_seconds)}
     return {
         **os.environ,
+        **extra,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "sigmasight.settings.local",
         "DJANGO_DEBUG": "0",
@@ -96,13 +104,17 @@ def setup(url: str) -> None:
         )
     Position.objects.bulk_create(lots)
     run = batch_run_create(as_of=AS_OF, portfolio_ids=[str(portfolio.id)], trigger="bench")
-    batch_run_execute(run=run)
+    run = batch_run_execute(run=run)
     print(f"setup done: big book batch {run.status}")
 
 
+HEALTH = "health"
+
+
 def endpoints(pid: str) -> list[tuple[str, str]]:
-    """(label, path) of every /data and /analytics GET endpoint for one portfolio."""
+    """(label, path) of every /data and /analytics GET endpoint for one portfolio, and /health."""
     return [
+        (HEALTH, "/health"),
         ("data/portfolios", "/api/v1/data/portfolios"),
         ("data/complete", f"/api/v1/data/portfolio/{pid}/complete"),
         ("data/data-quality", f"/api/v1/data/portfolio/{pid}/data-quality"),
@@ -179,26 +191,32 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--skip-setup", action="store_true")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="API_RESPONSE_CACHE_SECONDS=0: every request computes"
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if not args.skip_setup:
         setup(url)
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),
             "sigmasight.wsgi",
             "-w",
             str(args.workers),
+            "--threads",
+            str(args.threads),
             "-b",
             f"127.0.0.1:{PORT}",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=_env(url),
+        env=_env(url, cache_seconds=0 if args.no_cache else None),
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=30) as client:
@@ -222,13 +240,41 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    print(f"\n{args.clients} clients, {args.workers} gunicorn workers, {args.seconds:.0f}s, PostgreSQL\n")
+    load = os.getloadavg()
+    print(
+        f"\n{args.clients} clients, gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{args.seconds:.0f}s, PostgreSQL, response cache "
+        f"{'off' if args.no_cache or not os.environ.get('REDIS_URL') else 'on (Redis)'}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
+    )
     print(f"{'book':<10}{'endpoint':<32}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}")
     for (book, label), values in sorted(result["samples"].items()):
         print(
             f"{book:<10}{label:<32}{len(values):>6}{pct(values, 50):>9.1f}{pct(values, 95):>9.1f}"
             f"{pct(values, 99):>9.1f}{result['errors'].get((book, label), 0):>8}"
         )
+    print_ratios(result["samples"], books=("demo 30", "big 1000"))
+
+
+def print_ratios(samples: dict[tuple[str, str], list[float]], *, books: tuple[str, ...]) -> None:
+    """Each endpoint's p95 / the p95 of /health (all of the run's /health samples), per book."""
+    health = [ms for (_, label), values in samples.items() if label == HEALTH for ms in values]
+    base = pct(health, 95)
+    labels = sorted({label for (_, label) in samples if label != HEALTH})
+    print(f"\np95 / health p95 (health p95 {base:.1f} ms, n {len(health)}); target <= 3.0\n")
+    print(f"{'endpoint':<32}" + "".join(f"{book + ' p95':>16}{'ratio':>8}" for book in books))
+    worst: dict[str, tuple[float, str]] = {book: (0.0, "") for book in books}
+    for label in labels:
+        line = f"{label:<32}"
+        for book in books:
+            values = samples.get((book, label))
+            if not values:
+                line += f"{'-':>16}{'-':>8}"
+                continue
+            p95 = pct(values, 95)
+            line += f"{p95:>16.1f}{p95 / base:>8.2f}"
+            worst[book] = max(worst[book], (p95 / base, label))
+        print(line)
+    print("worst: " + "; ".join(f"{book} {r:.2f}x ({label})" for book, (r, label) in worst.items()))
 
 
 if __name__ == "__main__":

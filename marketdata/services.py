@@ -21,6 +21,7 @@ from marketdata.models import MacroSeries, PriceBar, Security
 from marketdata.providers.base import BAR_COLUMNS, HistoryResult, MarketDataProvider, ProviderError
 from marketdata.providers.calendar import session_on_or_before
 from marketdata.selectors import MACRO_SERIES_NAMES
+from sigmasight.api.response_cache import responses_invalidate
 from sigmasight.copy_upsert import copy_upsert, copy_upsert_available
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def bars_upsert(*, bars: pd.DataFrame, batch_size: int = 5000, copy: bool | None
             unique_fields=["symbol", "date"],
             update_fields=_BAR_UPDATE_FIELDS,
         )
+    responses_invalidate()  # prices are in every cached response
     return len(rows)
 
 
@@ -152,6 +154,7 @@ def macro_upsert(*, series_id: str, values: pd.Series, source: str) -> int:
         unique_fields=["series_id", "date"],
         update_fields=["value", "source"],
     )
+    responses_invalidate()
     return len(objects)
 
 

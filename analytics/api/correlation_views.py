@@ -17,6 +17,7 @@ from analytics.api.serializers.correlations import CorrelationMatrixQuery, Corre
 from analytics.selectors.access import owned_portfolio
 from analytics.selectors.correlations import correlation_matrix_get
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 
@@ -40,6 +41,7 @@ class CorrelationMatrixView(APIView):
         ],
         responses={200: CorrelationMatrixSerializer, **errors(400, 404, 422)},
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(CorrelationMatrixQuery, request)
         portfolio = owned_portfolio(request.user, id)

@@ -37,10 +37,12 @@ from analytics.selectors.portfolio_data import portfolio_complete, portfolio_lis
 from analytics.selectors.position_data import position_details, top_positions
 from analytics.selectors.price_history import historical_prices, portfolio_data_quality
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 
 _AS_OF = OpenApiParameter(
     "as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest batch run."
 )
+
 _PORTFOLIO_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Portfolio id.")
 
 
@@ -58,6 +60,7 @@ class PortfolioListDataView(APIView):
         ),
         responses={200: PortfolioItemSerializer(many=True), **errors_responses(400)},
     )
+    @cached_get(user=True)
     def get(self, request: Request) -> Response:
         parse_query(NoQuery, request)
         items = portfolio_list_data(user=request.user)
@@ -86,6 +89,7 @@ class PortfolioCompleteView(APIView):
         ],
         responses={200: PortfolioCompleteSerializer, **errors_responses(400, 404, 422)},
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(CompleteQuery, request)
         portfolio = owned_portfolio(request.user, id)
@@ -117,6 +121,7 @@ class PortfolioDataQualityView(APIView):
         ],
         responses={200: DataQualitySerializer, **errors_responses(400, 404)},
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002
         query = parse_query(AsOfQuery, request)
         portfolio = owned_portfolio(request.user, id)
@@ -146,6 +151,7 @@ class PositionDetailsView(APIView):
         ],
         responses={200: PositionDetailsSerializer, **errors_responses(400, 404, 422)},
     )
+    @cached_get(portfolio="portfolio_id")
     def get(self, request: Request) -> Response:
         query = parse_query(DetailsQuery, request)
         portfolio = owned_portfolio(request.user, query["portfolio_id"])
@@ -175,6 +181,7 @@ class TopPositionsView(APIView):
         ],
         responses={200: TopPositionsSerializer, **errors_responses(400, 404, 422)},
     )
+    @cached_get(portfolio="portfolio_id")
     def get(self, request: Request, portfolio_id: uuid.UUID) -> Response:
         query = parse_query(TopQuery, request)
         portfolio = owned_portfolio(request.user, portfolio_id)
@@ -202,6 +209,7 @@ class HistoricalPricesView(APIView):
         ],
         responses={200: HistoricalPricesSerializer, **errors_responses(400, 404)},
     )
+    @cached_get(portfolio="portfolio_id")
     def get(self, request: Request, portfolio_id: uuid.UUID) -> Response:
         query: dict[str, Any] = parse_query(HistoricalQuery, request)
         portfolio = owned_portfolio(request.user, portfolio_id)

@@ -25,6 +25,7 @@ from analytics.api.serializers.factors import (
 from analytics.selectors.access import owned_portfolio
 from analytics.selectors.factors import factor_correlation_get, factor_definitions_list, factor_exposures_get
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 # GET /analytics/factors/{id}/exposures ---------------------------------------------------------
@@ -51,6 +52,7 @@ class FactorExposuresView(APIView):
         ],
         responses={200: FactorExposuresSerializer, **errors(400, 404, 422)},
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(FactorExposuresQuery, request)
         portfolio = owned_portfolio(request.user, id)
@@ -74,6 +76,7 @@ class FactorDefinitionsView(APIView):
         ),
         responses={200: FactorDefinitionSerializer(many=True), **errors(400)},
     )
+    @cached_get()
     def get(self, request: Request) -> Response:
         parse_query(FactorDefinitionsQuery, request)
         return Response(FactorDefinitionSerializer(factor_definitions_list(), many=True).data)
@@ -96,6 +99,7 @@ class FactorCorrelationsView(APIView):
         ],
         responses={200: FactorCorrelationsSerializer, **errors(400, 422)},
     )
+    @cached_get()
     def get(self, request: Request) -> Response:
         query = parse_query(FactorCorrelationsQuery, request)
         correlations = factor_correlation_get(lookback_days=query["lookback_days"])

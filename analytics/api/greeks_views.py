@@ -23,6 +23,7 @@ from analytics.selectors.access import owned_portfolio
 from analytics.selectors.greeks import GREEKS_VIEWS, portfolio_greeks_get
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS, greeks_calculate
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 # GET /analytics/risk/{id}/greeks ---------------------------------------------------------------
@@ -53,6 +54,7 @@ class PortfolioGreeksView(APIView):
         ],
         responses={200: PortfolioGreeksSerializer, **errors(400, 404, 422)},
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(PortfolioGreeksQuery, request)
         portfolio = owned_portfolio(request.user, id)

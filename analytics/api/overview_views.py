@@ -15,6 +15,7 @@ from analytics.api.serializers.overview import PortfolioOverviewSerializer
 from analytics.selectors.access import owned_portfolio
 from analytics.selectors.portfolio_data import portfolio_overview
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 
 
 class PortfolioOverviewView(APIView):
@@ -35,6 +36,7 @@ class PortfolioOverviewView(APIView):
         ],
         responses={200: PortfolioOverviewSerializer, **errors_responses(400, 404, 422)},
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: uuid.UUID) -> Response:  # noqa: A002 - the URL's name
         query = parse_query(AsOfQuery, request)
         portfolio = owned_portfolio(request.user, id)

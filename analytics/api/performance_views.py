@@ -19,6 +19,7 @@ from analytics.api.serializers.performance import (
 from analytics.selectors import performance as selectors
 from analytics.selectors.access import owned_portfolio
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 
@@ -64,6 +65,7 @@ class PortfolioPerformanceView(APIView):
             )
         ],
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the route's name
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(PerformanceQuery, request)
@@ -99,6 +101,7 @@ class PositionAttributionView(APIView):
             "contribution_percent = pnl / total_pnl x 100 (tags may overlap)."
         ),
     )
+    @cached_get(portfolio="portfolio_id")
     def get(self, request: Request) -> Response:
         query = parse_query(AttributionQuery, request)
         portfolio = owned_portfolio(request.user, query["portfolio_id"])

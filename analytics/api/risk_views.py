@@ -28,6 +28,7 @@ from analytics.selectors import risk as selectors
 from analytics.selectors.access import owned_portfolio
 from analytics.services.stress import stress_scenarios_on_request
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 ERRORS = errors(400, 404, 422)
@@ -40,6 +41,7 @@ class RiskScenariosView(APIView):
         responses={200: ScenariosSerializer, **ERRORS},
         summary="Stress-test results of the scenario library",
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ScenariosQuery, request)
@@ -100,6 +102,7 @@ class RiskVaRView(APIView):
         responses={200: VaRSerializer, **ERRORS},
         summary="Value at Risk and expected shortfall with component VaR by position",
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(VaRQuery, request)
@@ -121,6 +124,7 @@ class RiskContributionsView(APIView):
         responses={200: ContributionsSerializer, **ERRORS},
         summary="Risk contributions (MCTR, CTR) by position and by factor",
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ViewQuery, request)
@@ -137,6 +141,7 @@ class RiskOverviewView(APIView):
         responses={200: OverviewSerializer, **ERRORS},
         summary="Risk overview: beta vs SPY, volatility, VaR, ES, average correlation, max drawdown",
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ViewQuery, request)

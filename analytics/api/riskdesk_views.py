@@ -33,6 +33,7 @@ from analytics.selectors.liquidity import liquidity_get
 from analytics.services.riskdesk import option_grid_compute, reverse_stress_compute
 from analytics.services.var_backtest import var_backtest_compute
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 ERRORS = errors(400, 404, 422)
@@ -52,6 +53,7 @@ class OptionGridView(APIView):
             "dollars change sign from today's."
         ),
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(OptionGridQuery, request)
@@ -78,6 +80,7 @@ class LiquidityView(APIView):
             "sqrt(max(10, days_to_exit)) instead of sqrt(10)."
         ),
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(LiquidityQuery, request)
@@ -99,6 +102,7 @@ class ExpiriesView(APIView):
         summary="Expiry and assignment calendar: options by expiry week, theta as the book ages, "
         "early-assignment flags",
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ExpiriesQuery, request)
@@ -118,6 +122,7 @@ class ReverseStressView(APIView):
             "as `shocks` to /scenarios/custom reproduces `achieved_loss`."
         ),
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(ReverseStressQuery, request)
@@ -144,6 +149,7 @@ class BacktestView(APIView):
             "light is read on the last 250 tested days."
         ),
     )
+    @cached_get(portfolio="id")
     def get(self, request: Request, id: UUID) -> Response:
         portfolio = owned_portfolio(request.user, id)
         query = parse_query(BacktestQuery, request)

@@ -24,6 +24,7 @@ from analytics.batch.registry import BY_NAME, Engine, resolve
 from analytics.batch.result import EngineResult
 from analytics.models import BatchRun, BatchStep
 from portfolios.models import Portfolio
+from sigmasight.api.response_cache import responses_invalidate
 from sigmasight.system.models import Job, JobStatus
 from sigmasight.system.services import job_cancel_requested, job_create, job_finish, job_progress, job_start
 
@@ -265,6 +266,7 @@ def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:
     from analytics.alerts.services import after_batch  # alerts read this run's results
 
     after_batch(run=run)
+    responses_invalidate()  # every cached /data and /analytics response (results and prices changed)
     return run
 
 

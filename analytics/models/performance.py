@@ -48,9 +48,14 @@ class PortfolioSnapshot(models.Model):
         return f"{self.portfolio_id} {self.date} NAV {self.nav:,.2f}"
 
 
+#: ``statistics_version`` of the summaries the batch writes now.
+SUMMARY_STATISTICS_VERSION = 1
+
+
 class PerformanceSummary(models.Model):
     """The performance statistics of a portfolio's whole snapshot history up to ``as_of_date``
-    against ``benchmark`` (written by the batch with the snapshots, for fast reads elsewhere).
+    against ``benchmark`` (written by the batch with the snapshots, for fast reads elsewhere: the
+    /analytics/portfolio/{id}/performance of period ``all`` reads them instead of recomputing).
 
     Ratios use a daily risk-free rate of DGS3MO / 252; ``returns`` and ``benchmark_returns`` map
     the periods "1d", "1w", "1m", "3m", "ytd", "1y", "inception" to chained returns (fractions).
@@ -70,11 +75,24 @@ class PerformanceSummary(models.Model):
     max_drawdown = models.FloatField(null=True, help_text="Negative fraction.")
     max_drawdown_start = models.DateField(null=True, help_text="Peak before the trough.")
     max_drawdown_end = models.DateField(null=True, help_text="Trough.")
+    max_drawdown_recovery = models.DateField(
+        null=True, help_text="First date back at the peak (null: not yet)."
+    )
     calmar_ratio = models.FloatField(null=True)
     beta = models.FloatField(null=True)
     alpha = models.FloatField(null=True, help_text="Annualized (fraction).")
     returns = models.JSONField(default=dict)
     benchmark_returns = models.JSONField(default=dict)
+    risk_free_rate = models.FloatField(
+        null=True, help_text="Annual DGS3MO (decimal) of the last snapshot date, carried forward."
+    )
+    statistics_version = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=(
+            "1: holds every statistic of /performance for period all (read instead of recomputing); "
+            "0: written before max_drawdown_recovery and risk_free_rate were stored."
+        ),
+    )
     calculated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

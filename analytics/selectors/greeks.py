@@ -249,6 +249,13 @@ def _rounded(totals: pd.Series) -> dict[str, Any]:
     return {name: greek_value(name, totals[name]) for name in GREEK_NAMES}
 
 
+def _rounded_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """:func:`_rounded` of every row of ``frame`` (columns named as GREEK_NAMES), column by column
+    (the same values as row by row, without a pandas Series per row)."""
+    columns = [[greek_value(name, v) for v in frame[name].tolist()] for name in GREEK_NAMES]
+    return [dict(zip(GREEK_NAMES, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def _totals(book: pd.DataFrame) -> dict[str, Any]:
     totals = greeks_totals(book)
     return {**_rounded(totals), "positions": int(len(book))}
@@ -259,8 +266,10 @@ def _by_underlying(book: pd.DataFrame) -> list[dict[str, Any]]:
         return []
     grouped = greeks_totals(book, by="underlying")
     return [
-        {"underlying": str(underlying), **_rounded(row), "positions": int(row["positions"])}
-        for underlying, row in grouped.iterrows()
+        {"underlying": str(underlying), **greeks, "positions": int(count)}
+        for underlying, greeks, count in zip(
+            grouped.index.tolist(), _rounded_rows(grouped), grouped["positions"].tolist(), strict=True
+        )
     ]
 
 
@@ -310,22 +319,36 @@ def _after_expiry(book: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
 
 
 def _by_position(book: pd.DataFrame) -> list[dict[str, Any]]:
-    """One row per position of the view: identity, the option's exercise and sigma, its Greeks."""
+    """One row per position of the view: identity, the option's exercise and sigma, its Greeks
+    (built column by column: one Python list per column, no pandas row objects)."""
+    if book.empty:
+        return []
+    renamed = book.rename(columns=_POSITION_NAMES)
     rows = []
-    for pid, row in book.rename(columns=_POSITION_NAMES).iterrows():  # renamed once, not per row
-        option = bool(row["is_option"])
-        days = row["days_to_expiry"]
+    for pid, symbol, underlying, is_option, exercise, vol, vol_source, days, greeks in zip(
+        renamed.index.tolist(),
+        renamed["symbol"].tolist(),
+        renamed["underlying"].tolist(),
+        renamed["is_option"].tolist(),
+        renamed["exercise"].tolist(),
+        renamed["volatility"].tolist(),
+        renamed["volatility_source"].tolist(),
+        renamed["days_to_expiry"].tolist(),
+        _rounded_rows(renamed),
+        strict=True,
+    ):
+        option = bool(is_option)
         rows.append(
             {
                 "position_id": str(pid),
-                "symbol": str(row["symbol"]),
-                "underlying_symbol": str(row["underlying"]),
+                "symbol": str(symbol),
+                "underlying_symbol": str(underlying),
                 "is_option": option,
-                "exercise": (row["exercise"] or None) if option else None,
-                "volatility": number(row["volatility"]) if option else None,
-                "volatility_source": str(row["volatility_source"] or "") or None,
+                "exercise": (exercise or None) if option else None,
+                "volatility": number(vol) if option else None,
+                "volatility_source": str(vol_source or "") or None,
                 "days_to_expiry": int(days) if option and pd.notna(days) else None,
-                **_rounded(row),
+                **greeks,
             }
         )
     return rows

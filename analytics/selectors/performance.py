@@ -31,7 +31,8 @@ from analytics.engines.performance import (
     period_returns,
     pnl_attribution,
 )
-from analytics.models import PortfolioSnapshot
+from analytics.models import PerformanceSummary, PortfolioSnapshot
+from analytics.models.performance import SUMMARY_STATISTICS_VERSION
 from analytics.selectors.access import require
 from analytics.selectors.conventions import attribution_conventions, performance_conventions
 from marketdata.models import PriceBar
@@ -162,6 +163,97 @@ def _returns_dict(values: Mapping[str, float]) -> dict[str, float | None]:
     return {key: number(values.get(key)) for key in RETURN_KEYS}
 
 
+def _stored_summary(
+    *, portfolio: Portfolio, period: str, benchmark: str, as_of: dt.date | None, frame: pd.DataFrame
+) -> PerformanceSummary | None:
+    """The batch's summary of exactly this history, when the request asks what it holds (period
+    ``all`` against the default benchmark), else None (one query when it may apply).
+
+    It applies when it was computed from the same snapshots: its ``as_of_date`` is on or after the
+    last snapshot read (and on or before the requested ``as_of``), it holds every statistic
+    (``statistics_version``), its first date and number of
+    finite returns match, and no snapshot was rewritten after it (``calculated_at``)."""
+    if period != "all" or benchmark != DEFAULT_BENCHMARK:
+        return None
+    last = frame["date"].iloc[-1]
+    qs = PerformanceSummary.objects.filter(
+        portfolio=portfolio,
+        as_of_date__gte=last,
+        benchmark=benchmark,
+        statistics_version__gte=SUMMARY_STATISTICS_VERSION,
+    )
+    if as_of is not None:
+        qs = qs.filter(as_of_date__lte=as_of)
+    summary = qs.order_by("as_of_date").first()
+    if summary is None:
+        return None
+    finite = int(np.isfinite(frame["daily_return"].to_numpy(dtype=np.float64)).sum())
+    if (
+        summary.first_date != frame["date"].iloc[0]
+        or summary.observations != finite
+        or summary.calculated_at < frame["calculated_at"].max()
+    ):
+        return None
+    return summary
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _stored_statistics(summary: PerformanceSummary) -> dict[str, Any]:
+    """The statistics of the response from the stored summary (the same values the engine gives on
+    request: tested in analytics/tests/api/test_performance_stored.py)."""
+    return {
+        "returns": _returns_dict(summary.returns),
+        "total_return": summary.total_return,
+        "annualized_return": summary.annualized_return,
+        "annualized_volatility": summary.annualized_volatility,
+        "sharpe_ratio": summary.sharpe_ratio,
+        "sortino_ratio": summary.sortino_ratio,
+        "max_drawdown": summary.max_drawdown,
+        "max_drawdown_start": _iso(summary.max_drawdown_start),
+        "max_drawdown_end": _iso(summary.max_drawdown_end),
+        "max_drawdown_recovery": _iso(summary.max_drawdown_recovery),
+        "calmar_ratio": summary.calmar_ratio,
+        "beta": summary.beta,
+        "alpha": summary.alpha,
+        "observations": summary.observations,
+        "risk_free_rate": summary.risk_free_rate,
+        "benchmark_returns": _returns_dict(summary.benchmark_returns),
+    }
+
+
+def _computed_statistics(
+    *, r_all: pd.Series, r: pd.Series, anchor: pd.Timestamp | None, benchmark: str
+) -> dict[str, Any]:
+    """The statistics of the response computed now from the daily returns (``r``: the window's)."""
+    first, last = r_all.index[0], r_all.index[-1]
+    rf = daily_risk_free(start=first.date(), end=last.date())
+    bench = benchmark_daily_returns(symbol=benchmark, start=first.date(), end=last.date())
+    metrics = performance_metrics(r, risk_free=rf if not rf.empty else 0.0, benchmark=bench)
+    dd = metrics.drawdown
+    peak = dd.peak_date if dd.peak_date is not None or dd.trough_date is None else anchor
+    return {
+        "returns": _returns_dict(period_returns(r_all, last)),
+        "total_return": number(metrics.total_return),
+        "annualized_return": number(metrics.annualized_return),
+        "annualized_volatility": number(metrics.annualized_volatility),
+        "sharpe_ratio": number(metrics.sharpe),
+        "sortino_ratio": number(metrics.sortino),
+        "max_drawdown": number(dd.max_drawdown),
+        "max_drawdown_start": _day(peak),
+        "max_drawdown_end": _day(dd.trough_date),
+        "max_drawdown_recovery": _day(dd.recovery_date),
+        "calmar_ratio": number(metrics.calmar),
+        "beta": number(metrics.beta),
+        "alpha": number(metrics.alpha),
+        "observations": metrics.observations,
+        "risk_free_rate": number(rf.iloc[-1] * TRADING_DAYS) if not rf.empty else None,
+        "benchmark_returns": _returns_dict(period_returns(bench.loc[bench.index >= first], last)),
+    }
+
+
 def portfolio_performance(
     *,
     portfolio: Portfolio,
@@ -176,8 +268,11 @@ def portfolio_performance(
     :func:`period_start` (the whole history for ``all`` or a history shorter than the period).
     In ``series``, ``cumulative_return`` and ``drawdown`` are measured from the window's start
     (for ``all``: the stored since-inception values). Risk-free: DGS3MO / 252 per day carried
-    forward (0 where no rate is stored: ``risk_free_rate`` is then null). Queries: 6 (snapshots,
-    benchmark bars, rates, position symbols, data source x 2).
+    forward (0 where no rate is stored: ``risk_free_rate`` is then null). For period ``all``
+    against the default benchmark the statistics are the batch's stored
+    :class:`~analytics.models.PerformanceSummary` of the same history (equal to the computation,
+    which runs when there is none). Queries: 6 (snapshots, summary, position symbols, data source x
+    2, and benchmark bars + rates or nothing).
     """
     qs = PortfolioSnapshot.objects.filter(portfolio=portfolio)
     if as_of is not None:
@@ -192,11 +287,14 @@ def portfolio_performance(
     anchor = period_start(dates, period)
     in_window = dates > anchor if anchor is not None else np.ones(len(dates), dtype=bool)
     r = r_all[in_window]
-    rf = daily_risk_free(start=first.date(), end=last.date())
-    bench = benchmark_daily_returns(symbol=benchmark, start=first.date(), end=last.date())
-    metrics = performance_metrics(r, risk_free=rf if not rf.empty else 0.0, benchmark=bench)
-    dd = metrics.drawdown
-    peak = dd.peak_date if dd.peak_date is not None or dd.trough_date is None else anchor
+    summary = _stored_summary(
+        portfolio=portfolio, period=period, benchmark=benchmark, as_of=as_of, frame=frame
+    )
+    statistics = (
+        _stored_statistics(summary)
+        if summary is not None
+        else _computed_statistics(r_all=r_all, r=r, anchor=anchor, benchmark=benchmark)
+    )
     cumulative = cumulative_returns(r)
     drawdowns = drawdown_series(r)
     window = frame[in_window]
@@ -226,22 +324,9 @@ def portfolio_performance(
         "period": period,
         "period_start_date": series[0]["date"] if series else None,
         "benchmark": benchmark,
-        "returns": _returns_dict(period_returns(r_all, last)),
-        "total_return": number(metrics.total_return),
-        "annualized_return": number(metrics.annualized_return),
-        "annualized_volatility": number(metrics.annualized_volatility),
-        "sharpe_ratio": number(metrics.sharpe),
-        "sortino_ratio": number(metrics.sortino),
-        "max_drawdown": number(dd.max_drawdown),
-        "max_drawdown_start": _day(peak),
-        "max_drawdown_end": _day(dd.trough_date),
-        "max_drawdown_recovery": _day(dd.recovery_date),
-        "calmar_ratio": number(metrics.calmar),
-        "beta": number(metrics.beta),
-        "alpha": number(metrics.alpha),
-        "observations": metrics.observations,
-        "risk_free_rate": number(rf.iloc[-1] * TRADING_DAYS) if not rf.empty else None,
-        "benchmark_returns": _returns_dict(period_returns(bench.loc[bench.index >= first], last)),
+        "returns": statistics["returns"],
+        **{key: statistics[key] for key in _STATISTICS},
+        "benchmark_returns": statistics["benchmark_returns"],
         "nav": money(frame["nav"].iloc[-1]),
         "inception_date": first.date().isoformat(),
         "series": series,
@@ -249,6 +334,25 @@ def portfolio_performance(
         "calculated_at": frame["calculated_at"].max(),
         "data_source": data_source(symbols=[*symbols, benchmark]),
     }
+
+
+#: The statistics between ``returns`` and ``benchmark_returns`` in the response, in order.
+_STATISTICS = (
+    "total_return",
+    "annualized_return",
+    "annualized_volatility",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "max_drawdown",
+    "max_drawdown_start",
+    "max_drawdown_end",
+    "max_drawdown_recovery",
+    "calmar_ratio",
+    "beta",
+    "alpha",
+    "observations",
+    "risk_free_rate",
+)
 
 
 # --- attribution ------------------------------------------------------------------------------

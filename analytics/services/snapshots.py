@@ -54,10 +54,13 @@ from analytics.engines.performance import (
     period_returns,
 )
 from analytics.models import PerformanceSummary, PortfolioSnapshot
+from analytics.models.performance import SUMMARY_STATISTICS_VERSION
 from analytics.selectors.performance import (
     DEFAULT_BENCHMARK,
     PRICE_LOOKBACK_DAYS,
+    RATE_LOOKBACK_DAYS,
     RETURN_KEYS,
+    TRADING_DAYS,
     benchmark_daily_returns,
     closes_frame,
     daily_risk_free,
@@ -96,11 +99,14 @@ SUMMARY_FIELDS = [
     "max_drawdown",
     "max_drawdown_start",
     "max_drawdown_end",
+    "max_drawdown_recovery",
     "calmar_ratio",
     "beta",
     "alpha",
     "returns",
     "benchmark_returns",
+    "risk_free_rate",
+    "statistics_version",
     "calculated_at",
 ]
 #: Rows per INSERT ... ON CONFLICT statement.
@@ -191,9 +197,12 @@ def _summary(
     risk_free: pd.Series | float,
     benchmark: pd.Series,
     benchmark_periods: dict[str, float],
+    rates: pd.Series,
 ) -> PerformanceSummary:
     """The performance statistics of a portfolio's whole history (engine math only);
-    ``benchmark_periods``: the benchmark's period returns over the same history."""
+    ``benchmark_periods``: the benchmark's period returns over the same history; ``rates``: the
+    daily risk-free rates as stored (``daily_risk_free``), whose last one on or before the last
+    snapshot (within the selector's lookback) is the summary's annual ``risk_free_rate``."""
     r = frame["daily_return"]
     m = performance_metrics(r, risk_free=risk_free, benchmark=benchmark)
     first = frame.index[0]
@@ -215,12 +224,22 @@ def _summary(
         max_drawdown=number(m.drawdown.max_drawdown),
         max_drawdown_start=dd.peak_date.date() if dd.peak_date is not None else None,
         max_drawdown_end=dd.trough_date.date() if dd.trough_date is not None else None,
+        max_drawdown_recovery=dd.recovery_date.date() if dd.recovery_date is not None else None,
         calmar_ratio=number(m.calmar),
         beta=number(m.beta),
         alpha=number(m.alpha),
         returns={k: number(own[k]) for k in RETURN_KEYS},
         benchmark_returns={k: number(bench[k]) for k in RETURN_KEYS},
+        risk_free_rate=_annual_rate(rates, first=first, last=frame.index[-1]),
+        statistics_version=SUMMARY_STATISTICS_VERSION,
     )
+
+
+def _annual_rate(rates: pd.Series, *, first: pd.Timestamp, last: pd.Timestamp) -> float | None:
+    """The annual rate the performance selector reports for a history [first, last]: the last
+    daily rate on or after ``first - RATE_LOOKBACK_DAYS`` and on or before ``last``, x 252."""
+    window = rates.loc[(rates.index >= first - pd.Timedelta(days=RATE_LOOKBACK_DAYS)) & (rates.index <= last)]
+    return number(window.iloc[-1] * TRADING_DAYS) if len(window) else None
 
 
 def _stored(portfolio_ids: Sequence[str], as_of: dt.date) -> pd.DataFrame:
@@ -419,6 +438,7 @@ def snapshots_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
                     risk_free=risk_free,
                     benchmark=bench,
                     benchmark_periods=bench_periods[first],
+                    rates=rf,
                 )
             )
         for pid in sorted(set(lots["portfolio_id"]) - set(histories.frames)):

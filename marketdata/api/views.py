@@ -18,6 +18,7 @@ from marketdata.api.serializers import (
 )
 from marketdata.quotes import quotes_get
 from sigmasight.api.params import parse_query
+from sigmasight.api.response_cache import cached_get
 from sigmasight.api.schema import errors
 
 
@@ -41,6 +42,7 @@ class FactorETFPricesView(APIView):
         responses=FactorETFPricesSerializer,
         description="Adjusted closes and simple daily returns (fractions) of the factor ETFs.",
     )
+    @cached_get()
     def get(self, request: Request) -> Response:
         query = parse_query(FactorPricesQuery, request)
         body = selectors.factor_etf_prices_get(
@@ -64,6 +66,7 @@ class MacroView(APIView):
         ],
         responses={200: MacroSerializer, **errors(400, 422)},
     )
+    @cached_get()
     def get(self, request: Request) -> Response:
         query = parse_query(MacroQuery, request)
         body = selectors.macro_series_get(

@@ -19,6 +19,7 @@ from portfolios.onboarding.batch import batch_queue
 from portfolios.onboarding.validation import csv_table_read, csv_validate, rows_invalid_error, target_check
 from portfolios.validation import PositionInvalid, position_clean
 from sigmasight.api.exceptions import ApplicationError
+from sigmasight.api.response_cache import responses_invalidate
 
 #: What a CSV row writes on a lot: the position fields but the implied volatility (not in the
 #: file: a re-import keeps a lot's), and the derived ones.
@@ -132,6 +133,8 @@ def rows_import(
     if cash_balance is not None:
         portfolio.cash_balance = cash_balance
         portfolio.save(update_fields=["cash_balance", "updated_at"])
+    # the bulk writes above send no signals
+    responses_invalidate(portfolio_ids=[portfolio.pk], user_ids=[portfolio.owner_id])
     return ImportOutcome(portfolio=portfolio, created=len(created), updated=len(updated))
 
 

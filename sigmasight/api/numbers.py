@@ -64,13 +64,37 @@ def _quantum(digits: int) -> Decimal:
     return quantum
 
 
-def _half_up(value: float | Decimal, digits: int) -> float:
+def _half_up_decimal(value: float | Decimal, digits: int) -> float:
     """``value`` (finite) rounded half-up to ``digits`` decimals on its shortest decimal form."""
     exact = value if isinstance(value, Decimal) else Decimal(repr(value))
     try:
         return float(exact.quantize(_quantum(digits), context=_CONTEXT))
     except InvalidOperation:  # pragma: no cover - beyond any float's magnitude
         return float(value)
+
+
+def _half_up(value: float | Decimal, digits: int) -> float:
+    """``value`` (finite) rounded half-up to ``digits`` decimals on its shortest decimal form.
+
+    Floats take a fast path with the same result as the decimal one (:func:`_half_up_decimal`,
+    tested on random floats): a float whose shortest form has at most ``digits`` decimals is
+    already rounded; one whose form is not a tie (a last digit 5 just past ``digits``) rounds to
+    the nearest, and ``round()`` (correctly rounded on the exact binary value) lands on the same
+    side as the decimal form: a rounding midpoint between the two would itself be a shorter form of
+    the float. Ties, exponent forms and Decimals take the decimal path.
+    """
+    if type(value) is not float:
+        return _half_up_decimal(value, digits)
+    text = repr(value)
+    dot = text.find(".")
+    if dot < 0 or "e" in text:
+        return _half_up_decimal(value, digits)
+    decimals = len(text) - dot - 1
+    if decimals <= digits:
+        return value
+    if decimals == digits + 1 and text[-1] == "5":
+        return _half_up_decimal(value, digits)
+    return round(value, digits)
 
 
 def number(value: Any, digits: int | None = None) -> float | None:

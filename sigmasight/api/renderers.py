@@ -1,4 +1,11 @@
-"""JSON rendering: timestamps as UTC ``...T..:..:..mmmZ``, decimals as numbers, NaN/inf as null."""
+"""JSON rendering: timestamps as UTC ``...T..:..:..mmmZ``, decimals as numbers, NaN/inf as null.
+
+The renderer writes with orjson (issue 15: a 1,000-position response is ~10x faster to encode than
+with the standard library), with the same output as ``json.dumps(..., separators=(",", ":"),
+ensure_ascii=False)`` through :class:`APIJSONEncoder` up to the spelling of some floats (orjson
+writes ``1e-05`` as ``0.00001``: the same number). Anything orjson refuses (an integer beyond 64
+bits, a lone surrogate) falls back to the standard library path.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import json
 import math
 from typing import Any
 
+import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -42,6 +50,16 @@ def _finite(obj: Any) -> Any:
     return obj
 
 
+_ENCODER = APIJSONEncoder()
+#: datetimes go to ``default`` (our millisecond ``Z`` format, dates as ISO dates); non-string keys
+#: are written as strings as the standard library does.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _orjson_default(obj: Any) -> Any:
+    return _ENCODER.default(obj)
+
+
 class JSONRenderer(renderers.JSONRenderer):
     encoder_class = APIJSONEncoder
     strict = True
@@ -51,6 +69,10 @@ class JSONRenderer(renderers.JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
+        try:
+            return orjson.dumps(data, default=_orjson_default, option=_ORJSON_OPTIONS)
+        except (orjson.JSONEncodeError, ValueError):
+            pass
         try:
             return json.dumps(
                 data, cls=self.encoder_class, allow_nan=False, ensure_ascii=False, separators=(",", ":")

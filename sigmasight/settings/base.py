@@ -121,6 +121,9 @@ CACHES = {
     )
 }
 
+# Cached GET responses of /data and /analytics, invalidated by batch runs and writes (0: off).
+API_RESPONSE_CACHE_SECONDS = env.API_RESPONSE_CACHE_SECONDS
+
 CORS_ALLOWED_ORIGINS = env.CORS_ALLOWED_ORIGINS
 # Trusted reverse proxies in front of Django: the client IP of throttles and of the admin lockout.
 NUM_PROXIES = env.NUM_PROXIES

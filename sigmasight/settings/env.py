@@ -43,6 +43,10 @@ CELERY_BROKER_URL: str | None = _str("CELERY_BROKER_URL")
 # Chords (the batch fan-out) need a result backend: defaults to the broker (Redis).
 CELERY_RESULT_BACKEND: str | None = _str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 REDIS_URL: str | None = _str("REDIS_URL")
+# Lifetime of a cached /data or /analytics GET response (sigmasight/api/response_cache.py); 0: off.
+# Unset: 3600 with Redis, off with the local-memory cache (per process: a write or a batch in one
+# process could not invalidate another's entries).
+API_RESPONSE_CACHE_SECONDS: int = int(_str("API_RESPONSE_CACHE_SECONDS", "3600" if REDIS_URL else "0") or "0")
 MARKET_DATA_PROVIDER: str = (_str("MARKET_DATA_PROVIDER", "synthetic") or "synthetic").lower()
 FMP_API_KEY: str | None = _str("FMP_API_KEY")
 POLYGON_API_KEY: str | None = _str("POLYGON_API_KEY")

@@ -7,6 +7,9 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256-signing-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+# Off: most tests write result rows directly (factories, bulk_create), which the batch's own
+# invalidation never sees; the cache's tests turn it on (sigmasight/tests/test_response_cache.py).
+API_RESPONSE_CACHE_SECONDS = 0
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://localhost/"
 REST_FRAMEWORK = {

@@ -11,3 +11,8 @@ class SystemConfig(AppConfig):
     name = "sigmasight.system"
     label = "jobs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sigmasight.api.response_cache import connect_signals
+
+        connect_signals()

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sigmasight.api.numbers import money, number, numbers, percent, price, ratio, shares
 
@@ -102,3 +104,42 @@ class TestNumbers:
         assert numbers(np.array([1, 2])) == [1.0, 2.0]
         assert numbers(np.array([0.125, np.nan]), 2) == [0.13, None]
         assert numbers([]) == []
+
+
+class TestFastHalfUp:
+    """The float fast path of ``_half_up`` equals the decimal rounding it shortcuts (issue 15)."""
+
+    @given(
+        value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+        digits=st.sampled_from([0, 1, 2, 4, 6, 8]),
+    )
+    @settings(max_examples=3000, deadline=None)
+    def test_equals_the_decimal_path_on_random_floats(self, value: float, digits: int) -> None:
+        from sigmasight.api.numbers import _half_up, _half_up_decimal
+
+        fast, slow = _half_up(value, digits), _half_up_decimal(value, digits)
+        assert repr(fast) == repr(slow)
+
+    @given(
+        units=st.integers(min_value=-(10**9), max_value=10**9),
+        digits=st.sampled_from([1, 2, 4, 6]),
+        tail=st.sampled_from(["5", "49", "51", "499999", "500001", "0"]),
+    )
+    @settings(max_examples=2000, deadline=None)
+    def test_equals_the_decimal_path_near_ties(self, units: int, digits: int, tail: str) -> None:
+        from sigmasight.api.numbers import _half_up, _half_up_decimal
+
+        value = float(
+            Decimal(units).scaleb(-digits) + Decimal("0." + "0" * digits + tail) * (1 if units >= 0 else -1)
+        )
+        assert repr(_half_up(value, digits)) == repr(_half_up_decimal(value, digits))
+
+    def test_known_ties(self) -> None:
+        from sigmasight.api.numbers import _half_up
+
+        assert (_half_up(2.675, 2), _half_up(0.125, 2), _half_up(-0.005, 2), _half_up(1e-7, 2)) == (
+            2.68,
+            0.13,
+            -0.01,
+            0.0,
+        )

@@ -11,7 +11,7 @@ import uuid
 
 from rest_framework import serializers
 
-from sigmasight.api.output import reordered
+from sigmasight.api.output import reordered, rows
 from sigmasight.api.params import StrictQuerySerializer
 
 MAX_POSITION_IDS = 500
@@ -121,8 +121,8 @@ class CompleteDataQualitySerializer(serializers.Serializer):
 class PortfolioCompleteSerializer(serializers.Serializer):
     portfolio = CompletePortfolioBlockSerializer()
     positions_summary = PositionsSummarySerializer()
-    positions = CompletePositionSerializer(
-        many=True, required=False, help_text="Omitted when include_positions=false."
+    positions = rows(
+        CompletePositionSerializer, required=False, help_text="Omitted when include_positions=false."
     )
     data_quality = CompleteDataQualitySerializer()
     as_of_date = serializers.DateField()
@@ -211,7 +211,7 @@ class DetailsSummarySerializer(serializers.Serializer):
 
 
 class PositionDetailsSerializer(serializers.Serializer):
-    positions = DetailPositionSerializer(many=True)
+    positions = rows(DetailPositionSerializer)
     summary = DetailsSummarySerializer()
     portfolio_id = serializers.UUIDField()
     as_of_date = serializers.DateField()
@@ -236,7 +236,7 @@ class TopPositionsSerializer(serializers.Serializer):
     sort_by = serializers.CharField()
     limit = serializers.IntegerField()
     total_positions = serializers.IntegerField()
-    positions = TopPositionSerializer(many=True)
+    positions = rows(TopPositionSerializer)
     summary = TopSummarySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()

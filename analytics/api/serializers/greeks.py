@@ -14,7 +14,7 @@ from analytics.selectors.greeks import GREEKS_VIEWS
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
-from sigmasight.api.output import reordered
+from sigmasight.api.output import reordered, rows
 from sigmasight.api.params import StrictQuerySerializer
 
 # GET /analytics/risk/{id}/greeks ---------------------------------------------------------------
@@ -99,8 +99,8 @@ class GreeksDataQualitySerializer(serializers.Serializer):
 class PortfolioGreeksSerializer(serializers.Serializer):
     view = serializers.CharField(help_text="portfolio, longs or shorts (the query parameter).")
     current = GreeksTotalsSerializer()
-    by_underlying = GreeksByUnderlyingSerializer(many=True)
-    by_position = GreeksPositionSerializer(many=True)
+    by_underlying = rows(GreeksByUnderlyingSerializer)
+    by_position = rows(GreeksPositionSerializer)
     after_expiry = GreeksAfterExpirySerializer(
         allow_null=True,
         help_text="Null unless include_after_expiry=true. The book after the nearest expiry: options "

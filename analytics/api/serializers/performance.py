@@ -15,6 +15,7 @@ from rest_framework import serializers
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors import performance as selectors
 from marketdata.providers.registry import market_as_of
+from sigmasight.api.output import rows
 from sigmasight.api.params import StrictQuerySerializer
 
 # --- input ------------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ class PerformanceSerializer(serializers.Serializer):
     benchmark_returns = _returns_serializer("BenchmarkPeriodReturns")
     nav = serializers.FloatField(allow_null=True)
     inception_date = serializers.DateField()
-    series = PerformancePointSerializer(many=True)
+    series = rows(PerformancePointSerializer)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
@@ -131,7 +132,7 @@ class AttributionGroupSerializer(serializers.Serializer):
     contribution_percent = serializers.FloatField(allow_null=True)
     capital = serializers.FloatField(allow_null=True)
     position_count = serializers.IntegerField()
-    positions = AttributionPositionSerializer(many=True)
+    positions = rows(AttributionPositionSerializer)
 
 
 class AttributionSerializer(serializers.Serializer):
@@ -140,7 +141,7 @@ class AttributionSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     group_by = serializers.ChoiceField(choices=selectors.GROUP_BY)
     total_pnl = serializers.FloatField()
-    groups = AttributionGroupSerializer(many=True)
+    groups = rows(AttributionGroupSerializer)
     as_of_date = serializers.DateField(allow_null=True)
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()

@@ -15,7 +15,7 @@ from analytics.api.common import AsOfQuery
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.models import RiskView, shock_errors
 from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
-from sigmasight.api.output import optional
+from sigmasight.api.output import optional, rows
 
 SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -145,7 +145,7 @@ class ScenarioResultSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(
         choices=["positive", "mild", "moderate", "severe", "extreme"], allow_null=True
     )
-    by_position = PositionImpactSerializer(many=True)
+    by_position = rows(PositionImpactSerializer)
     factor_moves = serializers.DictField(
         child=serializers.FloatField(allow_null=True),
         help_text="All 11 stress variables: the shocked values and the moves used for the others "
@@ -163,7 +163,7 @@ class ScenariosSerializer(serializers.Serializer):
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
     data_source = serializers.CharField()
-    scenarios = ScenarioResultSerializer(many=True)
+    scenarios = rows(ScenarioResultSerializer)
     conventions = ConventionsSerializer()
 
 
@@ -198,7 +198,7 @@ class VaRSerializer(serializers.Serializer):
         help_text="monte_carlo only: the number of simulated paths.",
     )
     component_method = serializers.CharField()
-    by_position = ComponentSerializer(many=True)
+    by_position = rows(ComponentSerializer)
     excluded = UnmodeledSerializer(many=True)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
@@ -236,7 +236,7 @@ class ContributionsSerializer(serializers.Serializer):
     specific_risk = serializers.FloatField(allow_null=True)
     model_total_risk = serializers.FloatField(allow_null=True)
     observations = serializers.IntegerField(allow_null=True)
-    by_position = PositionContributionSerializer(many=True)
+    by_position = rows(PositionContributionSerializer)
     by_factor = FactorContributionSerializer(many=True)
     specific = SpecificSerializer()
     unmodeled = serializers.ListField(child=serializers.CharField())
