@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.selectors.factors import FACTOR_WINDOW
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.params import StrictQuerySerializer
 
 EXPOSURE_VIEWS = ("portfolio", "positions")
@@ -18,7 +19,7 @@ MIN_CORRELATION_LOOKBACK, MAX_CORRELATION_LOOKBACK = 60, 1260
 
 class FactorExposuresQuery(StrictQuerySerializer):
     view = serializers.ChoiceField(choices=list(EXPOSURE_VIEWS), default="portfolio")
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
 
 class FactorExposureItemSerializer(serializers.Serializer):
