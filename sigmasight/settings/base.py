@@ -83,7 +83,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env.DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        env.DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        # A persistent connection is checked before its first query of each request and replaced
+        # when the server dropped it (a database restart costs no failed request).
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -262,8 +266,10 @@ FRED_API_KEY = env.FRED_API_KEY
 SYNTHETIC_SEED = env.SYNTHETIC_SEED
 SYNTHETIC_AS_OF = env.SYNTHETIC_AS_OF
 
-# Upload limits
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Upload limits. A request body other than file uploads (JSON, form fields) is at most 2 MB: the
+# largest JSON inputs (1,000 Greeks positions or trades) are a few hundred KB; more answers 413. A
+# CSV travels as a multipart file part, which this limit does not count: CSV_UPLOAD_MAX_BYTES is its.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 CSV_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 CSV_UPLOAD_MAX_ROWS = 10_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -45,7 +46,33 @@ def html_error_django_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseBadRequest(f"<h1>{SECRET}</h1>")
 
 
+def _kill_own_connection() -> None:
+    """The server terminates this very connection mid-request (as a database restart or a DBA's
+    pg_terminate_backend would): the statement fails with OperationalError."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+
+class ConnectionKillingAPIView(APIView):
+    """A DRF view whose database connection dies under it."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        _kill_own_connection()
+        return Response({"unreachable": True})
+
+
+def connection_killing_django_view(request: HttpRequest) -> HttpResponse:
+    """A plain Django view whose database connection dies under it."""
+    _kill_own_connection()
+    return HttpResponse("unreachable")
+
+
 urlpatterns = [
+    re_path(r"^api/v1/test/kill-db-drf/?$", ConnectionKillingAPIView.as_view()),
+    re_path(r"^api/v1/test/kill-db-django/?$", connection_killing_django_view),
     re_path(r"^api/v1/test/boom-drf/?$", ExplodingAPIView.as_view()),
     re_path(r"^api/v1/test/boom-django/?$", exploding_django_view),
     re_path(r"^api/v1/test/missing-django/?$", missing_django_view),
