@@ -62,6 +62,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sigmasight.urls"
+# A failed CSRF check answers the API's 403 envelope (HTML under /admin).
+CSRF_FAILURE_VIEW = "sigmasight.api.views.csrf_failure"
 WSGI_APPLICATION = "sigmasight.wsgi.application"
 APPEND_SLASH = False
 
