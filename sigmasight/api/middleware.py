@@ -77,14 +77,14 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     }
 
 
-#: Paths whose errors keep Django's HTML pages: the staff console (the Django admin).
-HTML_PATH_PREFIXES = ("/admin",)
+#: The machine-facing paths: the REST API, the health probe and the MCP endpoint. Elsewhere (the
+#: staff console under /admin, unknown pages) Django's HTML error pages stay.
+API_PATH_PREFIXES = ("/api/", "/health", "/mcp")
 
 
 def is_api_path(path: str) -> bool:
-    """True for URLs whose errors must use the envelope: every path but the staff console's
-    (/api/, /health, /mcp, /static/ and unknown paths alike)."""
-    return not path.startswith(HTML_PATH_PREFIXES)
+    """True for URLs whose errors must use the envelope."""
+    return path.startswith(API_PATH_PREFIXES)
 
 
 #: The envelope code of an error status produced outside DRF (API.md "Errors").
@@ -99,9 +99,7 @@ STATUS_CODES: dict[int, str] = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "INSUFFICIENT_DATA",
-    414: "URI_TOO_LONG",
     429: "RATE_LIMIT_EXCEEDED",
-    431: "HEADERS_TOO_LARGE",
     503: "SERVICE_UNAVAILABLE",
 }
 INTERNAL_ERROR_MESSAGE = "An internal error occurred. Quote the request_id to support."

@@ -2,8 +2,9 @@
 
 Django answers some requests before any view runs: a Host header not in ``ALLOWED_HOSTS``
 (``DisallowedHost``), an exception in a middleware, a CSRF failure, a URL nothing matches. Its
-default pages are HTML; here every such answer is the API's JSON envelope, except under the
-staff console (``/admin``), which keeps Django's HTML pages (:func:`sigmasight.api.middleware.is_api_path`).
+default pages are HTML; here every such answer on the machine-facing paths (/api/, /health, /mcp:
+:func:`sigmasight.api.middleware.is_api_path`) is the API's JSON envelope, while the staff console
+(/admin) and other pages keep Django's HTML pages.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler404: no URL matched (outside /api/, which has its own catch-all)."""
+    """handler404: no URL matched (/api/ has its own catch-all; /health and /mcp variants land here)."""
     if not is_api_path(request.path):
         return defaults.page_not_found(request, exception)
     return _envelope(404, "NOT_FOUND", f"No endpoint at {request.path}.")

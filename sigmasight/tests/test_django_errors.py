@@ -1,8 +1,8 @@
-"""Django's own error answers, outside DRF, use the API envelope (HTML stays under /admin).
+"""Django's own error answers, outside DRF, use the API envelope on the API's paths (/api/, /health,
+/mcp); the staff console and other pages keep HTML.
 
-Before: a bad Host header answered Django's HTML 400, an unknown path outside /api/ the HTML 404, an
-exception in a middleware the HTML "Server Error (500)" page and a CSRF failure outside /api/ the
-HTML 403 (issue 14, finding 6).
+Before: a bad Host header answered Django's HTML 400, an exception in a middleware the HTML "Server
+Error (500)" page, and a CSRF failure a bare "Forbidden" (issue 14, finding 6).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def error_urls(settings: Any) -> None:
     settings.ROOT_URLCONF = "sigmasight.tests.urls_errors"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/auth/me", "/health", "/mcp", "/api/v1/nowhere", "/"])
+@pytest.mark.parametrize("path", ["/api/v1/auth/me", "/health", "/mcp", "/api/v1/nowhere"])
 def test_a_bad_host_header_is_a_400_envelope(api_client, path) -> None:
     response = api_client.get(path, HTTP_HOST="evil.example", HTTP_X_REQUEST_ID="bad-host-1")
     error = assert_error(response, 400, "VALIDATION_ERROR")
@@ -31,14 +31,15 @@ def test_a_bad_host_header_is_a_400_envelope(api_client, path) -> None:
     assert "evil.example" not in response.content.decode()
 
 
-def test_a_bad_host_header_on_the_console_stays_html(api_client) -> None:
-    response = api_client.get("/admin/login/", HTTP_HOST="evil.example")
+@pytest.mark.parametrize("path", ["/admin/login/", "/"])
+def test_a_bad_host_header_elsewhere_stays_html(api_client, path) -> None:
+    response = api_client.get(path, HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
 
 
-@pytest.mark.parametrize("path", ["/nope", "/static/missing.css", "/api/v1/nowhere"])
-def test_unknown_paths_are_a_404_envelope(api_client, path) -> None:
+@pytest.mark.parametrize("path", ["/api/v1/nowhere", "/api/nowhere", "/health/x", "/mcp/x"])
+def test_unknown_api_paths_are_a_404_envelope(api_client, path) -> None:
     error = assert_error(api_client.get(path), 404, "NOT_FOUND")
     assert path in error["message"]
 
@@ -49,16 +50,16 @@ def test_unknown_console_paths_stay_html(admin_client) -> None:
     assert response["Content-Type"].startswith("text/html")
 
 
-@pytest.mark.parametrize("path", ["/test/form", "/api/v1/test/form"])
-def test_a_csrf_failure_is_a_403_envelope(error_urls, path) -> None:
+def test_a_csrf_failure_is_a_403_envelope_saying_so(error_urls) -> None:
     client = Client(enforce_csrf_checks=True)
-    error = assert_error(client.post(path, {"a": "1"}), 403, "PERMISSION_DENIED")
+    error = assert_error(client.post("/api/v1/test/form", {"a": "1"}), 403, "PERMISSION_DENIED")
     assert "CSRF" in error["message"]
 
 
-def test_a_csrf_failure_on_the_console_stays_html() -> None:
+@pytest.mark.parametrize("path", ["/admin/login/", "/test/form"])
+def test_a_csrf_failure_elsewhere_stays_html(error_urls, path) -> None:
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/admin/login/", {"username": "a", "password": "b"})
+    response = client.post(path, {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/html")
 
