@@ -104,6 +104,13 @@ STATUS_CODES: dict[int, str] = {
 }
 INTERNAL_ERROR_MESSAGE = "An internal error occurred. Quote the request_id to support."
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable: retry in a few seconds."
+#: ``Retry-After`` (seconds) of a 503: a restarted database or a failover is back within seconds.
+RETRY_AFTER_SECONDS = 5
+
+
+def error_headers(status: int) -> dict[str, str]:
+    """Headers of an error answer: ``Retry-After`` on a 503."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
 
 
 def drop_broken_connections() -> None:
@@ -172,6 +179,6 @@ class APIErrorMiddleware:
         known = django_request_error(exception)
         if known is not None:
             status, code, message = known
-            return JsonResponse(error_body(code, message), status=status)
+            return JsonResponse(error_body(code, message), status=status, headers=error_headers(status))
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse(error_body("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE), status=500)

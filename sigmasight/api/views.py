@@ -20,6 +20,7 @@ from sigmasight.api.middleware import (
     INTERNAL_ERROR_MESSAGE,
     django_request_error,
     error_body,
+    error_headers,
     is_api_path,
 )
 
@@ -31,7 +32,7 @@ def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> Json
 
 
 def _envelope(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status)
+    return JsonResponse(error_body(code, message), status=status, headers=error_headers(status))
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -36,6 +36,7 @@ def test_a_connection_killed_mid_request_is_a_503_then_the_next_request_works(
     response = auth_client.get(path, HTTP_X_REQUEST_ID="db-gone-1")
 
     error = assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert response["Retry-After"] == "5"
     assert error["request_id"] == "db-gone-1"
     assert "database" in error["message"]
     assert "terminat" not in response.content.decode()  # the driver's message stays in the log
@@ -61,6 +62,7 @@ def test_a_cursor_that_raises_is_a_503_on_a_real_endpoint(auth_client, exc) -> N
     with connection.execute_wrapper(_failing(exc)):
         response = auth_client.get(PORTFOLIOS)
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert response["Retry-After"] == "5"
     assert auth_client.get(PORTFOLIOS).status_code == 200
 
 

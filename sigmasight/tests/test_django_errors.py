@@ -85,6 +85,7 @@ def test_a_database_error_in_a_middleware_is_a_503_envelope(raising_middleware) 
     client = Client(raise_request_exception=False)
     response = client.get("/api/v1/boom-middleware/database")
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert response["Retry-After"] == "5"
 
 
 def test_a_form_body_over_the_limit_outside_drf_is_a_413(error_urls, settings) -> None:
