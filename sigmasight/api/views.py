@@ -25,14 +25,14 @@ from sigmasight.api.middleware import (
 )
 
 
+def _envelope(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status, headers=error_headers(status))
+
+
 @csrf_exempt
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Any unknown URL under /api/ answers the 404 envelope."""
-    return JsonResponse(error_body("NOT_FOUND", f"No endpoint at {request.path}."), status=404)
-
-
-def _envelope(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status, headers=error_headers(status))
+    return _envelope(404, "NOT_FOUND", f"No endpoint at {request.path}.")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -76,7 +76,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: the API's own views are CSRF-exempt (Bearer tokens, no cookies); a
-    cookie-carrying form post elsewhere that fails the check gets the 403 envelope."""
+    plain Django view on an API path that fails the check answers the 403 envelope."""
     if not is_api_path(request.path):
         return csrf.csrf_failure(request, reason)
     return _envelope(403, "PERMISSION_DENIED", f"CSRF verification failed: {reason}")

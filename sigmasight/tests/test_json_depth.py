@@ -81,7 +81,7 @@ def test_trade_list_export_answers_400(auth_client) -> None:
 def test_the_limit_itself_is_accepted(auth_client) -> None:
     """64 levels parse (then fail validation as a wrong shape), 65 are refused by the parser."""
     ok = json.dumps({"name": "x", "description": json.loads("[" * 63 + "]" * 63)})
-    assert json_depth(ok) == MAX_JSON_DEPTH
+    assert json_depth(json.loads(ok)) == MAX_JSON_DEPTH
     response = auth_client.post("/api/v1/management/portfolios", data=ok, content_type="application/json")
     error = assert_error(response, 400, "VALIDATION_ERROR")
     assert "description" in error["details"], error
@@ -93,10 +93,11 @@ def test_the_limit_itself_is_accepted(auth_client) -> None:
     assert "deeper than" in error["message"], error
 
 
-def test_depth_ignores_brackets_in_strings() -> None:
-    assert json_depth('{"a": "[[[[[[[[", "b": ["x\\"]]]]"]}') == 2
-    assert json_depth("1") == 0
-    assert json_depth(DEEP) == MAX_JSON_DEPTH + 1
+def test_depth_counts_containers_only() -> None:
+    assert json_depth(json.loads('{"a": "[[[[[[[[", "b": ["x\\"]]]]"]}')) == 2
+    assert json_depth(1) == 0
+    assert json_depth([]) == 1 and json_depth({"a": [{"b": []}]}) == 4
+    assert json_depth(json.loads("[" * 200 + "]" * 200)) == MAX_JSON_DEPTH + 1  # stops counting there
 
 
 def test_mcp_refuses_deep_nesting(user, client_for) -> None:
