@@ -15,7 +15,9 @@ from django.db import InterfaceError, OperationalError, connection
 from sigmasight.tests.envelope import assert_error
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),  # a killed connection takes any test transaction with it
+    # A killed connection takes any test transaction with it, hence real commits; serialized_rollback:
+    # the flush after each test restores the migrations' reference data (factor definitions...).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_terminate_backend is PostgreSQL's"),
 ]
 PORTFOLIOS = "/api/v1/management/portfolios"
