@@ -68,7 +68,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     so ``sys.exc_info()`` is that exception); a lost database is a 503."""
     if not is_api_path(request.path):
         return defaults.server_error(request)
-    known = django_request_error(sys.exc_info()[1] or Exception())
+    exc = sys.exc_info()[1]
+    known = django_request_error(exc) if isinstance(exc, Exception) else None
     if known is not None and known[0] == 503:
         return _envelope(*known)
     return _envelope(500, "INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE)
