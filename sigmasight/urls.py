@@ -34,3 +34,10 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^api/.*$", api_not_found),
 ]
+
+# Django's own error answers (bad Host header, middleware exceptions, unmatched URLs): the JSON
+# envelope, except under /admin (sigmasight/api/views.py).
+handler400 = "sigmasight.api.views.bad_request"
+handler403 = "sigmasight.api.views.permission_denied"
+handler404 = "sigmasight.api.views.page_not_found"
+handler500 = "sigmasight.api.views.server_error"

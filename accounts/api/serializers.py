@@ -5,11 +5,12 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import User
+from sigmasight.api.limits import EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, TOKEN_MAX_LENGTH
 
 
 class LoginInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False)
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    password = serializers.CharField(trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -30,12 +31,12 @@ class LoginOutputSerializer(TokenPairSerializer):
 
 
 class RefreshInputSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField()
+    refresh_token = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
 
 
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, write_only=True)
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    password = serializers.CharField(trim_whitespace=False, write_only=True, max_length=PASSWORD_MAX_LENGTH)
     full_name = serializers.CharField(max_length=200)
 
     def validate_email(self, value: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.params import StrictQuerySerializer
 from sigmasight.api.schema import ErrorEnvelopeSerializer
 
@@ -29,7 +30,7 @@ class AsOfQuery(StrictQuerySerializer):
     """An optional as_of_date (YYYY-MM-DD); default = the latest stored result. Subclass it to add
     parameters; unknown parameters are rejected."""
 
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
 
 #: Query parameters of the paginated /management lists (``limit``/``offset``).

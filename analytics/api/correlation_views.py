@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +38,9 @@ class CorrelationMatrixView(APIView):
             OpenApiParameter(
                 "min_overlap", int, description="Common days per pair, 10 to lookback_days (default 30)."
             ),
-            OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest stored result."),
+            OpenApiParameter(
+                "as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest stored result."
+            ),
         ],
         responses={200: CorrelationMatrixSerializer, **errors(400, 404, 422)},
     )

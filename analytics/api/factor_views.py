@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,7 +49,9 @@ class FactorExposuresView(APIView):
             OpenApiParameter(
                 "view", str, enum=list(EXPOSURE_VIEWS), description="portfolio (default) or positions."
             ),
-            OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest stored result."),
+            OpenApiParameter(
+                "as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest stored result."
+            ),
         ],
         responses={200: FactorExposuresSerializer, **errors(400, 404, 422)},
     )

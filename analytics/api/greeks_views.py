@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -50,7 +51,9 @@ class PortfolioGreeksView(APIView):
             OpenApiParameter(
                 "view", str, enum=list(GREEKS_VIEWS), description="portfolio (default), longs, shorts."
             ),
-            OpenApiParameter("as_of_date", str, description="YYYY-MM-DD; default the latest Greeks run."),
+            OpenApiParameter(
+                "as_of_date", OpenApiTypes.DATE, description="YYYY-MM-DD; default the latest Greeks run."
+            ),
         ],
         responses={200: PortfolioGreeksSerializer, **errors(400, 404, 422)},
     )

@@ -19,7 +19,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,6 +38,7 @@ from exports.portfolio_export import GREEK_COLUMNS, POSITION_COLUMNS, SECTIONS
 from exports.portfolio_files import PORTFOLIO_FORMATS, portfolio_export_file
 from exports.trades import TRADE_COLUMNS, TRADE_FORMATS, trades_export_file
 from sigmasight.api.params import parse_query
+from sigmasight.api.parsers import JSONParser
 from sigmasight.api.schema import errors
 
 

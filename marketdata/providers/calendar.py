@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
-CALENDAR_FIRST = dt.date(1999, 1, 1)
+CALENDAR_FIRST = dt.date(1990, 1, 1)
 CALENDAR_LAST = dt.date(2040, 12, 31)
 
 

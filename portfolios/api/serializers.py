@@ -14,6 +14,7 @@ from portfolios.api.fields import (
     TagNameField,
 )
 from portfolios.models import Currency, OptionType, Portfolio, Position, PositionType, Tag, TagType
+from sigmasight.api.limits import DESCRIPTION_MAX_LENGTH
 
 MAX_TAGS_PER_POSITION = 50
 
@@ -47,6 +48,7 @@ class PortfolioSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id"]
+        extra_kwargs = {"description": {"max_length": DESCRIPTION_MAX_LENGTH}}
 
 
 # Positions -----------------------------------------------------------------------------------------
@@ -177,3 +179,4 @@ class TagSerializer(serializers.ModelSerializer):
         model = Tag
         fields = ["id", "name", "tag_type", "description", "color", "created_at", "updated_at"]
         read_only_fields = ["id"]
+        extra_kwargs = {"description": {"max_length": DESCRIPTION_MAX_LENGTH}}

@@ -15,7 +15,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from sigmasight.api.middleware import INTERNAL_ERROR_MESSAGE, django_request_error, error_body
+from sigmasight.api.middleware import INTERNAL_ERROR_MESSAGE, django_request_error, error_body, error_headers
 from sigmasight.api.schema import ErrorEnvelopeSerializer
 
 logger = logging.getLogger("sigmasight.api")
@@ -128,7 +128,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         known = django_request_error(exc)  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE -> 413
         if known is not None:
             status_code, code, message = known
-            return _error_response(code, message, status_code=status_code)
+            return _error_response(code, message, status_code=status_code, headers=error_headers(status_code))
         logger.exception("Unhandled API error", exc_info=exc)
         return _error_response("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE, status_code=500)
 

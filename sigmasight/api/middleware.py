@@ -20,6 +20,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -76,9 +77,14 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     }
 
 
+#: The machine-facing paths: the REST API, the health probe and the MCP endpoint. Elsewhere (the
+#: staff console under /admin, unknown pages) Django's HTML error pages stay.
+API_PATH_PREFIXES = ("/api/", "/health", "/mcp")
+
+
 def is_api_path(path: str) -> bool:
     """True for URLs whose errors must use the envelope."""
-    return path.startswith("/api/")
+    return path.startswith(API_PATH_PREFIXES)
 
 
 #: The envelope code of an error status produced outside DRF (API.md "Errors").
@@ -94,8 +100,25 @@ STATUS_CODES: dict[int, str] = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "INSUFFICIENT_DATA",
     429: "RATE_LIMIT_EXCEEDED",
+    503: "SERVICE_UNAVAILABLE",
 }
 INTERNAL_ERROR_MESSAGE = "An internal error occurred. Quote the request_id to support."
+DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable: retry in a few seconds."
+#: ``Retry-After`` (seconds) of a 503: a restarted database or a failover is back within seconds.
+RETRY_AFTER_SECONDS = 5
+
+
+def error_headers(status: int) -> dict[str, str]:
+    """Headers of an error answer: ``Retry-After`` on a 503."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+
+
+def drop_broken_connections() -> None:
+    """Closes every database connection of this thread that no longer answers, so the next query
+    (of this request's successor) opens a fresh one instead of failing on the dead socket."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
 
 
 def django_request_error(exc: Exception) -> tuple[int, str, str] | None:
@@ -103,7 +126,14 @@ def django_request_error(exc: Exception) -> tuple[int, str, str] | None:
 
     A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or too many fields/files) is a 413, any other
     ``SuspiciousOperation``/``BadRequest`` a 400, ``Http404`` a 404, ``PermissionDenied`` a 403.
+    A lost or failing database (``OperationalError``: connection refused or killed, statement
+    timeout; ``InterfaceError``: the connection is closed) is a 503 ``SERVICE_UNAVAILABLE``, and the
+    dead connections are closed here so the next request reconnects.
     """
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.error("Database unavailable: %s: %s", type(exc).__name__, exc)
+        drop_broken_connections()
+        return 503, "SERVICE_UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE
     if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
         return 413, "PAYLOAD_TOO_LARGE", "The request body is too large."
     if isinstance(exc, (SuspiciousOperation, BadRequest)):
@@ -149,6 +179,6 @@ class APIErrorMiddleware:
         known = django_request_error(exception)
         if known is not None:
             status, code, message = known
-            return JsonResponse(error_body(code, message), status=status)
+            return JsonResponse(error_body(code, message), status=status, headers=error_headers(status))
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse(error_body("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE), status=500)

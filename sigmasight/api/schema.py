@@ -7,7 +7,11 @@ from rest_framework import serializers
 
 
 class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="VALIDATION_ERROR, NOT_AUTHENTICATED, NOT_FOUND, CONFLICT, ...")
+    code = serializers.CharField(
+        help_text="VALIDATION_ERROR, AUTHENTICATION_FAILED, NOT_AUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, "
+        "METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, "
+        "INSUFFICIENT_DATA, RATE_LIMIT_EXCEEDED, INTERNAL_ERROR, SERVICE_UNAVAILABLE (docs/api-conventions.md)."
+    )
     message = serializers.CharField()
     details = serializers.DictField(help_text="For validation errors: field or parameter -> messages.")
     request_id = serializers.CharField()
@@ -25,6 +29,7 @@ _DESCRIPTIONS = {
     409: "CONFLICT: the request conflicts with the current state (e.g. a name already used).",
     413: "PAYLOAD_TOO_LARGE: the upload exceeds the limit given in the message.",
     422: "INSUFFICIENT_DATA: the data or batch result needed is missing; `details` says what and how to produce it.",
+    503: "SERVICE_UNAVAILABLE: the database is unavailable (lost connection, timeout); retry.",
 }
 
 

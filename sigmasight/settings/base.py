@@ -62,6 +62,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sigmasight.urls"
+# A failed CSRF check answers the API's 403 envelope (HTML under /admin).
+CSRF_FAILURE_VIEW = "sigmasight.api.views.csrf_failure"
 WSGI_APPLICATION = "sigmasight.wsgi.application"
 APPEND_SLASH = False
 
@@ -83,7 +85,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env.DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        env.DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        # A persistent connection is checked before its first query of each request and replaced
+        # when the server dropped it (a database restart costs no failed request).
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -148,7 +154,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["sigmasight.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "sigmasight.api.parsers.JSONParser",  # with a nesting limit (a deep body was a 500)
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -266,8 +272,10 @@ SYNTHETIC_SEED = env.SYNTHETIC_SEED
 VAR_BACKFILL_MAX_DAYS = env.VAR_BACKFILL_MAX_DAYS
 SYNTHETIC_AS_OF = env.SYNTHETIC_AS_OF
 
-# Upload limits
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Upload limits. A request body other than file uploads (JSON, form fields) is at most 2 MB: the
+# largest JSON inputs (1,000 Greeks positions or trades) are a few hundred KB; more answers 413. A
+# CSV travels as a multipart file part, which this limit does not count: CSV_UPLOAD_MAX_BYTES is its.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 CSV_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 CSV_UPLOAD_MAX_ROWS = 10_000

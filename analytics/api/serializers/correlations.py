@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import optional
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -24,7 +25,7 @@ class CorrelationMatrixQuery(StrictQuerySerializer):
     min_overlap = serializers.IntegerField(
         min_value=MIN_OVERLAP, max_value=MAX_LOOKBACK, default=CORRELATION_MIN_OVERLAP
     )
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

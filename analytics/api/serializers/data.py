@@ -11,6 +11,7 @@ import uuid
 
 from rest_framework import serializers
 
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import reordered, rows
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -301,7 +302,7 @@ class NoQuery(StrictQuerySerializer):
 class CompleteQuery(StrictQuerySerializer):
     include_positions = serializers.BooleanField(default=True)
     include_cash = serializers.BooleanField(default=True)
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
 
 class DetailsQuery(StrictQuerySerializer):

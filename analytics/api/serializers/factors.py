@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.factors import FACTOR_WINDOW
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.params import StrictQuerySerializer
 
 EXPOSURE_VIEWS = ("portfolio", "positions")
@@ -19,7 +20,7 @@ MIN_CORRELATION_LOOKBACK, MAX_CORRELATION_LOOKBACK = 60, 1260
 
 class FactorExposuresQuery(StrictQuerySerializer):
     view = serializers.ChoiceField(choices=list(EXPOSURE_VIEWS), default="portfolio")
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
 
 class FactorExposureItemSerializer(serializers.Serializer):

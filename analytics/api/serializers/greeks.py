@@ -14,6 +14,7 @@ from analytics.selectors.greeks import GREEKS_VIEWS
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import reordered, rows
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -23,7 +24,7 @@ from sigmasight.api.params import StrictQuerySerializer
 class PortfolioGreeksQuery(StrictQuerySerializer):
     include_after_expiry = serializers.BooleanField(default=False)
     view = serializers.ChoiceField(choices=list(GREEKS_VIEWS), default="portfolio")
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
 
 class GreeksTotalsSerializer(serializers.Serializer):
@@ -222,7 +223,7 @@ class GreeksPositionInput(serializers.Serializer):
 
 class GreeksCalculateInput(serializers.Serializer):
     positions = GreeksPositionInput(many=True, allow_empty=False, max_length=MAX_CALCULATE_POSITIONS)
-    as_of_date = serializers.DateField(
+    as_of_date = PolicyDateField(
         required=False, help_text="Valuation date; default the latest stored bar date."
     )
 

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors import performance as selectors
 from marketdata.providers.registry import market_as_of
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import rows
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -27,7 +28,7 @@ ATTRIBUTION_DEFAULT_DAYS = 30
 class PerformanceQuery(StrictQuerySerializer):
     period = serializers.ChoiceField(choices=selectors.PERIODS, default=selectors.DEFAULT_PERIOD)
     benchmark = serializers.CharField(default=selectors.DEFAULT_BENCHMARK, max_length=21)
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
     def validate_benchmark(self, value: str) -> str:
         symbol = value.strip().upper()
@@ -49,8 +50,8 @@ def _today() -> dt.date:
 
 class AttributionQuery(StrictQuerySerializer):
     portfolio_id = serializers.UUIDField()
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    start_date = PolicyDateField(required=False)
+    end_date = PolicyDateField(required=False)
     group_by = serializers.ChoiceField(choices=selectors.GROUP_BY, default="position")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

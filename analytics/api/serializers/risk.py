@@ -15,6 +15,7 @@ from analytics.api.common import AsOfQuery
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.models import RiskView, shock_errors
 from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import optional, rows
 
 SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -94,7 +95,7 @@ class CustomScenarioInput(serializers.Serializer):
         "change of the VIX)."
     )
     view = serializers.ChoiceField(choices=RiskView.values, default=RiskView.PORTFOLIO)
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
     propagation = serializers.ChoiceField(choices=PROPAGATIONS, default="conditional")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.models import BatchRun
+from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import optional
 
 
@@ -21,7 +22,7 @@ class JobAcceptedSerializer(serializers.Serializer):
 
 class BatchTriggerInput(serializers.Serializer):
     portfolio_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_empty=False)
-    as_of_date = serializers.DateField(required=False)
+    as_of_date = PolicyDateField(required=False)
 
 
 class BatchRunSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from sigmasight.api.dates import PolicyDateTimeField
 from sigmasight.api.params import StrictQuerySerializer
 from sigmasight.system.models import Job, JobStatus, UICommand
 
@@ -78,4 +79,4 @@ class UICommandPollSerializer(StrictQuerySerializer):
     """``?since=``: only commands created strictly after this UTC timestamp (plus limit/offset)."""
 
     allowed_extra = frozenset({"limit", "offset"})
-    since = serializers.DateTimeField(required=False)
+    since = PolicyDateTimeField(required=False)
