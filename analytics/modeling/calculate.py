@@ -31,6 +31,7 @@ Figures are raw floats (USD; ratios as fractions, ``ctr_percent`` in percent); s
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -146,8 +147,7 @@ def _top_contributors(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
         for p, ctr, pct in zip(positions, by["ctr"], by["ctr_percent"], strict=True)
     ]
     rows = [r for r in rows if r["ctr"] is not None]
-    rows.sort(key=lambda r: (-r["ctr"], r["symbol"], r["position_id"]))
-    return rows[:TOP_CONTRIBUTORS]
+    return heapq.nsmallest(TOP_CONTRIBUTORS, rows, key=lambda r: (-r["ctr"], r["symbol"], r["position_id"]))
 
 
 def _distinct_rows(positions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -155,15 +155,19 @@ def _distinct_rows(positions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     source position id with a quantity; books holding the same lot share its per-position rows."""
     if not len(positions):
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    lots = pd.MultiIndex.from_arrays(
-        [
-            [_source_id(i) for i in positions["id"].tolist()],
-            positions["quantity"].to_numpy(dtype=np.float64),
-        ]
-    )
-    codes, _ = pd.factorize(lots)
-    _, first = np.unique(codes, return_index=True)
-    return first, codes.astype(np.intp)
+    seen: dict[tuple[str, float], int] = {}
+    first: list[int] = []
+    codes = np.empty(len(positions), dtype=np.intp)
+    ids = positions["id"].tolist()
+    quantities = positions["quantity"].to_numpy(dtype=np.float64).tolist()
+    for row, (combined_id, quantity) in enumerate(zip(ids, quantities, strict=True)):
+        lot = (_source_id(combined_id), quantity)
+        code = seen.get(lot)
+        if code is None:
+            code = seen[lot] = len(first)
+            first.append(row)
+        codes[row] = code
+    return np.asarray(first, dtype=np.intp), codes
 
 
 def _spread(
@@ -227,19 +231,22 @@ def books_figures(
     seed = monte_carlo_seed(as_of)
     covariances = SampleCovariances()
 
+    # the portfolio view's rule (view_metrics), per distinct lot
+    included = revaluation_reasons(own_book, market).isna().to_numpy()
     out: dict[str, dict[str, Any]] = {}
     for key in keys:
         if key in full:
             continue
-        part = book.iloc[rows_of[key]]
-        reason = revaluation_reasons(part, market)  # the portfolio view's rule (view_metrics)
+        rows = rows_of[key]
+        part = book.iloc[rows]
+        kept = included[codes[rows]]
         var = var_metrics(
-            book=part[reason.isna().to_numpy()],
+            book=part[kept],
             returns=market.returns,
             nav=navs[key],
             seed=seed,
             methods=("parametric",),
-            unknown=bool(reason.notna().any()),
+            unknown=not bool(kept.all()),
             horizons=(1,),
             covariances=covariances,
         )

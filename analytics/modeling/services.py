@@ -26,7 +26,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.modeling.book import TRADE_LOT_PREFIX, ModeledBook, modeled_book
+from analytics.modeling.book import TRADE_LOT_PREFIX, book_lots, modeled_book
 from analytics.modeling.calculate import books_figures
 from analytics.modeling.impacts import session_impacts
 from analytics.modeling.models import ModelingSession, ModelingTrade, SessionStatus, TradePriceSource
@@ -242,15 +242,6 @@ def session_cancel(*, session: ModelingSession) -> ModelingSession:
     return session
 
 
-def _session_books(session: ModelingSession) -> tuple[pd.DataFrame, ModeledBook, float]:
-    """(held positions of the as-of date, the modeled book, the portfolio's cash in USD)."""
-    portfolio_id = str(session.portfolio_id)
-    held = positions_frame(portfolio_ids=[portfolio_id], as_of=session.as_of_date)
-    book = modeled_book(held, session_legs(session), portfolio_id=portfolio_id, as_of=session.as_of_date)
-    cash = float(Portfolio.objects.values_list("cash_balance", flat=True).get(pk=session.portfolio_id))
-    return held, book, cash
-
-
 def session_calculate(*, session: ModelingSession) -> dict[str, Any]:
     """Runs the engines on the session's books and stores the results; returns the impacts.
 
@@ -261,14 +252,18 @@ def session_calculate(*, session: ModelingSession) -> dict[str, Any]:
     session = ModelingSession.objects.prefetch_related("trades").get(pk=session.pk)
     _writable(session)
     revision = session.trades_revision
-    held, after, cash = _session_books(session)
+    portfolio_id, as_of = str(session.portfolio_id), session.as_of_date
+    held = positions_frame(portfolio_ids=[portfolio_id], as_of=as_of)
+    cash = float(Portfolio.objects.values_list("cash_balance", flat=True).get(pk=session.portfolio_id))
     legs = session_legs(session)
+    lots = book_lots(held, legs, portfolio_id=portfolio_id, as_of=as_of)  # shared by every book
+    after = modeled_book(held, legs, portfolio_id=portfolio_id, as_of=as_of, lots=lots)
     books = {"before": held, "after": after.positions}
     cash_of = {"before": cash, "after": cash + after.cash_moved}
     light = []
     for leg in legs:
         others = [x for x in legs if x.id != leg.id]
-        variant = modeled_book(held, others, portfolio_id=str(session.portfolio_id), as_of=session.as_of_date)
+        variant = modeled_book(held, others, portfolio_id=portfolio_id, as_of=as_of, lots=lots)
         key = f"without:{leg.id}"
         books[key], cash_of[key] = variant.positions, cash + variant.cash_moved
         light.append(key)
