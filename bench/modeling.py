@@ -1,13 +1,15 @@
 """Modeling sessions: ``calculate`` for 30, 100 and 1,000 positions with 1 and 10 trades.
 
-    .venv/bin/python bench/modeling.py [--sizes 30,100,1000] [--repeat 3]
+    .venv/bin/python bench/modeling.py [--sizes 30,100,1000] [--repeat 5] [--profile SIZExTRADES]
 
 Builds one portfolio per size (stocks and ETFs of the synthetic universe, lots repeated when the
 size exceeds it, ~1 in 6 positions a listed option) on PostgreSQL ($BENCH_DATABASE_URL, default
 ``.../sigmasight_bench_modeling``), runs the batch for them, then opens a session per (size,
 trades) and times ``session_calculate`` (the batch's engines in-process on before, after and one
-book without each trade). Prints the median seconds per case. Targets (issue): < 0.5 s at 100
-positions, < 3 s at 1,000.
+book without each trade). Prints per case the median wall seconds, the median process CPU seconds
+(``time.process_time``: what load from other processes does not inflate) and the load average.
+Targets (issue): < 0.5 s at 100 positions, < 3 s at 1,000. ``--profile 1000x10`` prints the
+cProfile of one more calculate of that case (cumulative time, top 40).
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ def _portfolio(user, size: int, rng: random.Random, menu: list) -> str:  # type:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="30,100,1000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", default="", help="SIZExTRADES: profile one more calculate of that case")
     parser.add_argument("--keep", action="store_true", help="keep the bench user's rows")
     args = parser.parse_args()
     os.environ["SYNTHETIC_AS_OF"] = AS_OF.isoformat()
@@ -112,7 +115,8 @@ def main() -> None:
         run=batch_run_create(as_of=AS_OF, portfolio_ids=list(ids.values()), trigger="bench")
     )
     print(f"batch: {run.status} in {time.perf_counter() - started:.1f} s")
-    print(f"{'positions':>9} {'trades':>6} {'median s':>9} {'runs':>30}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"{'positions':>9} {'trades':>6} {'wall s':>7} {'cpu s':>7} {'load':>5}  wall runs")
     for size, pid in ids.items():
         portfolio = Portfolio.objects.get(pk=pid)
         held = sorted(set(portfolio.positions.filter(multiplier=1).values_list("symbol", flat=True)))
@@ -123,14 +127,24 @@ def main() -> None:
                 for _ in range(n_trades)
             ]
             services.session_trades_add(session=session, trades=trades)
-            times = []
+            services.session_calculate(session=session)  # warm-up (imports, first queries)
+            times, cpu = [], []
             for _ in range(args.repeat):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 services.session_calculate(session=session)
                 times.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
             print(
-                f"{size:>9} {n_trades:>6} {statistics.median(times):>9.3f} {', '.join(f'{x:.3f}' for x in times):>30}"
+                f"{size:>9} {n_trades:>6} {statistics.median(times):>7.3f} {statistics.median(cpu):>7.3f} "
+                f"{os.getloadavg()[0]:>5.2f}  {', '.join(f'{x:.3f}' for x in times)}"
             )
+            if args.profile == f"{size}x{n_trades}":
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.runcall(services.session_calculate, session=session)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     if not args.keep:
         User.objects.filter(email="bench-modeling@sigmasight.com").delete()
 

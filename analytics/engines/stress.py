@@ -296,6 +296,7 @@ def run_stress_tests(
     own_names = list(cov.index)
     names = own_names + [v for v in STRESS_VARIABLES if v not in own_names]
     cov = cov.reindex(index=names, columns=names)  # added variables: NaN = no co-movement
+    aligned = cov.to_numpy(dtype=np.float64)  # in ``names`` order: no label lookup per scenario
     if isinstance(sensitivities, pd.DataFrame):
         sens = sensitivities.reindex(columns=names).to_numpy(dtype=np.float64)
     else:
@@ -311,7 +312,7 @@ def run_stress_tests(
         [
             [m[k] for k in names]
             for m in (
-                conditional_factor_moves(cov, names, s.shocks, propagation=propagation) for s in scenarios
+                conditional_factor_moves(aligned, names, s.shocks, propagation=propagation) for s in scenarios
             )
         ],
         dtype=np.float64,

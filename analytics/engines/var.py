@@ -28,6 +28,7 @@ a non-finite position input propagates to NaN (never an exception). No annualiza
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeAlias
@@ -49,6 +50,7 @@ from analytics.engines.revaluation import PositionSet, delta_exposures, revalue_
 
 __all__ = [
     "CONFIDENCES",
+    "SampleCovariances",
     "VaRResult",
     "compounded_returns",
     "historical_var",
@@ -137,6 +139,38 @@ def sample_covariance(
     if n < max(min_observations, 2):
         return np.full((k, k), np.nan), n
     return np.atleast_2d(np.cov(r, rowvar=False, ddof=1)), n
+
+
+class SampleCovariances:
+    """A memo of :func:`sample_covariance` keyed by the content of the returns it is given.
+
+    Books that use the same columns of the same returns share one estimate: a modeling session's
+    books before and after its trades and without each trade, or the 1- and 10-day parametric
+    VaR of one book. A hit is the estimate of a matrix equal byte for byte (same window rows, same
+    values) to one computed before, so results are identical to calling
+    :func:`sample_covariance` each time. The returned arrays are shared: do not modify them.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[object, ...], tuple[np.ndarray, int]] = {}
+        self.hits = 0
+
+    def __call__(
+        self,
+        returns: ReturnsLike,
+        window: int = COVARIANCE_WINDOW,
+        min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
+    ) -> tuple[np.ndarray, int]:
+        """``sample_covariance(returns, window, min_observations)``, memoized."""
+        r = np.ascontiguousarray(np.asarray(returns, dtype=np.float64)[-window:])
+        digest = hashlib.blake2b(r.tobytes(), digest_size=20).digest()
+        key = (r.shape, int(min_observations), digest)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = sample_covariance(r, window, min_observations)
+        else:
+            self.hits += 1
+        return found
 
 
 def scenario_var_es(
@@ -238,6 +272,7 @@ def parametric_var(
     horizon_days: int = 1,
     window: int = COVARIANCE_WINDOW,
     min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
+    covariances: SampleCovariances | None = None,
 ) -> VaRResult:
     """Delta-normal VaR/ES with Euler components.
 
@@ -247,9 +282,10 @@ def parametric_var(
     ``window`` daily returns; ``VaR_c = z_c sigma``; ``ES_c = sigma phi(z_c) / (1 - c)``;
     ``CVaR_i = e_i (Sigma e_u)_u(i) / sigma_1day x z_c x sqrt(h)`` (sum = VaR; ES alike).
     Zero sigma gives VaR 0 and NaN components. Fewer than ``min_observations`` rows -> NaN.
+    ``covariances``: a :class:`SampleCovariances` memo shared by several calls (same results).
     """
     r, used = _used_returns(positions, returns)
-    cov, n = sample_covariance(r, window, min_observations)
+    cov, n = (covariances or sample_covariance)(r, window, min_observations)
     if n < max(min_observations, 2):
         return _empty("parametric", horizon_days, positions, confidences, n)
     e = delta_exposures(positions) if exposures is None else np.asarray(exposures, np.float64)

@@ -24,7 +24,15 @@ import pandas as pd
 from portfolios.holdings import POSITION_COLUMNS
 from portfolios.validation import derive_position_type
 
-__all__ = ["TRADE_LOT_PREFIX", "Closing", "ModeledBook", "TradeLeg", "modeled_book", "trade_cost"]
+__all__ = [
+    "TRADE_LOT_PREFIX",
+    "Closing",
+    "ModeledBook",
+    "TradeLeg",
+    "book_lots",
+    "modeled_book",
+    "trade_cost",
+]
 
 #: Id prefix of a lot a trade opens in the modeled book.
 TRADE_LOT_PREFIX = "trade:"
@@ -106,24 +114,44 @@ def _lot_row(leg: TradeLeg, quantity: float, *, portfolio_id: str, as_of: dt.dat
     }
 
 
-def modeled_book(
+def book_lots(
     held: pd.DataFrame, trades: Sequence[TradeLeg], *, portfolio_id: str, as_of: dt.date
+) -> pd.DataFrame:
+    """Every lot a book of ``held`` and (a subsequence of) ``trades`` can hold: the held rows, then
+    one row per trade (the lot it opens, quantity = the trade's) in trade order. A modeled book is
+    a selection of these rows with its own quantities (:func:`modeled_book`), so the books of one
+    session share one typed frame."""
+    rows = [_lot_row(leg, float(leg.quantity), portfolio_id=portfolio_id, as_of=as_of) for leg in trades]
+    if not rows:
+        return _typed(held.copy())
+    added = pd.DataFrame(rows).reindex(columns=held.columns)
+    return _typed(pd.concat([held, added], ignore_index=True) if len(held) else added)
+
+
+def modeled_book(
+    held: pd.DataFrame,
+    trades: Sequence[TradeLeg],
+    *,
+    portfolio_id: str,
+    as_of: dt.date,
+    lots: pd.DataFrame | None = None,
 ) -> ModeledBook:
     """``held`` (rows of ``positions_frame`` of one portfolio on ``as_of``) with ``trades`` applied
     in order (see the module docstring). Lots closed to zero leave the book; the held rows keep
-    their order and the lots the trades open follow in trade order."""
-    quantities = dict(zip(held["id"], held["quantity"].to_numpy(dtype=np.float64).tolist(), strict=True))
-    lots: dict[str, list[str]] = {}
-    for pid, symbol in zip(held["id"], held["symbol"], strict=True):
-        lots.setdefault(str(symbol), []).append(str(pid))
+    their order and the lots the trades open follow in trade order. ``lots``: :func:`book_lots` of
+    ``held`` and a trade list that holds ``trades`` in the same order (built when omitted)."""
+    ids = [str(pid) for pid in held["id"].tolist()]
+    quantities = dict(zip(ids, held["quantity"].to_numpy(dtype=np.float64).tolist(), strict=True))
+    by_symbol: dict[str, list[str]] = {}
+    for pid, symbol in zip(ids, held["symbol"].tolist(), strict=True):
+        by_symbol.setdefault(str(symbol), []).append(pid)
     closings: list[Closing] = []
     opened: dict[str, float] = {}
-    new_lots: dict[str, TradeLeg] = {}
     cash = 0.0
     for leg in trades:
         cash -= trade_cost(leg)
         remaining = float(leg.quantity)
-        for pid in lots.get(leg.symbol, []):
+        for pid in by_symbol.get(leg.symbol, []):
             if abs(remaining) < QUANTITY_EPSILON:
                 break
             lot = quantities[pid]
@@ -137,22 +165,13 @@ def modeled_book(
             lot_id = f"{TRADE_LOT_PREFIX}{leg.id}"
             quantities[lot_id] = remaining
             opened[leg.id] = remaining
-            new_lots[lot_id] = leg
-            lots.setdefault(leg.symbol, []).append(lot_id)
+            by_symbol.setdefault(leg.symbol, []).append(lot_id)
 
-    frame = held.copy()
-    frame["quantity"] = [quantities[pid] for pid in frame["id"]]
-    rows = [
-        _lot_row(leg, quantities[lot_id], portfolio_id=portfolio_id, as_of=as_of)
-        for lot_id, leg in new_lots.items()
-        if abs(quantities[lot_id]) >= QUANTITY_EPSILON
-    ]
-    if rows:
-        added = pd.DataFrame(rows).reindex(columns=frame.columns)
-        frame = pd.concat([frame, added], ignore_index=True) if len(frame) else added
-    frame = frame[np.abs(frame["quantity"].to_numpy(dtype=np.float64)) >= QUANTITY_EPSILON]
-    frame = frame.reset_index(drop=True)
-    frame = _typed(frame)
+    table = book_lots(held, trades, portfolio_id=portfolio_id, as_of=as_of) if lots is None else lots
+    quantity = np.array([quantities.get(pid, 0.0) for pid in table["id"].tolist()], dtype=np.float64)
+    keep = np.flatnonzero(np.abs(quantity) >= QUANTITY_EPSILON)
+    frame = table.iloc[keep].reset_index(drop=True)
+    frame["quantity"] = quantity[keep]
     return ModeledBook(positions=frame, closings=closings, opened=opened, cash_moved=cash)
 
 

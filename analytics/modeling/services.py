@@ -26,7 +26,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.modeling.book import TRADE_LOT_PREFIX, ModeledBook, modeled_book
+from analytics.modeling.book import TRADE_LOT_PREFIX, TradeLeg, book_lots, modeled_book
 from analytics.modeling.calculate import books_figures
 from analytics.modeling.impacts import session_impacts
 from analytics.modeling.models import ModelingSession, ModelingTrade, SessionStatus, TradePriceSource
@@ -45,6 +45,7 @@ from sigmasight.api.exceptions import ApplicationError, Conflict, InsufficientDa
 
 __all__ = [
     "MAX_TRADES_PER_SESSION",
+    "session_books",
     "session_calculate",
     "session_cancel",
     "session_create",
@@ -242,36 +243,42 @@ def session_cancel(*, session: ModelingSession) -> ModelingSession:
     return session
 
 
-def _session_books(session: ModelingSession) -> tuple[pd.DataFrame, ModeledBook, float]:
-    """(held positions of the as-of date, the modeled book, the portfolio's cash in USD)."""
-    portfolio_id = str(session.portfolio_id)
-    held = positions_frame(portfolio_ids=[portfolio_id], as_of=session.as_of_date)
-    book = modeled_book(held, session_legs(session), portfolio_id=portfolio_id, as_of=session.as_of_date)
+def session_books(
+    session: ModelingSession,
+) -> tuple[dict[str, pd.DataFrame], dict[str, float], list[str], list[TradeLeg], float]:
+    """The books of a calculation: ``before`` (the positions held on the as-of date), ``after``
+    (with every trade) and one light ``without:<trade id>`` per trade, all selections of one lot
+    table (``book_lots``); their cash (USD; the trades move it by minus their cost), the light
+    keys, the trade legs and the portfolio's cash."""
+    portfolio_id, as_of = str(session.portfolio_id), session.as_of_date
+    held = positions_frame(portfolio_ids=[portfolio_id], as_of=as_of)
     cash = float(Portfolio.objects.values_list("cash_balance", flat=True).get(pk=session.portfolio_id))
-    return held, book, cash
-
-
-def session_calculate(*, session: ModelingSession) -> dict[str, Any]:
-    """Runs the engines on the session's books and stores the results; returns the impacts.
-
-    Books: ``before`` (the held positions and cash), ``after`` (with every trade, cash moved by
-    their cost) and, for the incremental VaR, one ``without:<trade id>`` per trade (parametric VaR
-    only).
-    """
-    session = ModelingSession.objects.prefetch_related("trades").get(pk=session.pk)
-    _writable(session)
-    revision = session.trades_revision
-    held, after, cash = _session_books(session)
     legs = session_legs(session)
+    lots = book_lots(held, legs, portfolio_id=portfolio_id, as_of=as_of)
+    after = modeled_book(held, legs, portfolio_id=portfolio_id, as_of=as_of, lots=lots)
     books = {"before": held, "after": after.positions}
     cash_of = {"before": cash, "after": cash + after.cash_moved}
     light = []
     for leg in legs:
         others = [x for x in legs if x.id != leg.id]
-        variant = modeled_book(held, others, portfolio_id=str(session.portfolio_id), as_of=session.as_of_date)
+        variant = modeled_book(held, others, portfolio_id=portfolio_id, as_of=as_of, lots=lots)
         key = f"without:{leg.id}"
         books[key], cash_of[key] = variant.positions, cash + variant.cash_moved
         light.append(key)
+    return books, cash_of, light, legs, cash
+
+
+def session_calculate(*, session: ModelingSession) -> dict[str, Any]:
+    """Runs the engines on the session's books and stores the results; returns the impacts.
+
+    Books (:func:`session_books`): ``before``, ``after`` and, for the incremental VaR, one
+    ``without:<trade id>`` per trade (1-day parametric VaR only), computed together by
+    ``calculate.books_figures``.
+    """
+    session = ModelingSession.objects.prefetch_related("trades").get(pk=session.pk)
+    _writable(session)
+    revision = session.trades_revision
+    books, cash_of, light, legs, cash = session_books(session)
     figures = books_figures(
         books=books, cash=cash_of, as_of=session.as_of_date, owner_id=session.owner_id, light=light
     )
@@ -280,7 +287,7 @@ def session_calculate(*, session: ModelingSession) -> dict[str, Any]:
         "after": figures["after"],
         "without": {leg.id: figures[f"without:{leg.id}"] for leg in legs},
         "trades": [{"trade_id": leg.id, "symbol": leg.symbol} for leg in legs],
-        "cash": {"before": cash, "after": cash + after.cash_moved},
+        "cash": {"before": cash, "after": cash_of["after"]},
     }
     session_impacts(results)  # fails here, not on read, if a figure is malformed
     with transaction.atomic():

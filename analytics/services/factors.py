@@ -177,8 +177,15 @@ class _KindTable:
 
 
 def _kind_table(
-    kind: str, betas: pd.DataFrame, held: pd.DataFrame, navs: Mapping[str, float], portfolio_ids: list[str]
+    kind: str,
+    betas: pd.DataFrame,
+    held: pd.DataFrame,
+    navs: Mapping[str, float],
+    portfolio_ids: list[str],
+    *,
+    with_weights: bool = True,
 ) -> _KindTable:
+    """The kind's exposures; ``weights`` (for the P&L regressions) only ``with_weights``."""
     factors = [str(c) for c in betas.columns]
     index = pd.MultiIndex.from_product([portfolio_ids, factors], names=["portfolio", "factor"])
     nav = pd.Series({pid: navs[pid] for pid in portfolio_ids}, dtype=np.float64)
@@ -195,7 +202,7 @@ def _kind_table(
         covered = pos_betas.notna().all(axis=1) & by_position["exposure"].notna()
         cov = by_position[covered.to_numpy()]
         with_betas = set(cov["portfolio_id"])
-        if not cov.empty:
+        if with_weights and not cov.empty:
             weights = (
                 cov.pivot_table(index="risk_symbol", columns="portfolio_id", values="exposure", aggfunc="sum")
                 .reindex(columns=portfolio_ids)
@@ -374,7 +381,7 @@ def factor_exposures_compute(
     ``betas``: risk symbol x factor; ``held``: position_id, portfolio_id, risk_symbol, exposure
     (delta-adjusted USD); ``navs``: NAV per portfolio id (every portfolio of ``held``).
     """
-    return _kind_table("model", betas, held, navs, list(navs)).exposures
+    return _kind_table("model", betas, held, navs, list(navs), with_weights=False).exposures
 
 
 def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:

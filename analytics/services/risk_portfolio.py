@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.engines.var import SampleCovariances
 from analytics.models import RiskView
 from analytics.selectors.risk_book import view_book
 from analytics.selectors.risk_inputs import (
@@ -79,10 +80,13 @@ def view_metrics(
     symbols: SymbolRisk,
     seed: int,
     methods: tuple[str, ...] | None = None,
+    covariances: SampleCovariances | None = None,
 ) -> dict[str, Any]:
     """One view's ``RiskMetrics.metrics`` (layout: ``analytics.services.risk``): positions without
     a valuation, price, option input or enough return history are excluded with their reason.
-    ``methods``: the VaR methods (default: the batch's :data:`VIEW_METHODS` of the view)."""
+    ``methods``: the VaR methods (default: the batch's :data:`VIEW_METHODS` of the view);
+    ``covariances``: a parametric-covariance memo shared with other books over the same market
+    inputs (same results; a modeling session's before and after)."""
     methods = VIEW_METHODS[view] if methods is None else methods
     part = view_book(book, view)
     reason = revaluation_reasons(part, market)
@@ -95,6 +99,7 @@ def view_metrics(
         seed=seed,
         methods=methods,
         unknown=not excluded.empty,
+        covariances=covariances,
     )
     contributions = contribution_metrics(
         book=included,

@@ -38,6 +38,7 @@ from sigmasight.api.numbers import money, number, numbers
 __all__ = [
     "book_sensitivities",
     "scenario_from_model",
+    "scenario_total",
     "stress_custom_evaluate",
     "stress_scenarios_evaluate",
     "stress_scenarios_on_request",
@@ -115,6 +116,13 @@ def stress_book_columns(book: pd.DataFrame, sens: pd.DataFrame) -> StressBookCol
     )
 
 
+def scenario_total(pnl: np.ndarray) -> float:
+    """A scenario's dollar impact on a portfolio (USD): the sum of its positions' finite P&Ls
+    (NaN = unmodeled, as the engine sums); 0 for a portfolio without positions."""
+    pnl = np.asarray(pnl, dtype=np.float64)
+    return float(np.nansum(pnl)) if pnl.size else 0.0
+
+
 def stress_result_fields(
     *,
     book: pd.DataFrame,
@@ -136,7 +144,7 @@ def stress_result_fields(
     """
     cols = prepared if prepared is not None else stress_book_columns(book, sens)
     pnl = np.asarray(pnl, dtype=np.float64)
-    total = float(np.nansum(pnl)) if pnl.size else 0.0
+    total = scenario_total(pnl)
     valid_nav = bool(np.isfinite(nav) and nav > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = pnl / nav * 100.0 if valid_nav else np.full(pnl.shape, np.nan)

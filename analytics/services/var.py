@@ -24,6 +24,7 @@ import pandas as pd
 from analytics.engines.conventions import MONTE_CARLO_PATHS
 from analytics.engines.var import (
     CONFIDENCES,
+    SampleCovariances,
     VaRResult,
     historical_var,
     monte_carlo_var_horizons,
@@ -84,13 +85,17 @@ def var_metrics(
     seed: int,
     methods: tuple[str, ...] = VAR_METHODS,
     unknown: bool = False,
+    horizons: tuple[int, ...] = HORIZONS,
+    covariances: SampleCovariances | None = None,
 ) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
     """``{method: {h1|h10: {c95|c975|c99: entry}}}`` for the book's positions.
 
     ``book``: revaluable positions only (see ``risk_book``); ``returns``: chronological simple
     daily returns [date x risk symbol], the last :data:`HISTORICAL_WINDOW` rows. ``seed`` seeds
     Monte Carlo. An empty book has zero VaR unless ``unknown`` (positions exist but none could be
-    revalued), in which case every number is None.
+    revalued), in which case every number is None. ``horizons``: the horizons computed (default
+    the batch's 1 and 10 days); ``covariances``: a memo of the parametric covariance shared by the
+    calls on books over the same returns (same results, see ``engines.var.SampleCovariances``).
     """
     out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     if book.empty:
@@ -105,7 +110,7 @@ def var_metrics(
             }
         )
         return {
-            m: {horizon_key(h): {confidence_key(c): dict(entry) for c in CONFIDENCES} for h in HORIZONS}
+            m: {horizon_key(h): {confidence_key(c): dict(entry) for c in CONFIDENCES} for h in horizons}
             for m in methods
         }
     positions = book_position_set(book, returns.columns)
@@ -115,16 +120,18 @@ def var_metrics(
         out[method] = {}
         mc = (
             monte_carlo_var_horizons(
-                positions, matrix, seed=seed, horizons=HORIZONS, n_paths=MONTE_CARLO_PATHS
+                positions, matrix, seed=seed, horizons=horizons, n_paths=MONTE_CARLO_PATHS
             )
             if method == "monte_carlo"
             else {}
         )
-        for horizon in HORIZONS:
+        for horizon in horizons:
             if method == "historical":
                 result = historical_var(positions, matrix, horizon_days=horizon, window=HISTORICAL_WINDOW)
             elif method == "parametric":
-                result = parametric_var(positions, matrix, exposures=exposures, horizon_days=horizon)
+                result = parametric_var(
+                    positions, matrix, exposures=exposures, horizon_days=horizon, covariances=covariances
+                )
             else:
                 result = mc[horizon]
             out[method][horizon_key(horizon)] = {

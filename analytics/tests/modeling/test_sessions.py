@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analytics.modeling import services
@@ -297,3 +299,101 @@ class TestExport:
         assert client.get(f"{API}/{sid}/export", {"format": "pdf"}).status_code == 400
         assert client.get(f"{API}/{sid}/export").status_code == 400
         assert client_for(other_user).get(f"{API}/{sid}/export", {"format": "csv"}).status_code == 404
+
+
+def _assert_same(together, alone, path: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Every leaf equal: numbers to 1e-9 (relative, or absolute near zero), the rest exactly."""
+    if isinstance(alone, dict):
+        assert set(together) == set(alone), path
+        for key in alone:
+            _assert_same(together[key], alone[key], f"{path}.{key}")
+    elif isinstance(alone, list):
+        assert len(together) == len(alone), path
+        for i, (t, a) in enumerate(zip(together, alone, strict=True)):
+            _assert_same(t, a, f"{path}[{i}]")
+    elif isinstance(alone, float) and not isinstance(alone, bool):
+        assert together == pytest.approx(alone, rel=1e-9, abs=1e-9), path
+    else:
+        assert together == alone, path
+
+
+class TestSharedCalculation:
+    """A calculate computes its books together (one valuation / risk book / stress P&L per distinct
+    lot, one parametric covariance per distinct symbol set): the figures must be those of each
+    book run on its own."""
+
+    TRADES = [
+        {"symbol": "SPY", "quantity": -40},  # partly sells the held 60
+        {"symbol": "AAPL", "quantity": 300},  # adds a lot
+        {"symbol": "JPM", "quantity": 20},  # partly covers the short 50
+        {"symbol": "IWM", "quantity": 25},  # a symbol the book does not hold
+        {"occ_symbol": SPY_PUT, "quantity": 3},
+    ]
+
+    def test_books_together_equal_each_book_alone_and_share_one_covariance_per_symbol_set(
+        self, client, world, monkeypatch
+    ) -> None:  # type: ignore[no-untyped-def]
+        from analytics.engines import var as var_engine
+        from analytics.modeling.calculate import books_figures
+
+        session = ModelingSession.objects.get(pk=_session(client, world.main, self.TRADES))
+        books, cash, light, legs, _ = services.session_books(session)
+        assert len(light) == len(self.TRADES)
+        estimates = []
+        real = var_engine.sample_covariance
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            estimates.append(np.asarray(args[0]).shape[1])  # symbols of the estimate
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(var_engine, "sample_covariance", counted)
+        common = {"as_of": session.as_of_date, "owner_id": session.owner_id}
+        together = books_figures(books=books, cash=cash, light=light, **common)
+        # symbol sets: before and without:IWM (AAPL, JPM, MSFT, SPY); after and the other
+        # without books (+ IWM): one parametric estimate each, for both horizons and every book
+        assert sorted(estimates) == [4, 5]
+        monkeypatch.setattr(var_engine, "sample_covariance", real)
+
+        for key in ("before", "after"):
+            alone = books_figures(books={key: books[key]}, cash={key: cash[key]}, **common)[key]
+            _assert_same(together[key], alone, key)
+        after_var = together["after"]["var"]["parametric"]["h1"]["c95"]["var"]
+        for key in light:
+            alone = books_figures(books={key: books[key]}, cash={key: cash[key]}, **common)[key]
+            assert together[key]["var"]["parametric"].keys() == {"h1"}  # the 10-day is not needed
+            for ck in ("c95", "c99"):
+                _assert_same(
+                    together[key]["var"]["parametric"]["h1"][ck], alone["var"]["parametric"]["h1"][ck]
+                )
+            incremental = after_var - together[key]["var"]["parametric"]["h1"]["c95"]["var"]
+            separate = after_var - alone["var"]["parametric"]["h1"]["c95"]["var"]
+            assert incremental == pytest.approx(separate, rel=1e-9, abs=1e-9), key
+
+    def test_the_books_are_selections_of_one_lot_table(self, client, world) -> None:  # type: ignore[no-untyped-def]
+        session = ModelingSession.objects.get(pk=_session(client, world.main, self.TRADES))
+        books, cash, _, legs, held_cash = services.session_books(session)
+        ids = {leg.symbol: leg.id for leg in legs}
+
+        def quantities(frame):  # type: ignore[no-untyped-def]
+            return dict(zip(frame["symbol"], frame["quantity"], strict=True)) | {
+                pid: q
+                for pid, q in zip(frame["id"], frame["quantity"], strict=True)
+                if pid.startswith("trade:")
+            }
+
+        after = quantities(books["after"])
+        assert after["SPY"] == 20 and after["JPM"] == -30 and after["MSFT  270115C00500000"] == 2
+        assert after[f"trade:{ids['AAPL']}"] == 300 and after[f"trade:{ids['IWM']}"] == 25
+        assert after[f"trade:{ids['SPY   270115P00600000']}"] == 3
+        without_spy = quantities(books[f"without:{ids['SPY']}"])
+        assert without_spy["SPY"] == 60 and without_spy["JPM"] == -30
+        assert "IWM" not in quantities(books[f"without:{ids['IWM']}"])
+        moved = {k: held_cash - c for k, c in cash.items()}
+        costs = {leg.id: leg.quantity * leg.price * leg.multiplier for leg in legs}
+        assert moved["after"] == pytest.approx(sum(costs.values()), abs=1e-6)
+        assert moved[f"without:{ids['AAPL']}"] == pytest.approx(
+            sum(costs.values()) - costs[ids["AAPL"]], abs=1e-6
+        )
+        for key, frame in books.items():  # every book has the before book's columns and dtypes
+            assert list(frame.columns) == list(books["before"].columns), key
+            assert frame.index.equals(pd.RangeIndex(len(frame))), key
