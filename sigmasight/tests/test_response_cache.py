@@ -12,6 +12,7 @@ synthetic market), batched by the whole pipeline; another user holds nothing. Wi
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -67,7 +69,7 @@ URLS = [
     "/analytics/risk/{p}/liquidity",
     "/analytics/risk/{p}/expiries",
     "/analytics/risk/{p}/reverse-stress?loss_percent=20",
-    "/analytics/risk/{p}/backtest?method=parametric&days=20",
+    "/analytics/risk/{p}/backtest?method=parametric&days=10",
 ]
 PORTFOLIO_URLS = [u for u in URLS if "{p}" in u]
 
@@ -126,6 +128,10 @@ def _build() -> Books:
             run=batch_run_create(as_of=AS_OF, portfolio_ids=[str(small.id), str(big.id)], trigger="test")
         )
         assert run.status == "succeeded", run.error
+        # the test settings' batch stores only the last few VaR forecasts: enough for /backtest
+        call_command(
+            "backfill_var_forecasts", "--days", "11", "--as-of", AS_OF.isoformat(), stdout=io.StringIO()
+        )
     cache.clear()
     return Books(owner=owner, other=other, small=small, big=big)
 
