@@ -27,6 +27,29 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("CI requires Redis but REDIS_URL is not set.")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a ``serialized_rollback`` transactional test, put the migrations' reference data back.
+
+    Django restores the serialized rows at the *start* of such a test and flushes every table at its
+    end, so the next test file on the same worker (``--dist loadfile`` mixes them) would find no
+    factor definitions, stress scenarios or demo reference rows. Reloading them right after the
+    flush leaves the database as the migrations made it, whatever order the files run in.
+    """
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("serialized_rollback"):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for conn in connections.all(initialized_only=False):
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents:
+                conn.creation.deserialize_db_from_string(contents)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Within each module, run the tests that use no shared rows first, then by the shared layers
