@@ -55,6 +55,8 @@ from analytics.engines.var import (
 
 __all__ = ["BookScenarioRequest", "BookScenarios", "scenario_batch"]
 
+#: Option columns per Monte Carlo pricer call (10,000 paths x 64 x 8 bytes = 5 MB of spots).
+_MC_COLUMNS = 64
 #: Per-option terms that identify a contract's scenario values (with its underlying column).
 _TERMS = ("price", "strike", "expiry_years", "rate", "dividend_yield", "sigma", "is_call", "is_american")
 
@@ -244,22 +246,33 @@ def _monte_carlo(
     with_options = [(key, p, used, cov) for key, p, used, cov in books if p.is_option.any()]
     if not with_options:
         return normals
-    rows = np.concatenate(
-        [_contract_rows(p, np.flatnonzero(p.is_option)) for _, p, _, _ in with_options], axis=0
-    )
-    contracts = _contracts(rows)
-    base = _base(contracts)
-    sizes = [int(p.is_option.sum()) for _, p, _, _ in with_options]
-    bounds = np.cumsum([0, *sizes])
-    for h in horizons:
-        spots = np.empty((n_paths, rows.shape[0]))
-        for (_, positions, used, cov), lo, hi in zip(with_options, bounds[:-1], bounds[1:], strict=True):
-            idx = np.flatnonzero(positions.is_option)
-            z = monte_carlo_normals(seed, n_paths, used.size, normals)
-            draws = monte_carlo_paths(z, cov, h)
-            local = np.searchsorted(used, positions.underlying[idx])
-            spots[:, lo:hi] = option_scenario_spots(positions.price[idx], np.maximum(draws[:, local], -1.0))
-        values = _shocked(contracts, spots)
-        for (key, *_), lo, hi in zip(with_options, bounds[:-1], bounds[1:], strict=True):
-            out[key].monte_carlo[h] = OptionScenarioValues(base=base[lo:hi], shocked=values[:, lo:hi])
+    # books in groups of about _MC_COLUMNS option columns per pricer call (bounded memory)
+    groups: list[list[tuple[Hashable, PositionSet, np.ndarray, np.ndarray]]] = [[]]
+    width = 0
+    for book in with_options:
+        if width >= _MC_COLUMNS:
+            groups.append([])
+            width = 0
+        groups[-1].append(book)
+        width += int(book[1].is_option.sum())
+    for group in groups:
+        rows = np.concatenate(
+            [_contract_rows(p, np.flatnonzero(p.is_option)) for _, p, _, _ in group], axis=0
+        )
+        contracts = _contracts(rows)
+        base = _base(contracts)
+        bounds = np.cumsum([0, *(int(p.is_option.sum()) for _, p, _, _ in group)])
+        for h in horizons:
+            spots = np.empty((n_paths, rows.shape[0]))
+            for (_, positions, used, cov), lo, hi in zip(group, bounds[:-1], bounds[1:], strict=True):
+                idx = np.flatnonzero(positions.is_option)
+                z = monte_carlo_normals(seed, n_paths, used.size, normals)
+                draws = monte_carlo_paths(z, cov, h)
+                local = np.searchsorted(used, positions.underlying[idx])
+                spots[:, lo:hi] = option_scenario_spots(
+                    positions.price[idx], np.maximum(draws[:, local], -1.0)
+                )
+            values = _shocked(contracts, spots)
+            for (key, *_), lo, hi in zip(group, bounds[:-1], bounds[1:], strict=True):
+                out[key].monte_carlo[h] = OptionScenarioValues(base=base[lo:hi], shocked=values[:, lo:hi])
     return normals

@@ -182,3 +182,29 @@ def test_a_failing_chunk_revaluation_falls_back_to_each_portfolio(market, monkey
     outcome = run_risk(*books)
     assert outcome.failures == {}
     _assert_close(_stored(books), reference)
+
+
+def test_chunks_of_a_run_share_the_inputs_and_get_the_same_numbers(market, monkeypatch) -> None:
+    from analytics.batch import scope
+    from analytics.selectors import risk_inputs
+
+    books = _books(market)
+    run_risk(*books)
+    reference = _stored(books)
+    builds: list[list[str]] = []
+    original = risk_inputs.risk_market_inputs
+
+    def counted(**kwargs: Any) -> Any:
+        builds.append(list(kwargs["risk_symbols"]))
+        return original(**kwargs)
+
+    monkeypatch.setattr(risk_service, "risk_market_inputs", counted)
+    with scope.run_scope(run_id="run-1", as_of=AS_OF):
+        run_risk(books[0], books[2])  # AAA, BBB, CCC, MISS
+        run_risk(books[3], books[0])  # no new symbol: the run's inputs are reused
+        run_risk(books[1])  # HIB, TLT, NOB: rebuilt once with every symbol seen
+    _assert_close(_stored(books), reference)
+    assert len(builds) == 2 and set(builds[1]) >= set(builds[0]) | {"HIB", "TLT", "NOB"}
+    with scope.run_scope(run_id="run-2", as_of=AS_OF):
+        run_risk(books[0])  # another run starts afresh
+    assert len(builds) == 3
