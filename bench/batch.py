@@ -316,7 +316,8 @@ def main() -> None:
             f"\nfloor (same numbers batched, one COPY, no orchestration): {floor['total']:.1f}s: {describe(floor)}"
         )
         print(
-            f"  batch / floor: first run {total / floor['total']:.2f}x, rerun {total2 / floor['total']:.2f}x"
+            f"  batch / floor: first run {total / floor['total']:.2f}x, rerun {total2 / floor['total']:.2f}x; "
+            f"in process CPU: floor {floor['cpu']:.1f}s, rerun {CPU[1]:.1f}s, {CPU[1] / floor['cpu']:.2f}x"
         )
 
     distributed: dict[int, float] = {}
