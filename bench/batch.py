@@ -3,11 +3,15 @@ naive baseline (one statsmodels OLS per position with row-by-row saves) timed in
 
 Usage:
     .venv/bin/python bench/batch.py [--portfolios 1000] [--baseline-sample 150] [--as-of 2026-11-20]
+        [--celery-workers 1,2] [--broker redis://127.0.0.1:6379/14] [--no-floor]
 
 Database: $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sigmasight_bench_batch),
 created and migrated by the script. Market data: the synthetic provider; ~500 price symbols = the
 universe's stocks/ETFs plus listed options on them (OCC symbols the provider prices).
-Prints per-engine timings, positions/s, peak memory, and the speed-up over the baseline.
+Prints per-engine timings, positions/s, peak memory (RSS), the floor (``bench/batch_floor.py``:
+the same numbers computed batched and COPYed out with no orchestration) timed in the same run with
+the ratio batch / floor, the Celery runs over each worker count with their ratio, and the
+speed-up over the baseline.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sigmasight_bench_batch"
+#: Process CPU seconds of each in-process run (the wall time on a shared machine includes waiting).
+CPU: dict[int, float] = {}
 
 
 def _setup_django(url: str) -> None:
@@ -129,9 +135,10 @@ def run_batch(ids: list[str], as_of: dt.date) -> tuple[float, dict[str, float], 
     from analytics.batch.services import batch_run_create, batch_run_execute
 
     run = batch_run_create(as_of=as_of, portfolio_ids=ids, trigger="bench")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run = batch_run_execute(run=run)
     total = time.perf_counter() - t0
+    CPU[len(CPU)] = time.process_time() - c0
     from analytics.batch.selectors import engine_summaries
 
     per_engine = {row["engine"]: row["duration_ms"] / 1000 for row in engine_summaries([run])[str(run.id)]}
@@ -139,7 +146,7 @@ def run_batch(ids: list[str], as_of: dt.date) -> tuple[float, dict[str, float], 
 
 
 def run_batch_distributed(
-    ids: list[str], as_of: dt.date, concurrency: int
+    ids: list[str], as_of: dt.date, concurrency: int, timeout: float = 3600.0
 ) -> tuple[float, dict[str, float], str]:
     """The production path: the run dispatched as Celery chords to ``concurrency`` worker processes."""
     import subprocess
@@ -150,7 +157,9 @@ def run_batch_distributed(
 
     worker = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/celery"),
+            sys.executable,
+            "-m",
+            "celery",
             "-A",
             "sigmasight",
             "worker",
@@ -172,8 +181,8 @@ def run_batch_distributed(
             run = BatchRun.objects.get(pk=run.id)
             if run.status not in ("queued", "running"):
                 break
-            if time.perf_counter() - t0 > 900:
-                raise TimeoutError("the distributed batch did not finish in 15 minutes")
+            if time.perf_counter() - t0 > timeout:
+                raise TimeoutError(f"the distributed batch did not finish in {timeout:.0f} s")
             time.sleep(0.5)
         total = time.perf_counter() - t0
     finally:
@@ -255,14 +264,15 @@ def main() -> None:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 20))
     parser.add_argument(
         "--celery-workers",
-        type=int,
-        default=2,
-        help="Worker processes for the distributed run (0: in-process only).",
+        default="2",
+        help="Worker processes of the distributed runs, comma-separated (e.g. 1,2; 0: in-process only).",
     )
+    parser.add_argument("--no-floor", action="store_true", help="Skip the floor (bench/batch_floor.py).")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
+    workers = [int(w) for w in str(args.celery_workers).split(",") if int(w) > 0]
     os.environ["SYNTHETIC_AS_OF"] = args.as_of.isoformat()
-    if args.celery_workers:
+    if workers:
         os.environ["CELERY_BROKER_URL"] = args.broker
     _setup_django(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
 
@@ -281,28 +291,56 @@ def main() -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the in-process runs below do not need the broker
     total, per_engine, status = run_batch(ids, args.as_of)
     positions = len(ids) * 30
-    print(f"\nfirst run (includes the market-data sync into an empty table): {total:.1f}s, status {status}")
+    print(
+        f"\nfirst run (includes the market-data sync into an empty table): {total:.1f}s "
+        f"(process CPU {CPU[0]:.1f}s), status {status}"
+    )
     for engine, seconds in per_engine.items():
         print(f"  {engine:<14}{seconds:>8.2f}s")
     total2, per_engine2, status2 = run_batch(ids, args.as_of)
-    print(f"\nrerun of the same date (data present, idempotent upserts): {total2:.1f}s, status {status2}")
+    print(
+        f"\nrerun of the same date (data present, idempotent upserts): {total2:.1f}s "
+        f"(process CPU {CPU[1]:.1f}s), status {status2}"
+    )
     for engine, seconds in per_engine2.items():
         print(f"  {engine:<14}{seconds:>8.2f}s")
     print(f"  {positions / total2:,.0f} positions/s; peak memory {_peak_mb():,.0f} MB")
 
-    if args.celery_workers:
+    peak_in_process = _peak_mb()
+    floor = None
+    if not args.no_floor:
+        from batch_floor import describe, floor_run
+
+        floor = floor_run(ids, args.as_of)
+        print(
+            f"\nfloor (same numbers batched, one COPY, no orchestration): {floor['total']:.1f}s: {describe(floor)}"
+        )
+        print(
+            f"  batch / floor: first run {total / floor['total']:.2f}x, rerun {total2 / floor['total']:.2f}x; "
+            f"in process CPU: floor {floor['cpu']:.1f}s, rerun {CPU[1]:.1f}s, {CPU[1] / floor['cpu']:.2f}x"
+        )
+
+    distributed: dict[int, float] = {}
+    if workers:
         from sigmasight.celery import app
 
         settings.CELERY_TASK_ALWAYS_EAGER = False
         app.conf.task_always_eager = False
-        total3, wall3, status3 = run_batch_distributed(ids, args.as_of, args.celery_workers)
-        print(
-            f"\ndistributed rerun: Celery chords over {args.celery_workers} worker processes (Redis broker): "
-            f"{total3:.1f}s, status {status3}"
-        )
-        for engine, seconds in wall3.items():
-            print(f"  {engine:<14}{seconds:>8.2f}s wall")
-        print(f"  {positions / total3:,.0f} positions/s")
+        for n_workers in workers:
+            total3, wall3, status3 = run_batch_distributed(ids, args.as_of, n_workers)
+            distributed[n_workers] = total3
+            print(
+                f"\ndistributed rerun: Celery chords over {n_workers} worker processes (Redis broker): "
+                f"{total3:.1f}s, status {status3}"
+            )
+            for engine, seconds in wall3.items():
+                print(f"  {engine:<14}{seconds:>8.2f}s wall")
+            print(f"  {positions / total3:,.0f} positions/s; vs in-process rerun {total2 / total3:.2f}x")
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"  largest worker process peak RSS {worker_peak:,.0f} MB")
+        if len(distributed) > 1:
+            lo, hi = min(distributed), max(distributed)
+            print(f"  {lo} -> {hi} workers: {distributed[lo] / distributed[hi]:.2f}x faster")
 
     naive_s, done = naive_baseline(ids, args.as_of, args.baseline_sample)
     naive_total = naive_s / max(done, 1) * positions
@@ -314,6 +352,15 @@ def main() -> None:
     print(f"speed-up of the factor engine over the baseline: {naive_total / factors:,.0f}x")
     print(
         f"speed-up of the whole batch (8 engines) over the baseline's factor step alone: {naive_total / total2:,.1f}x"
+    )
+    workers_text = ", ".join(f"{n} worker(s) {t:.1f}s" for n, t in distributed.items()) or "not run"
+    floor_text = (
+        f"{floor['total']:.1f}s, rerun / floor {total2 / floor['total']:.2f}x" if floor else "not run"
+    )
+    print(
+        f"\nsummary: {len(ids)} portfolios, {positions:,} positions, {len(held.symbols)} price symbols; "
+        f"in process first {total:.1f}s, rerun {total2:.1f}s; peak RSS {peak_in_process:,.0f} MB "
+        f"(in-process runs); floor {floor_text}; vs naive {naive_total / total2:,.1f}x; {workers_text}"
     )
 
 

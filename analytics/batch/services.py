@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from analytics.batch.registry import BY_NAME, Engine, resolve
 from analytics.batch.result import EngineResult
+from analytics.batch.scope import run_scope
 from analytics.models import BatchRun, BatchStep
 from portfolios.models import Portfolio
 from sigmasight.api.response_cache import responses_invalidate
@@ -198,13 +199,14 @@ def batch_chunk_step(*, run_id: UUID | str, engine_names: Sequence[str], portfol
     run = BatchRun.objects.get(pk=run_id)
     if run.status in (JobStatus.CANCELLED, JobStatus.FAILED):
         return
-    for name in engine_names:
-        if _cancel_requested(run):
-            return
-        engine = BY_NAME[name]
-        started, t0 = timezone.now(), time.perf_counter()
-        result = _isolate(engine, as_of=run.as_of_date, portfolio_ids=portfolio_ids)
-        _record(run, engine, portfolio_ids, result, started, (time.perf_counter() - t0) * 1000)
+    with run_scope(run_id=run.id, as_of=run.as_of_date):  # the run's shared inputs, once per worker
+        for name in engine_names:
+            if _cancel_requested(run):
+                return
+            engine = BY_NAME[name]
+            started, t0 = timezone.now(), time.perf_counter()
+            result = _isolate(engine, as_of=run.as_of_date, portfolio_ids=portfolio_ids)
+            _record(run, engine, portfolio_ids, result, started, (time.perf_counter() - t0) * 1000)
 
 
 def batch_run_finalize(*, run_id: UUID | str) -> BatchRun:

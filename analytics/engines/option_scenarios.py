@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import ndtr
 
 from analytics.engines.american import put_premium, put_premium_and_delta
-from analytics.engines.black_scholes import bsm_price
 from analytics.engines.option_pricer import (
     ZERO_VOL_LIMIT,
     american_boundary,
@@ -37,7 +37,13 @@ from analytics.engines.option_pricer import (
     tiny_vol_value,
 )
 
-__all__ = ["LADDER_MAX", "LADDER_STEP", "LADDER_STEP_VOL", "option_price_spot_scenarios"]
+__all__ = [
+    "LADDER_MAX",
+    "LADDER_STEP",
+    "LADDER_STEP_VOL",
+    "european_spot_scenarios",
+    "option_price_spot_scenarios",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -79,7 +85,7 @@ def option_price_spot_scenarios(
     call = np.broadcast_to(np.asarray(is_call).astype(bool), (n_opt,))
     american = np.broadcast_to(np.asarray(is_american).astype(bool), (n_opt,))
     with np.errstate(all="ignore"):
-        out = np.asarray(bsm_price(spots, k, t, rr, qq, vol, call), dtype=np.float64).copy()
+        out = european_spot_scenarios(spots, k, t, rr, qq, vol, call)
         eligible = american & premium_eligible(k, t, rr, qq, vol, call)
         tiny = eligible & (vol * np.sqrt(t) < ZERO_VOL_LIMIT)
     if tiny.any():
@@ -93,6 +99,64 @@ def option_price_spot_scenarios(
         c = cols[start : start + block]
         with np.errstate(all="ignore"):
             out[:, c] = _american_block(spots[:, c], out[:, c], k[c], t[c], rr[c], qq[c], vol[c], call[c])
+    return out
+
+
+def european_spot_scenarios(
+    spots: FloatArray,
+    K: FloatArray,
+    T: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    sigma: FloatArray,
+    call: NDArray[np.bool_],
+) -> FloatArray:
+    """``black_scholes.bsm_price`` of options (columns, terms ``(n_options,)``) at scenario spots
+    ``(n_scenarios, n_options)``, computed with the same float operations in the same order (so
+    the same values), but the per-option terms (d1's drift and scale, discount factors) once per
+    option instead of once per cell, only the call or the put formula of each option, and in
+    column blocks of :data:`_BLOCK_CELLS` cells (cache-sized temporaries). Same NaN policy:
+    expired options (T <= 0) are worth their intrinsic value; a non-finite or non-positive spot,
+    strike or vol, or a non-finite T, r or q gives NaN."""
+    out = np.full(spots.shape, np.nan)
+    n_scen = max(spots.shape[0], 1)
+    col_ok = np.isfinite(K) & (K > 0)
+    live = (
+        col_ok & np.isfinite(T) & (T > 0) & np.isfinite(r) & np.isfinite(q) & np.isfinite(sigma) & (sigma > 0)
+    )
+    expired = col_ok & (T <= 0)
+    # bsm_price's safe placeholders, then its d1/d2 terms per option
+    k = np.where(live, K, 1.0)
+    t = np.where(live, T, 1.0)
+    vol = np.where(live, sigma, 1.0)
+    rr = np.where(live, r, 0.0)
+    qq = np.where(live, q, 0.0)
+    sqrt_t = np.sqrt(t)
+    drift = (rr - qq + 0.5 * vol * vol) * t
+    scale = vol * sqrt_t
+    disc_q, disc_r = np.exp(-qq * t), np.exp(-rr * t)
+    k_disc = K * disc_r
+    block = max(1, _BLOCK_CELLS // n_scen)
+    for is_call in (True, False):
+        cols = np.flatnonzero(live & (call == is_call))
+        for start in range(0, cols.size, block):
+            c = cols[start : start + block]
+            s = spots[:, c]
+            ok = np.isfinite(s) & (s > 0)
+            d1 = (np.log(np.where(ok, s, 1.0) / k[c]) + drift[c]) / scale[c]
+            d2 = d1 - scale[c]
+            s_fwd = s * disc_q[c]
+            if is_call:
+                value = s_fwd * ndtr(d1) - k_disc[c] * ndtr(d2)
+            else:
+                value = k_disc[c] * ndtr(-d2) - s_fwd * ndtr(-d1)
+            out[:, c] = np.where(ok, value, np.nan)
+    cols = np.flatnonzero(expired)
+    if cols.size:
+        s = spots[:, cols]
+        ok = np.isfinite(s) & (s > 0)
+        payoff = np.where(call[cols], np.maximum(s - K[cols], 0.0), np.maximum(K[cols] - s, 0.0))
+        out[:, cols] = np.where(ok, payoff, np.nan)
     return out
 
 

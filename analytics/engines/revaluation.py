@@ -44,9 +44,12 @@ from analytics.engines.option_scenarios import option_price_spot_scenarios
 __all__ = [
     "MIN_PRICE",
     "VOL_FLOOR",
+    "OptionScenarioValues",
     "PositionSet",
     "delta_exposures",
     "model_values",
+    "option_base_values",
+    "option_scenario_spots",
     "revalue_pnl",
 ]
 
@@ -188,6 +191,18 @@ def _as_bool(values: Any, n: int) -> np.ndarray:
     return np.broadcast_to(arr, (n,)).copy()
 
 
+@dataclass(frozen=True, eq=False)
+class OptionScenarioValues:
+    """Per-share values of a book's options computed beforehand (e.g. once per distinct contract
+    for a whole chunk of books, ``engines.scenario_batch``), in the order of the book's options
+    (``flatnonzero(is_option)``): ``base`` today's value ``(n_options,)``, ``shocked`` the values at
+    the scenario spots ``(n_scenarios, n_options)``. Only for spot-only scenarios (no vol, rate
+    or time shift): :func:`revalue_pnl` then uses them instead of pricing."""
+
+    base: np.ndarray
+    shocked: np.ndarray
+
+
 def _option_values(
     positions: PositionSet,
     idx: np.ndarray,
@@ -265,6 +280,7 @@ def revalue_pnl(
     time_shift_years: float = 0.0,
     vol_floor: float = VOL_FLOOR,
     rate_shift: float | np.ndarray | None = None,
+    precomputed: OptionScenarioValues | None = None,
 ) -> np.ndarray:
     """P&L matrix (``n_scenarios x n_positions``, currency, signed; gains positive).
 
@@ -280,6 +296,8 @@ def revalue_pnl(
     rate_shift: ``None`` (r unchanged, as 0) or a parallel shift of r in decimal (0.0025 =
         +25 bp), shaped like ``vol_multiplier`` (scalar, per scenario or per cell); only options
         use it, in the shocked valuation (today's value keeps r).
+    precomputed: the options' per-share values computed beforehand for these spot-only
+        scenarios (:class:`OptionScenarioValues`); the result is the same as without it.
 
     Stocks: ``quantity x price x multiplier x return``. Options: ``quantity x multiplier x
     (V(price x (1 + return), sigma_shocked, T - shift, r + rate_shift) - V(price, sigma, T, r))`` with V the pricer of each option's exercise style.
@@ -302,14 +320,25 @@ def revalue_pnl(
         return pnl
 
     n_scen = r.shape[0]
+    if precomputed is not None:
+        if vol_multiplier is not None or rate_shift is not None or time_shift_years != 0.0:
+            raise ValueError("precomputed option values are for spot-only scenarios")
+        if precomputed.shocked.shape != (n_scen, idx.size) or precomputed.base.shape != (idx.size,):
+            raise ValueError(
+                f"precomputed option values are {precomputed.shocked.shape}, the book needs {(n_scen, idx.size)}"
+            )
+        pnl[:, idx] = (
+            positions.quantity[idx] * positions.multiplier[idx] * (precomputed.shocked - precomputed.base)
+        )
+        return pnl
     sigma = np.broadcast_to(positions.sigma[idx], (n_scen, idx.size))
     if vol_multiplier is not None:
         with np.errstate(invalid="ignore"):
             sigma = np.maximum(sigma * _option_cells(vol_multiplier, idx), vol_floor)
     shift = 0.0 if rate_shift is None else _option_cells(rate_shift, idx)
     spot = positions.price[idx]
-    shocked_spot = np.maximum(spot * (1.0 + r[:, idx]), MIN_PRICE)
-    base = _option_values(positions, idx, spot, positions.sigma[idx])
+    shocked_spot = option_scenario_spots(spot, r[:, idx])
+    base = option_base_values(positions, idx)
     if vol_multiplier is None and rate_shift is None and time_shift_years == 0.0:
         # Spot-only scenarios (historical and Monte Carlo VaR): one exercise boundary per option,
         # the early-exercise premium interpolated on a spot ladder (error < 1e-4 x strike per share,
@@ -329,6 +358,17 @@ def revalue_pnl(
         shocked = _option_values(positions, idx, shocked_spot, sigma, time_shift_years, shift)
     pnl[:, idx] = positions.quantity[idx] * positions.multiplier[idx] * (shocked - base)
     return pnl
+
+
+def option_scenario_spots(spot: np.ndarray, returns: np.ndarray) -> np.ndarray:
+    """Shocked underlying prices ``spot x (1 + return)`` of options (returns already floored at
+    -100 %), floored at :data:`MIN_PRICE`; ``(n_scenarios, n_options)``."""
+    return np.maximum(spot * (1.0 + returns), MIN_PRICE)
+
+
+def option_base_values(positions: PositionSet, idx: np.ndarray) -> np.ndarray:
+    """Today's per-share model values of the options ``idx`` (the base of :func:`revalue_pnl`)."""
+    return _option_values(positions, idx, positions.price[idx], positions.sigma[idx])
 
 
 def _option_cells(values: float | np.ndarray, idx: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TypeAlias
 
 import numpy as np
@@ -46,7 +47,7 @@ from analytics.engines.conventions import (
     MONTE_CARLO_PATHS,
     VAR_CONFIDENCES,
 )
-from analytics.engines.revaluation import PositionSet, delta_exposures, revalue_pnl
+from analytics.engines.revaluation import OptionScenarioValues, PositionSet, delta_exposures, revalue_pnl
 
 __all__ = [
     "CONFIDENCES",
@@ -54,6 +55,8 @@ __all__ = [
     "VaRResult",
     "compounded_returns",
     "historical_var",
+    "monte_carlo_normals",
+    "monte_carlo_paths",
     "monte_carlo_var",
     "monte_carlo_var_horizons",
     "parametric_var",
@@ -248,19 +251,29 @@ def historical_var(
     horizon_days: int = 1,
     window: int = HISTORICAL_VAR_WINDOW,
     min_observations: int = HISTORICAL_VAR_MIN_OBSERVATIONS,
+    precomputed: OptionScenarioValues | None = None,
 ) -> VaRResult:
     """Historical-simulation VaR/ES (full revaluation) over the last ``window`` daily returns.
 
     ``horizon_days`` > 1: overlapping compounded returns inside the window. Minimum
     ``min_observations`` usable scenarios, else NaN. See the module doc for units and NaN policy.
+    ``precomputed``: the options' values on exactly these scenarios, computed beforehand
+    (``engines.scenario_batch``); same result.
     """
     r, used = _used_returns(positions, returns)
     scen = _complete_rows(compounded_returns(r[-window:], horizon_days))
     n = scen.shape[0]
     if n < max(min_observations, 1):
         return _empty("historical", horizon_days, positions, confidences, n)
-    pnl = revalue_pnl(_local(positions, used), scen)
+    pnl = revalue_pnl(_local(positions, used), scen, precomputed=precomputed)
     return _scenario_result("historical", horizon_days, pnl, positions, confidences, n)
+
+
+@lru_cache(maxsize=64)
+def _normal_terms(c: float) -> tuple[float, float]:
+    """(z_c, phi(z_c) / (1 - c)) of a confidence (scipy's distribution objects cost ~0.5 ms a call)."""
+    z = float(norm.ppf(c))
+    return z, float(norm.pdf(z)) / (1.0 - c)
 
 
 def parametric_var(
@@ -298,8 +311,7 @@ def parametric_var(
         unit = e * marginal[local] / sigma1 * scale if e.size else e  # sums to sigma_h
     var, es, cvar, ces = {}, {}, {}, {}
     for c in confidences:
-        z = float(norm.ppf(c))
-        tail = float(norm.pdf(z)) / (1.0 - c)
+        z, tail = _normal_terms(c)
         var[c], es[c] = z * sigma1 * scale, tail * sigma1 * scale
         cvar[c], ces[c] = unit * z, unit * tail
     index = pd.Index(positions.ids, name="position")
@@ -342,6 +354,21 @@ def monte_carlo_var(
     return _scenario_result("monte_carlo", horizon_days, pnl, positions, confidences, n)
 
 
+def monte_carlo_normals(seed: int, n_paths: int, k: int, normals: np.ndarray | None = None) -> np.ndarray:
+    """The ``(n_paths, k)`` standard normals of ``default_rng(seed)`` (from the shared ``normals``
+    prefix when given: bit-identical, ``Generator.standard_normal`` fills row-major in order)."""
+    if normals is not None and normals.size >= n_paths * k:
+        return normals[: n_paths * k].reshape(n_paths, k)
+    return np.random.default_rng(seed).standard_normal((n_paths, k))
+
+
+def monte_carlo_paths(z: np.ndarray, cov: np.ndarray, horizon_days: int) -> np.ndarray:
+    """Underlying return paths ``z @ (u sqrt|s|)'`` with ``u s u' = cov x h`` (eigh), as
+    ``Generator.multivariate_normal(method="eigh")`` maps its normals."""
+    s, u = np.linalg.eigh(cov * horizon_days)
+    return z @ (u * np.sqrt(np.abs(s))).T
+
+
 def monte_carlo_var_horizons(
     positions: PositionSet,
     returns: ReturnsLike,
@@ -352,6 +379,8 @@ def monte_carlo_var_horizons(
     n_paths: int = MONTE_CARLO_PATHS,
     window: int = COVARIANCE_WINDOW,
     min_observations: int = COVARIANCE_MIN_OBSERVATIONS,
+    normals: np.ndarray | None = None,
+    precomputed: dict[int, OptionScenarioValues] | None = None,
 ) -> dict[int, VaRResult]:
     """:func:`monte_carlo_var` for several horizons, bit-for-bit identical to one call per horizon.
 
@@ -359,17 +388,22 @@ def monte_carlo_var_horizons(
     horizon's eigen factor of ``cov x h`` exactly as ``Generator.multivariate_normal(method="eigh")``
     does (``z @ (u sqrt|s|)'``), so the seeds and definitions are unchanged; only the duplicate
     random generation and covariance work are saved.
+
+    ``normals``: at least ``n_paths x k`` values of ``default_rng(seed).standard_normal`` (k the
+    book's underlyings), shared by many books: ``Generator`` fills arrays in order, so the first
+    ``n_paths x k`` of a longer draw reshaped are exactly this book's ``z``. ``precomputed``: per
+    horizon, the options' values on these paths computed beforehand (``engines.scenario_batch``).
+    Both leave the result unchanged.
     """
     r, used = _used_returns(positions, returns)
     cov, n = sample_covariance(r, window, min_observations)
     if n < max(min_observations, 2):
         return {h: _empty("monte_carlo", h, positions, confidences, n) for h in horizons}
-    z = np.random.default_rng(seed).standard_normal((n_paths, used.size))
+    z = monte_carlo_normals(seed, n_paths, used.size, normals)
     local = _local(positions, used)
     out: dict[int, VaRResult] = {}
     for h in horizons:
-        s, u = np.linalg.eigh(cov * h)
-        draws = z @ (u * np.sqrt(np.abs(s))).T
-        pnl = revalue_pnl(local, draws)
+        draws = monte_carlo_paths(z, cov, h)
+        pnl = revalue_pnl(local, draws, precomputed=None if precomputed is None else precomputed[h])
         out[h] = _scenario_result("monte_carlo", h, pnl, positions, confidences, n)
     return out

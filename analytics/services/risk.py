@@ -37,12 +37,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analytics.batch.result import EngineResult
+from analytics.batch.scope import run_cached
 from analytics.selectors.risk_inputs import (
+    RiskMarketInputs,
     empty_book,
     risk_books_load,
     risk_market_inputs,
@@ -50,7 +53,7 @@ from analytics.selectors.risk_inputs import (
     symbol_risk_get,
 )
 from analytics.services.risk_persistence import risk_results_persist
-from analytics.services.risk_portfolio import PortfolioRisk, monte_carlo_seed, portfolio_risk
+from analytics.services.risk_portfolio import PortfolioRisk, chunk_scenarios, monte_carlo_seed, portfolio_risk
 from analytics.services.stress import book_sensitivities, scenario_from_model, stress_book_run
 
 logger = logging.getLogger(__name__)
@@ -58,12 +61,36 @@ logger = logging.getLogger(__name__)
 __all__ = ["risk_step"]
 
 
+def _run_market(*, as_of: dt.date, risk_symbols: list[str]) -> tuple[RiskMarketInputs, dict[str, Any]]:
+    """The chunk's market inputs and the cache entry shared with the run's other chunks.
+
+    Inside a batch run (``analytics.batch.scope``) the inputs are built once per worker process
+    for every risk symbol the run's chunks have needed so far (rebuilt, with the new symbols, when
+    a chunk brings one), with the run's Monte Carlo normals and historical contract values: every
+    return column is computed on its own, so a chunk gets the same numbers from a wider frame.
+    Outside a run: built for these symbols, nothing shared (an empty entry)."""
+    entry = run_cached("risk_market", as_of)
+    if entry is None:
+        return risk_market_inputs(as_of=as_of, risk_symbols=risk_symbols), {}
+    known: frozenset[str] = entry.get("symbols", frozenset())
+    if not known.issuperset(risk_symbols):
+        wanted = known | frozenset(risk_symbols)
+        entry.clear()
+        entry.update(
+            symbols=wanted,
+            market=risk_market_inputs(as_of=as_of, risk_symbols=sorted(wanted)),
+            scenario_cache={},
+            normals=None,
+        )
+    return entry["market"], entry
+
+
 def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     """Engine 7 for a chunk of portfolios (see the module docstring). Idempotent per as_of."""
     loaded = risk_books_load(as_of=as_of, portfolio_ids=portfolio_ids)
     failures = dict(loaded.failures)
     risk_symbols = sorted({s for book in loaded.books.values() for s in book["risk_symbol"].dropna()})
-    market = risk_market_inputs(as_of=as_of, risk_symbols=risk_symbols)
+    market, shared = _run_market(as_of=as_of, risk_symbols=risk_symbols)
     symbols = symbol_risk_get(as_of=as_of, symbols=risk_symbols)
     scenarios = stress_scenarios_active(owner_ids={o for o in loaded.owners.values() if o is not None})
     seed = monte_carlo_seed(as_of)
@@ -74,6 +101,19 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
     sens = book_sensitivities(chunk, symbols.sensitivities)
     outcome = stress_book_run(chunk, sens, [scenario_from_model(s) for s in scenarios], market.stress_cov)
     columns = {pid: np.flatnonzero(chunk["portfolio_id"].to_numpy() == pid) for pid in loaded.books}
+    # Every book's options on the VaR scenarios in a few vectorized calls (same numbers as book by
+    # book). If that fails, each portfolio computes its own below, its failure isolated there.
+    try:
+        option_values, shared["normals"] = chunk_scenarios(
+            loaded.books,
+            market=market,
+            seed=seed,
+            normals=shared.get("normals"),
+            cache=shared.get("scenario_cache"),
+        )
+    except Exception:  # noqa: BLE001 - one portfolio's bad data never stops the chunk
+        logger.exception("engine 7: the chunk's scenario revaluation failed; portfolio by portfolio")
+        option_values = {}
 
     computed: dict[str, PortfolioRisk] = {}
     unmodeled = 0
@@ -93,6 +133,7 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
                 market=market,
                 symbols=symbols,
                 seed=seed,
+                scenarios=option_values.get(pid),
             )
         except Exception as exc:  # noqa: BLE001 - one portfolio's bad data never stops the chunk
             logger.exception("risk engine failed for portfolio %s", pid)
@@ -101,6 +142,11 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
         unmodeled += computed[pid].unmodeled
     stress_count, metrics_count = risk_results_persist(as_of=as_of, computed=computed, failed=list(failures))
     notes = dict(market.notes)
+    if "insufficient_history" in notes:  # the run's shared inputs may cover other chunks' symbols
+        mine = set(risk_symbols)
+        notes["insufficient_history"] = [s for s in notes["insufficient_history"] if s in mine]
+        if not notes["insufficient_history"]:
+            del notes["insufficient_history"]
     missing_betas = sorted(
         s for s in risk_symbols if not np.isfinite(symbols.sensitivities.loc[s].to_numpy()).any()
     )

@@ -10,15 +10,17 @@ documented in ``analytics.services.risk``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.engines.scenario_batch import BookScenarioRequest, BookScenarios, scenario_batch
 from analytics.engines.var import SampleCovariances
 from analytics.models import RiskView
-from analytics.selectors.risk_book import view_book
+from analytics.selectors.risk_book import book_position_set, view_book
 from analytics.selectors.risk_inputs import (
     FACTORS,
     HISTORICAL_WINDOW,
@@ -26,7 +28,7 @@ from analytics.selectors.risk_inputs import (
     RiskMarketInputs,
     SymbolRisk,
 )
-from analytics.selectors.risk_keys import VAR_METHODS
+from analytics.selectors.risk_keys import HORIZONS, VAR_METHODS
 from analytics.services.contributions import average_correlation, beta_vs_spy, contribution_metrics
 from analytics.services.stress import (
     StressOutcome,
@@ -40,6 +42,7 @@ from sigmasight.api.numbers import number
 __all__ = [
     "VIEWS",
     "PortfolioRisk",
+    "chunk_scenarios",
     "monte_carlo_seed",
     "portfolio_risk",
     "revaluation_reasons",
@@ -64,10 +67,16 @@ def monte_carlo_seed(as_of: dt.date) -> int:
 def revaluation_reasons(part: pd.DataFrame, market: RiskMarketInputs) -> pd.Series:
     """Why each position of a view is left out of VaR / contributions (None: included): its book
     reason, else ``insufficient_history`` when its risk symbol has too few returns."""
-    reason = part["reason"].copy()
-    no_history = reason.isna() & ~part["risk_symbol"].isin(market.history_ok)
+    reason = part["reason"].to_numpy(dtype=object, copy=True)
+    no_history = pd.isna(reason) & ~part["risk_symbol"].isin(market.history_ok).to_numpy(dtype=bool)
     reason[no_history] = "insufficient_history"
-    return reason
+    return pd.Series(reason, index=part.index, dtype=object, name=part["reason"].name)
+
+
+def view_rows(view: str, book: pd.DataFrame, market: RiskMarketInputs) -> tuple[pd.DataFrame, pd.Series]:
+    """A view's rows and why each is left out of VaR / contributions (None: included)."""
+    part = view_book(book, view)
+    return part, revaluation_reasons(part, market)
 
 
 def view_metrics(
@@ -81,15 +90,16 @@ def view_metrics(
     seed: int,
     methods: tuple[str, ...] | None = None,
     covariances: SampleCovariances | None = None,
+    scenarios: BookScenarios | None = None,
 ) -> dict[str, Any]:
     """One view's ``RiskMetrics.metrics`` (layout: ``analytics.services.risk``): positions without
     a valuation, price, option input or enough return history are excluded with their reason.
     ``methods``: the VaR methods (default: the batch's :data:`VIEW_METHODS` of the view);
     ``covariances``: a parametric-covariance memo shared with other books over the same market
-    inputs (same results; a modeling session's before and after)."""
+    inputs (same results; a modeling session's before and after); ``scenarios``: the view's option
+    scenario values computed for a whole chunk (same numbers)."""
     methods = VIEW_METHODS[view] if methods is None else methods
-    part = view_book(book, view)
-    reason = revaluation_reasons(part, market)
+    part, reason = view_rows(view, book, market)
     included = part[reason.isna()]
     excluded = part[reason.notna()]
     var = var_metrics(
@@ -100,6 +110,7 @@ def view_metrics(
         methods=methods,
         unknown=not excluded.empty,
         covariances=covariances,
+        scenarios=scenarios,
     )
     contributions = contribution_metrics(
         book=included,
@@ -181,10 +192,13 @@ def portfolio_risk(
     seed: int,
     views: tuple[str, ...] = VIEWS,
     methods: tuple[str, ...] | None = None,
+    scenarios: Mapping[str, BookScenarios] | None = None,
 ) -> PortfolioRisk:
     """One portfolio's rows; ``rows`` are its positions' columns in the chunk's stress outcome and
     ``scenario_ids`` the scenarios it runs (None: all of the outcome's). ``views`` and ``methods``
-    (VaR methods of every view; default the batch's) narrow the work, e.g. for a modeling session."""
+    (VaR methods of every view; default the batch's) narrow the work, e.g. for a modeling session.
+    ``scenarios``: per view, its option scenario values computed for the whole chunk
+    (:func:`chunk_scenarios`); the numbers are the same as without them."""
     prepared = stress_book_columns(book, sens)
     stress = {
         scenario.id: stress_result_fields(
@@ -210,8 +224,54 @@ def portfolio_risk(
             symbols=symbols,
             seed=seed,
             methods=methods,
+            scenarios=None if scenarios is None else scenarios.get(view),
         )
         for view in views
     }
     unmodeled = int((~np.isfinite(outcome.pnl[:, rows])).any(axis=0).sum()) if outcome.pnl.size else 0
     return PortfolioRisk(stress, metrics, stress_inputs_dump(book, sens, market.stress_cov, nav), unmodeled)
+
+
+def chunk_scenarios(
+    books: Mapping[str, pd.DataFrame],
+    *,
+    market: RiskMarketInputs,
+    seed: int,
+    views: tuple[str, ...] = VIEWS,
+    normals: np.ndarray | None = None,
+    cache: dict[bytes, np.ndarray] | None = None,
+) -> tuple[dict[str, dict[str, BookScenarios]], np.ndarray | None]:
+    """Every view's option values on its historical and Monte Carlo scenarios for a chunk of
+    books, in a few vectorized pricer calls (``engines.scenario_batch``: a contract's historical
+    values once per run, Monte Carlo every book's options in one call per horizon); per portfolio
+    id and view, for :func:`portfolio_risk`. ``normals`` and ``cache``: kept across the chunks of
+    a run (the same ``market`` and ``seed``). Also returns the normals used."""
+    requests: dict[Hashable, BookScenarioRequest] = {}
+    for pid, book in books.items():
+        for view in views:
+            part, reason = view_rows(view, book, market)
+            included = part[reason.isna()]
+            if included.empty:
+                continue
+            methods = VIEW_METHODS[view]
+            requests[(pid, view)] = BookScenarioRequest(
+                positions=book_position_set(included, market.returns.columns),
+                historical="historical" in methods,
+                monte_carlo="monte_carlo" in methods,
+            )
+    matrix = market.returns.to_numpy(dtype=np.float64)[-HISTORICAL_WINDOW:]
+    values, normals = scenario_batch(
+        requests,
+        matrix,
+        seed=seed,
+        horizons=HORIZONS,
+        window=HISTORICAL_WINDOW,
+        n_paths=MONTE_CARLO_PATHS,
+        normals=normals,
+        cache=cache,
+    )
+    out: dict[str, dict[str, BookScenarios]] = {pid: {} for pid in books}
+    for key, scenarios in values.items():
+        pid, view = key  # type: ignore[misc]
+        out[pid][view] = scenarios
+    return out, normals

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.engines.conventions import MONTE_CARLO_PATHS
+from analytics.engines.scenario_batch import BookScenarios
 from analytics.engines.var import (
     CONFIDENCES,
     SampleCovariances,
@@ -87,6 +88,7 @@ def var_metrics(
     unknown: bool = False,
     horizons: tuple[int, ...] = HORIZONS,
     covariances: SampleCovariances | None = None,
+    scenarios: BookScenarios | None = None,
 ) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
     """``{method: {h1|h10: {c95|c975|c99: entry}}}`` for the book's positions.
 
@@ -116,18 +118,31 @@ def var_metrics(
     positions = book_position_set(book, returns.columns)
     matrix = returns.to_numpy(dtype=np.float64)[-HISTORICAL_WINDOW:]
     exposures = book["exposure"].to_numpy(dtype=np.float64)
+    pre = scenarios if scenarios is not None else BookScenarios()
     for method in methods:
         out[method] = {}
         mc = (
             monte_carlo_var_horizons(
-                positions, matrix, seed=seed, horizons=horizons, n_paths=MONTE_CARLO_PATHS
+                positions,
+                matrix,
+                seed=seed,
+                horizons=horizons,
+                n_paths=MONTE_CARLO_PATHS,
+                normals=pre.normals,
+                precomputed=pre.monte_carlo or None,
             )
             if method == "monte_carlo"
             else {}
         )
         for horizon in horizons:
             if method == "historical":
-                result = historical_var(positions, matrix, horizon_days=horizon, window=HISTORICAL_WINDOW)
+                result = historical_var(
+                    positions,
+                    matrix,
+                    horizon_days=horizon,
+                    window=HISTORICAL_WINDOW,
+                    precomputed=pre.historical.get(horizon),
+                )
             elif method == "parametric":
                 result = parametric_var(
                     positions, matrix, exposures=exposures, horizon_days=horizon, covariances=covariances
