@@ -141,7 +141,7 @@ def liquidity_get(
         "liquidity_adjusted_var_10d": money(lvar) if var_1d is not None else None,
         "as_of_date": date,
         "calculated_at": timezone.now(),
-        "stale": False,
+        "stale": var["stale"],
         "data_source": var["data_source"],
         "conventions": conventions(
             units="market_value, adv_dollars, VaR: USD (VaR a positive loss); days_to_exit: trading days; "

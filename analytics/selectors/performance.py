@@ -33,6 +33,7 @@ from analytics.engines.performance import (
 )
 from analytics.models import PortfolioSnapshot
 from analytics.selectors.access import require
+from analytics.selectors.staleness import result_stale
 from marketdata.models import PriceBar
 from marketdata.selectors import data_source, macro_frame, price_frame, securities
 from portfolios.holdings import position_tags, positions_frame
@@ -175,8 +176,8 @@ def portfolio_performance(
     :func:`period_start` (the whole history for ``all`` or a history shorter than the period).
     In ``series``, ``cumulative_return`` and ``drawdown`` are measured from the window's start
     (for ``all``: the stored since-inception values). Risk-free: DGS3MO / 252 per day carried
-    forward (0 where no rate is stored: ``risk_free_rate`` is then null). Queries: 6 (snapshots,
-    benchmark bars, rates, position symbols, data source x 2).
+    forward (0 where no rate is stored: ``risk_free_rate`` is then null). Queries: 7 (snapshots,
+    benchmark bars, rates, position symbols, data source x 2, staleness).
     """
     qs = PortfolioSnapshot.objects.filter(portfolio=portfolio)
     if as_of is not None:
@@ -245,6 +246,9 @@ def portfolio_performance(
         "series": series,
         "as_of_date": last.date().isoformat(),
         "calculated_at": frame["calculated_at"].max(),
+        "stale": result_stale(
+            portfolio_id=portfolio.id, engines=("snapshots",), result_as_of=last.date(), requested_as_of=as_of
+        ),
         "data_source": data_source(symbols=[*symbols, benchmark]),
     }
 
@@ -363,5 +367,6 @@ def position_attribution(
         "groups": groups_out,
         "as_of_date": as_of_date,
         "calculated_at": timezone.now(),
+        "stale": False,  # computed now from the positions and stored closes
         "data_source": data_source(symbols=symbols or None),
     }

@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.output import optional
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -85,6 +86,7 @@ class CorrelationMatrixSerializer(serializers.Serializer):
     )
     excluded = CorrelationExcludedSerializer(many=True)
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     source = serializers.ChoiceField(
         choices=["batch", "on_request"], help_text="batch (90/30) or computed on request."
     )

@@ -11,6 +11,7 @@ import uuid
 
 from rest_framework import serializers
 
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.output import reordered
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -127,6 +128,7 @@ class PortfolioCompleteSerializer(serializers.Serializer):
     data_quality = CompleteDataQualitySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -216,6 +218,7 @@ class PositionDetailsSerializer(serializers.Serializer):
     portfolio_id = serializers.UUIDField()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -240,6 +243,7 @@ class TopPositionsSerializer(serializers.Serializer):
     summary = TopSummarySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 

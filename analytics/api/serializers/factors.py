@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.selectors.factors import FACTOR_WINDOW
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.params import StrictQuerySerializer
 
 EXPOSURE_VIEWS = ("portfolio", "positions")
@@ -100,6 +101,7 @@ class FactorExposuresSerializer(serializers.Serializer):
     )
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     positions = PositionFactorSerializer(many=True, required=False, help_text="Only with view=positions.")
 

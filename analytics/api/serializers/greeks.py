@@ -10,6 +10,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.selectors.greeks import GREEKS_VIEWS
+from analytics.selectors.staleness import STALE_HELP
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
@@ -109,6 +110,7 @@ class PortfolioGreeksSerializer(serializers.Serializer):
     data_quality = GreeksDataQualitySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 

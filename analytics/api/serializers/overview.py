@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from analytics.selectors.staleness import STALE_HELP
+
 
 class ExposureValueSerializer(serializers.Serializer):
     value = serializers.FloatField(help_text="USD (short values are negative).")
@@ -50,4 +52,5 @@ class PortfolioOverviewSerializer(serializers.Serializer):
     short_count = serializers.IntegerField(allow_null=True, help_text="Negative delta-adjusted exposure.")
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()

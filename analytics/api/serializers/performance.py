@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from analytics.selectors import performance as selectors
+from analytics.selectors.staleness import STALE_HELP
 from marketdata.providers.registry import market_as_of
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -109,6 +110,7 @@ class PerformanceSerializer(serializers.Serializer):
     series = PerformancePointSerializer(many=True)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -141,4 +143,5 @@ class AttributionSerializer(serializers.Serializer):
     groups = AttributionGroupSerializer(many=True)
     as_of_date = serializers.DateField(allow_null=True)
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()

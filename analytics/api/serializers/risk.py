@@ -14,6 +14,7 @@ from rest_framework import serializers
 from analytics.api.common import AsOfQuery
 from analytics.models import RiskView, shock_errors
 from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.output import optional
 
 SCENARIO_ID = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -161,6 +162,7 @@ class ScenariosSerializer(serializers.Serializer):
     calculation_date = serializers.DateField()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     scenarios = ScenarioResultSerializer(many=True)
 
@@ -200,6 +202,7 @@ class VaRSerializer(serializers.Serializer):
     excluded = UnmodeledSerializer(many=True)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -241,6 +244,7 @@ class ContributionsSerializer(serializers.Serializer):
     units = serializers.DictField(child=serializers.CharField())
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -291,4 +295,5 @@ class OverviewSerializer(serializers.Serializer):
     metrics = OverviewMetricsSerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
