@@ -160,9 +160,7 @@ def _metrics_upsert(*, as_of: dt.date, computed: dict[str, PortfolioRisk], fast:
 
 
 @transaction.atomic
-def risk_results_persist(
-    *, as_of: dt.date, computed: dict[str, PortfolioRisk]
-) -> tuple[int, int]:
+def risk_results_persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tuple[int, int]:
     """Upserts the computed rows (PostgreSQL: COPY fast path; else ORM bulk upserts) and deletes
     the computed portfolios' rows of that date they no longer produce: scenarios no longer run,
     views no longer computed. A portfolio that failed is not in ``computed`` and keeps its stored
@@ -176,7 +174,7 @@ def risk_results_persist(
     for pid, risk in computed.items():
         stale |= Q(portfolio_id=pid) & ~Q(scenario_id__in=list(risk.stress))
     StressTestResult.objects.filter(stale, as_of_date=as_of).delete()
-    RiskMetrics.objects.filter(
-        portfolio_id__in=list(computed), as_of_date=as_of
-    ).exclude(view__in=list(VIEWS)).delete()
+    RiskMetrics.objects.filter(portfolio_id__in=list(computed), as_of_date=as_of).exclude(
+        view__in=list(VIEWS)
+    ).delete()
     return counts
