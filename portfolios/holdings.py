@@ -2,16 +2,23 @@
 
 Decimals become floats here, once. A position is held on day d when entry_date <= d < exit_date
 (or it has no exit).
+
+One consistent snapshot per batch run: inside :func:`position_snapshot` (the batch orchestrator
+enters it around every engine step with the run's start time) these reads see only the positions
+created at or before that instant, so every engine of a run works on the same set of positions and
+a position written while the run is going lands in the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 
 from portfolios.models import OPTION_TYPES, Portfolio, Position
 
@@ -42,13 +49,34 @@ class HeldSymbols:
     earliest_entry: dt.date | None
 
 
+#: The instant the current batch run's position snapshot was taken (None: no snapshot, read everything).
+_SNAPSHOT_AT: ContextVar[dt.datetime | None] = ContextVar("position_snapshot_at", default=None)
+
+
+@contextmanager
+def position_snapshot(created_at_or_before: dt.datetime | None) -> Iterator[None]:
+    """Within the block, the batch reads of this module see the positions created at or before
+    ``created_at_or_before`` only (None: no restriction). Nested blocks restore the outer one."""
+    token = _SNAPSHOT_AT.set(created_at_or_before)
+    try:
+        yield
+    finally:
+        _SNAPSHOT_AT.reset(token)
+
+
+def in_snapshot(positions: QuerySet[Position]) -> QuerySet[Position]:
+    """``positions`` restricted to the current batch run's snapshot (unchanged outside a run)."""
+    at = _SNAPSHOT_AT.get()
+    return positions if at is None else positions.filter(created_at__lte=at)
+
+
 def held_on(as_of: dt.date) -> Q:
     return Q(entry_date__lte=as_of) & (Q(exit_date__isnull=True) | Q(exit_date__gt=as_of))
 
 
 def held_symbols(*, portfolio_ids: Sequence[str] | None, as_of: dt.date) -> HeldSymbols:
     """Every symbol whose prices the portfolios need up to ``as_of`` (closed lots included: P&L history)."""
-    qs = Position.objects.filter(entry_date__lte=as_of)
+    qs = in_snapshot(Position.objects.filter(entry_date__lte=as_of))
     if portfolio_ids is not None:
         qs = qs.filter(portfolio_id__in=list(portfolio_ids))
     symbols: set[str] = set()
@@ -67,7 +95,7 @@ def positions_frame(
 
     Adds ``is_option`` (bool) and ``is_call`` (bool, False for stocks). Sorted by portfolio, symbol, entry date.
     """
-    qs = Position.objects.filter(portfolio_id__in=list(portfolio_ids))
+    qs = in_snapshot(Position.objects.filter(portfolio_id__in=list(portfolio_ids)))
     if as_of is not None and not include_closed:
         qs = qs.filter(held_on(as_of))
     rows = list(qs.order_by("portfolio_id", "symbol", "entry_date").values_list(*POSITION_COLUMNS))

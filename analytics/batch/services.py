@@ -4,6 +4,12 @@ A run's engines are grouped into *phases*: a global engine is its own phase; con
 engines form one phase that runs per chunk of portfolios (a Celery group, so more workers = more
 speed). One portfolio's failure is recorded on its BatchStep and never stops the others; the run is
 then ``partial``. Without a broker the same tasks run eagerly in-process.
+
+A failure never deletes a result: each engine call is one transaction (an exception leaves nothing
+half-written), and a portfolio an engine cannot compute keeps its last good rows, which the readers
+serve marked ``stale`` (``analytics.selectors.staleness``). Every engine of a run reads one
+snapshot of the book: the portfolios and positions created at or before the run's start
+(:func:`run_snapshot_at`), so writes made while the run goes land in the next run.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from analytics.batch.registry import BY_NAME, Engine, resolve
 from analytics.batch.result import EngineResult
 from analytics.batch.scope import run_scope
 from analytics.models import BatchRun, BatchStep
+from portfolios.holdings import position_snapshot
 from portfolios.models import Portfolio
 from sigmasight.api.response_cache import responses_invalidate
 from sigmasight.system.models import Job, JobStatus
@@ -81,10 +88,19 @@ def batch_run_create(
     )
 
 
+def run_snapshot_at(run: BatchRun) -> dt.datetime | None:
+    """The instant of the run's book snapshot: its start (None before it started: no snapshot)."""
+    return run.started_at
+
+
 def run_portfolio_ids(run: BatchRun) -> list[str]:
+    """The run's portfolios (its list, else every one) that existed when the run started."""
     qs = Portfolio.objects.all()
     if run.portfolio_ids:
         qs = qs.filter(id__in=run.portfolio_ids)
+    at = run_snapshot_at(run)
+    if at is not None:
+        qs = qs.filter(created_at__lte=at)
     return [str(pk) for pk in qs.order_by("created_at", "id").values_list("id", flat=True)]
 
 
@@ -102,20 +118,23 @@ def _cancel_requested(run: BatchRun) -> bool:
     return bool(run.job_id) and job_cancel_requested(job_id=run.job_id)
 
 
-def _call(engine: Engine, *, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
-    return engine.fn(as_of=as_of, portfolio_ids=portfolio_ids)
+def _call(engine: Engine, *, run: BatchRun, portfolio_ids: list[str]) -> EngineResult:
+    """One engine call on the run's book snapshot, in one transaction (an exception rolls back
+    everything the call wrote: the stored results stay as they were)."""
+    with position_snapshot(run_snapshot_at(run)), transaction.atomic():
+        return engine.fn(as_of=run.as_of_date, portfolio_ids=portfolio_ids)
 
 
-def _isolate(engine: Engine, *, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
+def _isolate(engine: Engine, *, run: BatchRun, portfolio_ids: list[str]) -> EngineResult:
     """Runs the engine for the chunk; if the chunk raises, reruns portfolio by portfolio."""
     try:
-        return _call(engine, as_of=as_of, portfolio_ids=portfolio_ids)
+        return _call(engine, run=run, portfolio_ids=portfolio_ids)
     except Exception:  # noqa: BLE001 - isolate the failing portfolio(s)
         logger.exception("%s failed for a chunk of %d; isolating", engine.name, len(portfolio_ids))
     merged = EngineResult()
     for pid in portfolio_ids:
         try:
-            result = _call(engine, as_of=as_of, portfolio_ids=[pid])
+            result = _call(engine, run=run, portfolio_ids=[pid])
         except Exception as exc:  # noqa: BLE001
             merged.failures[pid] = f"{exc.__class__.__name__}: {exc}"
             logger.warning("%s failed for portfolio %s: %s", engine.name, pid, traceback.format_exc(limit=3))
@@ -155,7 +174,13 @@ def _record(
                 started_at=started,
                 finished_at=finished,
                 duration_ms=ms,
-                counts={**result.counts, "notes": result.notes},
+                # the portfolios it could not compute, whole (the error text is truncated): the
+                # readers mark their kept results stale (analytics.selectors.staleness)
+                counts={
+                    **result.counts,
+                    "failed_portfolios": sorted(k for k in result.failures if k != "*"),
+                    "notes": result.notes,
+                },
                 error="; ".join(f"{k}: {v}" for k, v in sorted(result.failures.items()))[:10000],
             )
         )
@@ -187,7 +212,7 @@ def batch_global_step(*, run_id: UUID | str, engine_name: str) -> None:
     started, t0 = timezone.now(), time.perf_counter()
     ids = run_portfolio_ids(run)
     try:
-        result = _call(engine, as_of=run.as_of_date, portfolio_ids=ids)
+        result = _call(engine, run=run, portfolio_ids=ids)
     except Exception as exc:  # noqa: BLE001
         logger.exception("Global engine %s failed", engine.name)
         result = EngineResult(failures={"*": f"{exc.__class__.__name__}: {exc}"})
@@ -205,7 +230,7 @@ def batch_chunk_step(*, run_id: UUID | str, engine_names: Sequence[str], portfol
                 return
             engine = BY_NAME[name]
             started, t0 = timezone.now(), time.perf_counter()
-            result = _isolate(engine, as_of=run.as_of_date, portfolio_ids=portfolio_ids)
+            result = _isolate(engine, run=run, portfolio_ids=portfolio_ids)
             _record(run, engine, portfolio_ids, result, started, (time.perf_counter() - t0) * 1000)
 
 

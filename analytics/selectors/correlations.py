@@ -33,6 +33,7 @@ from analytics.models import CorrelationResult
 from analytics.selectors.access import require
 from analytics.selectors.conventions import correlation_matrix_conventions
 from analytics.selectors.factors import position_exposures_frame, window_start
+from analytics.selectors.staleness import result_stale
 from marketdata.models import Security
 from marketdata.selectors import data_source, price_frame
 from portfolios.holdings import position_tags
@@ -257,6 +258,12 @@ def correlation_matrix_get(
             "lookback_days": lookback_days,
             "min_overlap": min_overlap,
             "as_of_date": stored.as_of_date,
+            "stale": result_stale(
+                portfolio_id=portfolio.id,
+                engines=("correlations",),
+                result_as_of=stored.as_of_date,
+                requested_as_of=as_of_date,
+            ),
             "data_source": data_source(symbols=all_symbols or None),
         }
     )

@@ -38,6 +38,7 @@ from analytics.selectors.conventions import (
     factor_definition_conventions,
     factor_exposures_conventions,
 )
+from analytics.selectors.staleness import result_stale
 from marketdata.models import FactorDefinition
 from marketdata.selectors import data_source, macro_frame, model_factor_etfs, price_frame
 from portfolios.holdings import held_on, positions_frame
@@ -304,6 +305,9 @@ def factor_exposures_get(
         "macro_sensitivities": [item(r) for r in macro_rows],
         "as_of_date": as_of,
         "calculated_at": max(r["calculated_at"] for r in rows),
+        "stale": result_stale(
+            portfolio_id=portfolio.id, engines=("factors",), result_as_of=as_of, requested_as_of=as_of_date
+        ),
         "data_source": data_source(symbols=sorted({s for _, _, s in held} | set(model_etfs))),
     }
     if view == "positions":

@@ -25,6 +25,7 @@ from analytics.models import BatchStep, PositionGreeks
 from analytics.selectors.access import require
 from analytics.selectors.conventions import greeks_conventions
 from analytics.selectors.market_inputs import price_snapshot
+from analytics.selectors.staleness import result_stale
 from marketdata.selectors import data_source
 from portfolios.holdings import positions_frame
 from portfolios.models import Portfolio
@@ -141,6 +142,9 @@ def portfolio_greeks_get(
         "data_quality": _data_quality(book),
         "as_of_date": as_of,
         "calculated_at": step.finished_at,
+        "stale": result_stale(
+            portfolio_id=portfolio.id, engines=("greeks",), result_as_of=as_of, requested_as_of=as_of_date
+        ),
         "data_source": data_source(symbols=symbols or None),
     }
 

@@ -141,7 +141,7 @@ def liquidity_get(
         "liquidity_adjusted_var_10d": money(lvar) if var_1d is not None else None,
         "as_of_date": date,
         "calculated_at": timezone.now(),
-        "stale": False,
+        "stale": var["stale"],
         "data_source": var["data_source"],
         "conventions": liquidity_conventions(adv_days=adv_days, horizon_days=LIQUIDITY_HORIZON_DAYS),
     }

@@ -35,6 +35,7 @@ from analytics.models import PerformanceSummary, PortfolioSnapshot
 from analytics.models.performance import SUMMARY_STATISTICS_VERSION
 from analytics.selectors.access import require
 from analytics.selectors.conventions import attribution_conventions, performance_conventions
+from analytics.selectors.staleness import result_stale
 from marketdata.models import PriceBar
 from marketdata.selectors import data_source, macro_frame, price_frame, securities
 from portfolios.holdings import position_tags, positions_frame
@@ -271,8 +272,8 @@ def portfolio_performance(
     forward (0 where no rate is stored: ``risk_free_rate`` is then null). For period ``all``
     against the default benchmark the statistics are the batch's stored
     :class:`~analytics.models.PerformanceSummary` of the same history (equal to the computation,
-    which runs when there is none). Queries: 6 (snapshots, summary, position symbols, data source x
-    2, and benchmark bars + rates or nothing).
+    which runs when there is none). Queries: 7 (snapshots, summary, position symbols, data source x
+    2, benchmark bars + rates or nothing, and staleness).
     """
     qs = PortfolioSnapshot.objects.filter(portfolio=portfolio)
     if as_of is not None:
@@ -332,6 +333,9 @@ def portfolio_performance(
         "series": series,
         "as_of_date": last.date().isoformat(),
         "calculated_at": frame["calculated_at"].max(),
+        "stale": result_stale(
+            portfolio_id=portfolio.id, engines=("snapshots",), result_as_of=last.date(), requested_as_of=as_of
+        ),
         "data_source": data_source(symbols=[*symbols, benchmark]),
     }
 
@@ -470,5 +474,6 @@ def position_attribution(
         "groups": groups_out,
         "as_of_date": as_of_date,
         "calculated_at": timezone.now(),
+        "stale": False,  # computed now from the positions and stored closes
         "data_source": data_source(symbols=symbols or None),
     }

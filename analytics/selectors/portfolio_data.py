@@ -18,6 +18,7 @@ from analytics.selectors.price_history import HISTORY_WINDOW, bar_counts, histor
 from analytics.selectors.valuation_rows import (
     OPTION_TYPE_VALUES,
     aggregate_get,
+    aggregate_stale,
     percent_of,
     position_row,
     price_symbols,
@@ -98,9 +99,10 @@ def portfolio_complete(
     """The /complete payload for the aggregate of ``as_of`` (default latest); 422 before the batch.
 
     ``has_complete_history``: the position's risk symbol (underlying for options) has a bar on
-    every one of the 252 sessions ending at as_of_date. Queries: 7 whatever the number of positions.
+    every one of the 252 sessions ending at as_of_date. Queries: 8 whatever the number of positions.
     """
     aggregate = aggregate_get(portfolio=portfolio, as_of=as_of)
+    stale = aggregate_stale(aggregate, requested_as_of=as_of)
     as_of = aggregate.as_of_date
     valuations = valuations_of_date(portfolio=portfolio, as_of=as_of)
     positions = [p for p, _ in valuations]
@@ -154,6 +156,7 @@ def portfolio_complete(
     }
     body["as_of_date"] = as_of
     body["calculated_at"] = aggregate.calculated_at
+    body["stale"] = stale
     body["data_source"] = data_source(symbols=price_symbols(positions) or None)
     return body
 
@@ -162,7 +165,7 @@ def portfolio_complete(
 
 
 def portfolio_overview(*, portfolio: Portfolio, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The overview of the aggregate of ``as_of`` (default latest); 422 before the batch (5 queries).
+    """The overview of the aggregate of ``as_of`` (default latest); 422 before the batch (6 queries).
 
     total_value = NAV = net exposure + cash; total_pnl = unrealized P&L of the priced positions
     (null when positions exist but none is priced); total_pnl_percent = total_pnl / sum |cost basis|
@@ -213,5 +216,6 @@ def portfolio_overview(*, portfolio: Portfolio, as_of: dt.date | None = None) ->
         "short_count": totals.get("short_count"),
         "as_of_date": aggregate.as_of_date,
         "calculated_at": aggregate.calculated_at,
+        "stale": aggregate_stale(aggregate, requested_as_of=as_of),
         "data_source": data_source(symbols=sorted(symbols) or None),
     }

@@ -17,6 +17,7 @@ from analytics.selectors.valuation_rows import (
     POSITION_FIELDS,
     VALUATION_FIELDS,
     aggregate_get,
+    aggregate_stale,
     percent_of,
     position_row,
     price_symbols,
@@ -37,7 +38,7 @@ __all__ = ["position_details", "top_positions"]
 def position_details(
     *, portfolio: Portfolio, position_ids: Sequence[str] | None, include_closed: bool
 ) -> dict[str, Any]:
-    """Positions of the portfolio with prices and P&L of the latest valuation (6 queries).
+    """Positions of the portfolio with prices and P&L of the latest valuation (7 queries).
 
     Open lots (no exit date) carry the latest valuation's price, market value and unrealized P&L
     (null when the lot was not valued on that date, e.g. added after the run: ``valued`` false).
@@ -129,6 +130,7 @@ def position_details(
         "portfolio_id": portfolio.id,
         "as_of_date": as_of,
         "calculated_at": aggregate.calculated_at,
+        "stale": aggregate_stale(aggregate),
         "data_source": data_source(symbols=price_symbols(positions) or None),
     }
 
@@ -137,7 +139,7 @@ def position_details(
 
 
 def top_positions(*, portfolio: Portfolio, limit: int, sort_by: str) -> dict[str, Any]:
-    """The ``limit`` largest positions of the latest valuation by |market value| (6 queries).
+    """The ``limit`` largest positions of the latest valuation by |market value| (7 queries).
 
     ``sort_by=weight`` orders by |weight| = |market value| / NAV, the same order when NAV > 0
     (weights are null when NAV <= 0 and the order stays by |market value|). Unpriced positions
@@ -172,5 +174,6 @@ def top_positions(*, portfolio: Portfolio, limit: int, sort_by: str) -> dict[str
         },
         "as_of_date": as_of,
         "calculated_at": aggregate.calculated_at,
+        "stale": aggregate_stale(aggregate),
         "data_source": data_source(symbols=price_symbols(p for p, _ in valuations) or None),
     }

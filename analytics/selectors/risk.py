@@ -27,6 +27,7 @@ from analytics.selectors.conventions import (
 )
 from analytics.selectors.risk_book import view_impact
 from analytics.selectors.risk_keys import confidence_key, horizon_key
+from analytics.selectors.staleness import result_stale
 from marketdata.selectors import data_source
 from portfolios.models import Portfolio
 from sigmasight.api.numbers import money, percent, ratio
@@ -58,8 +59,19 @@ def _metrics_row(
     return {
         "as_of_date": row["as_of_date"],
         "calculated_at": row["calculated_at"],
+        "stale": _risk_stale(portfolio, result_as_of=row["as_of_date"], requested_as_of=as_of),
         **{k: row[f] for k, f in zip(keys, fields, strict=True)},
     }
+
+
+def _risk_stale(portfolio: Portfolio, *, result_as_of: dt.date, requested_as_of: dt.date | None) -> bool:
+    """True when the last run could not recompute engine 7's stored results (one query)."""
+    return result_stale(
+        portfolio_id=portfolio.id,
+        engines=("stress_tests",),
+        result_as_of=result_as_of,
+        requested_as_of=requested_as_of,
+    )
 
 
 def _symbols_source(symbols: Sequence[str] | None) -> str:
@@ -123,6 +135,7 @@ def risk_scenarios_get(
     if scenario_ids:
         visible_scenarios(user=user, ids=scenario_ids)
     qs = StressTestResult.objects.filter(portfolio=portfolio)
+    requested = as_of
     if as_of is None:
         as_of = qs.order_by("-as_of_date").values_list("as_of_date", flat=True).first()
     as_of = require(as_of, what="stress test results", portfolio=portfolio)
@@ -170,6 +183,7 @@ def risk_scenarios_get(
         "calculation_date": as_of,
         "as_of_date": as_of,
         "calculated_at": max(r.calculated_at for r in rows),
+        "stale": _risk_stale(portfolio, result_as_of=as_of, requested_as_of=requested),
         "data_source": _symbols_source([p["symbol"] for p in rows[0].by_position]),
         "scenarios": scenarios,
     }
@@ -190,6 +204,7 @@ def risk_stress_inputs_get(*, portfolio: Portfolio, as_of: dt.date | None) -> di
     return {
         "as_of_date": row["as_of_date"],
         "inputs": row["stress_inputs"],
+        "stale": _risk_stale(portfolio, result_as_of=row["as_of_date"], requested_as_of=as_of),
         "data_source": _symbols_source(row["metrics__symbols"]),
     }
 
@@ -249,6 +264,7 @@ def risk_var_get(
         "excluded": row["excluded"] or [],
         "as_of_date": row["as_of_date"],
         "calculated_at": row["calculated_at"],
+        "stale": row["stale"],
         "data_source": _symbols_source(row["symbols"]),
     }
 
@@ -321,6 +337,7 @@ def risk_contributions_get(*, portfolio: Portfolio, view: str, as_of: dt.date | 
         },
         "as_of_date": row["as_of_date"],
         "calculated_at": row["calculated_at"],
+        "stale": row["stale"],
         "data_source": _symbols_source(row["symbols"]),
     }
 
@@ -411,5 +428,6 @@ def risk_overview_get(*, portfolio: Portfolio, view: str, as_of: dt.date | None)
         },
         "as_of_date": date,
         "calculated_at": row["calculated_at"],
+        "stale": row["stale"],
         "data_source": _symbols_source(row["symbols"]),
     }

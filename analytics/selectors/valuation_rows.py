@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from analytics.engines.valuation import percent_of_nav, position_weights
 from analytics.models import PortfolioAggregate, PositionValuation
 from analytics.selectors.access import require
+from analytics.selectors.staleness import result_stale
 from marketdata.models import PriceBar
 from portfolios.models import OPTION_TYPES, Portfolio, Position
 from sigmasight.api.numbers import money, percent, price, ratio, shares
@@ -28,6 +29,7 @@ __all__ = [
     "VALUATION_FIELDS",
     "WEIGHT_DIGITS",
     "aggregate_get",
+    "aggregate_stale",
     "percent_of",
     "position_row",
     "price_symbols",
@@ -113,6 +115,20 @@ def aggregate_get(*, portfolio: Portfolio, as_of: dt.date | None = None) -> Port
         + (f" for {as_of.isoformat()}" if as_of else ""),
         portfolio=portfolio,
         as_of=as_of,
+    )
+
+
+#: The engines whose results the valuation reads serve (positions valued, then aggregated).
+VALUATION_ENGINES = ("valuation", "aggregation")
+
+
+def aggregate_stale(aggregate: PortfolioAggregate, *, requested_as_of: dt.date | None = None) -> bool:
+    """True when the last run could not recompute this aggregate or its valuations (one query)."""
+    return result_stale(
+        portfolio_id=aggregate.portfolio_id,
+        engines=VALUATION_ENGINES,
+        result_as_of=aggregate.as_of_date,
+        requested_as_of=requested_as_of,
     )
 
 

@@ -23,7 +23,9 @@ one PortfolioAggregate per portfolio (USD, signed):
   short_count (by the sign of delta-adjusted exposure), mv_missing, delta_missing.
 
 A portfolio with held positions that have no valuation row for the date is a failure (run the
-valuation engine first); its aggregate row for that date is removed rather than left stale.
+valuation engine first): it gets no new aggregate and keeps its stored ones (the last good result,
+which the readers then mark ``stale``). "Held" counts the positions of the run's snapshot
+(:func:`portfolios.holdings.in_snapshot`): a position added after valuation does not fail the run.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from analytics.batch.result import EngineResult
 from analytics.engines.valuation import exposures_by_group, portfolio_exposures
 from analytics.models import PortfolioAggregate, PositionValuation
 from marketdata.models import Security
-from portfolios.holdings import held_on, portfolio_cash, position_tags
+from portfolios.holdings import held_on, in_snapshot, portfolio_cash, position_tags
 from portfolios.models import OPTION_TYPES, Position
 
 #: Sector label of a symbol the security master has no sector for.
@@ -182,9 +184,10 @@ def _zero_if_nan(value: float) -> float:
 
 @transaction.atomic
 def portfolio_aggregates_upsert(
-    *, totals: pd.DataFrame, breakdowns: dict[str, dict[str, Any]], as_of: dt.date, failed: Sequence[str]
+    *, totals: pd.DataFrame, breakdowns: dict[str, dict[str, Any]], as_of: dt.date
 ) -> int:
-    """Upserts one PortfolioAggregate per row of ``totals``; removes the date's rows of ``failed``."""
+    """Upserts one PortfolioAggregate per row of ``totals``. Portfolios that failed are not in
+    ``totals`` and keep their stored rows (a failure never deletes a result)."""
     rows = []
     for pid, row in totals.iterrows():
         position_count = int(row["position_count"])
@@ -218,15 +221,13 @@ def portfolio_aggregates_upsert(
             unique_fields=["portfolio", "as_of_date"],
             update_fields=[*AGGREGATE_FIELDS, "calculated_at"],
         )
-    if failed:
-        PortfolioAggregate.objects.filter(portfolio_id__in=list(failed), as_of_date=as_of).delete()
     return len(rows)
 
 
 def _held_counts(*, portfolio_ids: Sequence[str], as_of: dt.date) -> dict[str, int]:
-    """Number of positions held on as_of per portfolio (one query)."""
+    """Number of positions of the run's snapshot held on as_of per portfolio (one query)."""
     rows = (
-        Position.objects.filter(portfolio_id__in=list(portfolio_ids))
+        in_snapshot(Position.objects.filter(portfolio_id__in=list(portfolio_ids)))
         .filter(held_on(as_of))
         .values("portfolio_id")
         .annotate(n=Count("id"))
@@ -257,9 +258,7 @@ def aggregation_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResul
     valuations = valuations[valuations["portfolio_id"].isin(list(cash))]
     tags = position_tags(position_ids=list(valuations["position_id"]))
     totals, breakdowns = portfolio_aggregates_compute(valuations=valuations, tags=tags, cash=cash)
-    written = portfolio_aggregates_upsert(
-        totals=totals, breakdowns=breakdowns, as_of=as_of, failed=list(failures)
-    )
+    written = portfolio_aggregates_upsert(totals=totals, breakdowns=breakdowns, as_of=as_of)
     unpriced = int(np.isnan(valuations["market_value"].to_numpy(dtype=np.float64)).sum())
     return EngineResult(
         counts={"portfolios": written, "positions": len(valuations), "unpriced": unpriced},

@@ -36,21 +36,15 @@ UPDATE_FIELDS = [
 
 
 @transaction.atomic
-def correlation_results_save(*, as_of: dt.date, rows: list[CorrelationResult], failed_ids: list[str]) -> None:
-    """Upserts the batch results of ``as_of``; a portfolio failing this time loses its row of the date."""
+def correlation_results_save(*, rows: list[CorrelationResult]) -> None:
+    """Upserts the batch results; a portfolio failing this time has no row in ``rows`` and keeps
+    its stored ones (the last good result, served marked ``stale``)."""
     CorrelationResult.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["portfolio", "as_of_date", "lookback_days", "min_overlap"],
         update_fields=UPDATE_FIELDS,
     )
-    if failed_ids:
-        CorrelationResult.objects.filter(
-            portfolio_id__in=failed_ids,
-            as_of_date=as_of,
-            lookback_days=CORRELATION_WINDOW,
-            min_overlap=CORRELATION_MIN_OVERLAP,
-        ).delete()
 
 
 def correlations_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
@@ -71,7 +65,7 @@ def correlations_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResu
         )
         for pid, result in computed.results.items()
     ]
-    correlation_results_save(as_of=as_of, rows=rows, failed_ids=sorted(computed.failures))
+    correlation_results_save(rows=rows)
     return EngineResult(
         counts={
             "portfolios": len(rows),

@@ -290,13 +290,14 @@ def factor_results_save(
     symbol_rows: list[SymbolFactorExposure],
     portfolio_rows: list[PortfolioFactorExposure],
     portfolio_ids: list[str],
-    failed_ids: list[str],
     correlation: FactorCorrelationComputed,
 ) -> None:
     """Upserts the symbol fits, portfolio exposures and factor correlation of ``as_of``.
 
-    Rows of the date that the run no longer produces (a factor dropped, a portfolio that failed
-    this time) are deleted so a rerun leaves exactly the latest result.
+    Rows of the date that the computed portfolios (``portfolio_ids``) no longer produce (a factor
+    dropped) are deleted so a rerun leaves exactly the latest result. A portfolio that failed this
+    time is not in ``portfolio_ids`` and keeps its stored rows (the last good result, served marked
+    ``stale``).
     """
     SymbolFactorExposure.objects.bulk_create(
         symbol_rows,
@@ -316,8 +317,6 @@ def factor_results_save(
     PortfolioFactorExposure.objects.filter(portfolio_id__in=portfolio_ids, as_of_date=as_of).exclude(
         factor__in=factors
     ).delete()
-    if failed_ids:
-        PortfolioFactorExposure.objects.filter(portfolio_id__in=failed_ids, as_of_date=as_of).delete()
     payload = correlation_matrix_payload(correlation)
     FactorCorrelation.objects.update_or_create(
         as_of_date=as_of,
@@ -440,7 +439,6 @@ def factors_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
         symbol_rows=symbol_rows,
         portfolio_rows=portfolio_rows,
         portfolio_ids=ok,
-        failed_ids=sorted(failures),
         correlation=correlation,
     )
     status = fits.model.status

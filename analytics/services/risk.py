@@ -23,7 +23,8 @@
 Positions that cannot be revalued (no valuation, no price, missing option input, not enough
 return history) are excluded and listed with a reason; positions without betas are unmodeled in
 stress tests (listed, never given invented numbers). A portfolio with held positions but no
-valuation of ``as_of`` fails alone (recorded on its BatchStep) and its rows of that date are removed.
+valuation of ``as_of`` fails alone (recorded on its BatchStep) and keeps its stored rows (the last
+good result, marked ``stale`` by the readers).
 
 ``RiskMetrics.metrics`` layout (per view): ``nav``, ``nav_source``, ``position_count``,
 ``positions`` [{position_id, symbol, risk_symbol, delta_adjusted_exposure}] (order of every
@@ -140,7 +141,7 @@ def risk_step(*, as_of: dt.date, portfolio_ids: list[str]) -> EngineResult:
             failures[pid] = f"{exc.__class__.__name__}: {exc}"
             continue
         unmodeled += computed[pid].unmodeled
-    stress_count, metrics_count = risk_results_persist(as_of=as_of, computed=computed, failed=list(failures))
+    stress_count, metrics_count = risk_results_persist(as_of=as_of, computed=computed)
     notes = dict(market.notes)
     if "insufficient_history" in notes:  # the run's shared inputs may cover other chunks' symbols
         mine = set(risk_symbols)

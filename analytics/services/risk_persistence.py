@@ -1,5 +1,6 @@
 """Stores engine 7's computed rows: StressTestResult per (portfolio, date, scenario) and
-RiskMetrics per (portfolio, date, view), then deletes that date's stale rows.
+RiskMetrics per (portfolio, date, view), then deletes the rows of that date the computed portfolios
+no longer produce (a failed portfolio keeps its rows).
 
 PostgreSQL takes the COPY fast path (``sigmasight.copy_upsert``); other databases ORM bulk upserts.
 Both write the same rows; ``calculated_at`` is refreshed on every upsert.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -160,12 +160,11 @@ def _metrics_upsert(*, as_of: dt.date, computed: dict[str, PortfolioRisk], fast:
 
 
 @transaction.atomic
-def risk_results_persist(
-    *, as_of: dt.date, computed: dict[str, PortfolioRisk], failed: Sequence[str]
-) -> tuple[int, int]:
+def risk_results_persist(*, as_of: dt.date, computed: dict[str, PortfolioRisk]) -> tuple[int, int]:
     """Upserts the computed rows (PostgreSQL: COPY fast path; else ORM bulk upserts) and deletes
-    stale rows of that date: scenarios a computed portfolio no longer runs, views no longer
-    computed and every row of the failed portfolios. Returns (stress rows, metrics rows)."""
+    the computed portfolios' rows of that date they no longer produce: scenarios no longer run,
+    views no longer computed. A portfolio that failed is not in ``computed`` and keeps its stored
+    rows (the last good result, served marked ``stale``). Returns (stress rows, metrics rows)."""
     fast = bool(computed) and copy_upsert_available()
     counts = (
         _stress_upsert(as_of=as_of, computed=computed, fast=fast),
@@ -174,11 +173,8 @@ def risk_results_persist(
     stale = Q(pk__in=[])
     for pid, risk in computed.items():
         stale |= Q(portfolio_id=pid) & ~Q(scenario_id__in=list(risk.stress))
-    if failed:
-        stale |= Q(portfolio_id__in=list(failed))
     StressTestResult.objects.filter(stale, as_of_date=as_of).delete()
-    stale_metrics = Q(portfolio_id__in=list(failed)) | (
-        Q(portfolio_id__in=list(computed)) & ~Q(view__in=list(VIEWS))
-    )
-    RiskMetrics.objects.filter(stale_metrics, as_of_date=as_of).delete()
+    RiskMetrics.objects.filter(portfolio_id__in=list(computed), as_of_date=as_of).exclude(
+        view__in=list(VIEWS)
+    ).delete()
     return counts

@@ -60,6 +60,7 @@ def stored_book(*, portfolio: Portfolio, as_of: Any = None) -> dict[str, Any]:
     ]
     return {
         "as_of_date": stored["as_of_date"],
+        "stale": stored["stale"],
         "data_source": stored["data_source"],
         "book": book[ok],
         "sens": sens[ok],
@@ -77,7 +78,7 @@ def risk_desk_meta(portfolio: Portfolio, stored: dict[str, Any]) -> dict[str, An
         "as_of_date": stored["as_of_date"],
         "calculated_at": timezone.now(),
         "data_source": stored["data_source"],
-        "stale": False,
+        "stale": stored["stale"],
         "excluded": stored["excluded"],
     }
 

@@ -405,6 +405,7 @@ def stress_scenarios_on_request(
         "calculation_date": stored["as_of_date"],
         "as_of_date": stored["as_of_date"],
         "calculated_at": timezone.now(),
+        "stale": stored["stale"],
         "data_source": stored["data_source"],
         "scenarios": [
             risk_selectors.scenario_payload(scenario=m, fields=f, nav=f["portfolio_value"], view=view)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.correlations import CORRELATION_MIN_OVERLAP, CORRELATION_WINDOW
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import optional
 from sigmasight.api.params import StrictQuerySerializer
@@ -87,6 +88,7 @@ class CorrelationMatrixSerializer(serializers.Serializer):
     )
     excluded = CorrelationExcludedSerializer(many=True)
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     source = serializers.ChoiceField(
         choices=["batch", "on_request"], help_text="batch (90/30) or computed on request."
     )

@@ -11,6 +11,7 @@ import uuid
 
 from rest_framework import serializers
 
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import reordered, rows
 from sigmasight.api.params import StrictQuerySerializer
@@ -128,6 +129,7 @@ class PortfolioCompleteSerializer(serializers.Serializer):
     data_quality = CompleteDataQualitySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -217,6 +219,7 @@ class PositionDetailsSerializer(serializers.Serializer):
     portfolio_id = serializers.UUIDField()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 
@@ -241,6 +244,7 @@ class TopPositionsSerializer(serializers.Serializer):
     summary = TopSummarySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
 
 

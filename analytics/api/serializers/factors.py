@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.factors import FACTOR_WINDOW
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.params import StrictQuerySerializer
 
@@ -102,6 +103,7 @@ class FactorExposuresSerializer(serializers.Serializer):
     )
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     positions = PositionFactorSerializer(many=True, required=False, help_text="Only with view=positions.")
     conventions = ConventionsSerializer()

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors.greeks import GREEKS_VIEWS
+from analytics.selectors.staleness import STALE_HELP
 from analytics.services.greeks import MAX_CALCULATE_POSITIONS
 from portfolios.models import OptionType
 from portfolios.occ import OCCError, parse_occ
@@ -111,6 +112,7 @@ class PortfolioGreeksSerializer(serializers.Serializer):
     data_quality = GreeksDataQualitySerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
+from analytics.selectors.staleness import STALE_HELP
 
 
 class ExposureValueSerializer(serializers.Serializer):
@@ -52,5 +53,6 @@ class PortfolioOverviewSerializer(serializers.Serializer):
     short_count = serializers.IntegerField(allow_null=True, help_text="Negative delta-adjusted exposure.")
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.selectors import performance as selectors
+from analytics.selectors.staleness import STALE_HELP
 from marketdata.providers.registry import market_as_of
 from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import rows
@@ -112,6 +113,7 @@ class PerformanceSerializer(serializers.Serializer):
     series = rows(PerformancePointSerializer)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()
 
@@ -145,5 +147,6 @@ class AttributionSerializer(serializers.Serializer):
     groups = rows(AttributionGroupSerializer)
     as_of_date = serializers.DateField(allow_null=True)
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()

@@ -15,6 +15,7 @@ from analytics.api.common import AsOfQuery
 from analytics.api.serializers.conventions import ConventionsSerializer
 from analytics.models import RiskView, shock_errors
 from analytics.selectors.risk_keys import CONFIDENCE_KEYS, HORIZONS, VAR_METHODS
+from analytics.selectors.staleness import STALE_HELP
 from sigmasight.api.dates import PolicyDateField
 from sigmasight.api.output import optional, rows
 
@@ -163,6 +164,7 @@ class ScenariosSerializer(serializers.Serializer):
     calculation_date = serializers.DateField()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     scenarios = rows(ScenarioResultSerializer)
     conventions = ConventionsSerializer()
@@ -203,6 +205,7 @@ class VaRSerializer(serializers.Serializer):
     excluded = UnmodeledSerializer(many=True)
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()
 
@@ -245,6 +248,7 @@ class ContributionsSerializer(serializers.Serializer):
     units = serializers.DictField(child=serializers.CharField())
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()
 
@@ -296,5 +300,6 @@ class OverviewSerializer(serializers.Serializer):
     metrics = OverviewMetricsSerializer()
     as_of_date = serializers.DateField()
     calculated_at = serializers.DateTimeField()
+    stale = serializers.BooleanField(help_text=STALE_HELP)
     data_source = serializers.CharField()
     conventions = ConventionsSerializer()
