@@ -27,6 +27,11 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("CI requires Redis but REDIS_URL is not set.")
 
 
+def _serialized_rollback(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("serialized_rollback"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """After a ``serialized_rollback`` transactional test, put the migrations' reference data back.
@@ -37,8 +42,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     flush leaves the database as the migrations made it, whatever order the files run in.
     """
     yield
-    marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("serialized_rollback"):
+    if not _serialized_rollback(item) or nextitem is None or _serialized_rollback(nextitem):
+        # not flushed; or the session ends (the test database is gone); or the next test reloads
+        # the rows itself (twice would be duplicates)
         return
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
