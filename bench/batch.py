@@ -269,7 +269,15 @@ def main() -> None:
     )
     parser.add_argument("--no-floor", action="store_true", help="Skip the floor (bench/batch_floor.py).")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--var-backfill-days",
+        type=int,
+        default=0,
+        help="VAR_BACKFILL_MAX_DAYS of the runs (default 0: the nightly batch alone; a new portfolio's "
+        "first run otherwise also backfills that many days of VaR forecasts, a one-time history job).",
+    )
     args = parser.parse_args()
+    os.environ["VAR_BACKFILL_MAX_DAYS"] = str(args.var_backfill_days)
     workers = [int(w) for w in str(args.celery_workers).split(",") if int(w) > 0]
     os.environ["SYNTHETIC_AS_OF"] = args.as_of.isoformat()
     if workers:
