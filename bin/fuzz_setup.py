@@ -14,7 +14,6 @@ session, trade, token), so the demo book the other operations read stays whole w
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -171,12 +170,15 @@ def _toml(value: Any) -> str:
     return json.dumps(value)  # TOML basic strings and arrays of them are JSON's
 
 
-def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: str) -> str:
+def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: str, cache: Path) -> str:
     """schemathesis.toml: the dictionaries of ids and, per operation, which one each parameter uses."""
     schema = yaml.safe_load(SCHEMA.read_text())
     lines = [
         "# Written by bin/fuzz_setup.py for one run of bin/fuzz (the ids exist only in that database).",
         f"headers = {{ Authorization = {_toml('Bearer ' + token)} }}",
+        "",
+        "[cache]  # per run: every run starts from a fresh database, so old cases would replay stale ids",
+        f"directory = {_toml(str(cache))}",
         "",
     ]
     for kind, ids in sorted(real.items()):
@@ -228,10 +230,10 @@ def main() -> None:
     base, out = sys.argv[1], Path(sys.argv[2])
     api = Api(base)
     token, real, deletable = collect_ids(api)
-    (out / "schemathesis.toml").write_text(config(real, deletable, token))
+    (out / "schemathesis.toml").write_text(config(real, deletable, token, out / "cache"))
     (out / "token").write_text(token)
     counts = ", ".join(f"{k} {len(v)}" for k, v in sorted(real.items()))
-    print(f"[fuzz] demo ids ({OWNER[0]}, {dt.date.today()}): {counts}")
+    print(f"[fuzz] demo ids of {OWNER[0]}: {counts}")
 
 
 if __name__ == "__main__":
