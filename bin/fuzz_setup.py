@@ -8,8 +8,9 @@ header). Standard library, httpx and the committed schema only (no Django): a cl
 Every path parameter, and every ``portfolio_id`` in a query or a body, is drawn from a dictionary of
 real ids of the demo owner with probability ``REAL_ID_PROBABILITY``; the rest of the time
 schemathesis generates its own value (another user's id or none at all: the documented 404 / 400).
-DELETE operations get objects made for them (a scratch portfolio, position, tag, rule, schedule,
-session, trade, token), so the demo book the other operations read stays whole while the run goes.
+DELETE operations always get objects made for them (a scratch portfolio, position, tag, rule,
+schedule, session, trade, token), so the demo book the other operations read stays whole while the
+run goes (the first DELETE answers 204, the next ones 404).
 """
 
 from __future__ import annotations
@@ -206,20 +207,18 @@ def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: s
             bindings = []
             for name in params:
                 kind = kinds.get(name)
-                if kind is None:
+                probability = REAL_ID_PROBABILITY
+                if method == "delete" and name == params[-1] and deletable.get(kind or ""):
+                    # Always an object made to be deleted: never the demo book the others read.
+                    kind, probability = f"{kind}_deletable", 1.0
+                elif kind is None or not real.get(kind):
                     continue
-                if method == "delete" and deletable.get(kind):
-                    kind = f"{kind}_deletable"
-                if not (real.get(kind) or deletable.get(kind.removesuffix("_deletable"))):
-                    continue
-                bindings.append(
-                    f'"path.{name}" = {{ dictionary = "{kind}", probability = {REAL_ID_PROBABILITY} }}'
-                )
+                bindings.append(f'"path.{name}" = {{ dictionary = "{kind}", probability = {probability} }}')
             if bindings:
+                # include-name: one filter (include-path and include-method would be two, OR-ed).
                 lines += [
                     "[[operations]]",
-                    f"include-path = {_toml(path)}",
-                    f"include-method = {_toml(method.upper())}",
+                    f"include-name = {_toml(f'{method.upper()} {path}')}",
                     f"parameters = {{ {', '.join(bindings)} }}",
                     "",
                 ]
