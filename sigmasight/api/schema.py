@@ -11,6 +11,8 @@ per-view decorators:
 - 404 ``NOT_FOUND``: a path parameter, or an object id among the query parameters or body fields
   (``portfolio_id``, ``*_id``, ``*_ids``: another user's object answers 404);
 - 413 ``PAYLOAD_TOO_LARGE`` and 415 ``UNSUPPORTED_MEDIA_TYPE``: the operation takes a body;
+- 414 URI Too Long (gunicorn's HTML page: it refuses the request before the app sees it): a path or
+  query parameter;
 - 429 ``RATE_LIMIT_EXCEEDED`` (with ``Retry-After``): the view is throttled;
 - 503 ``SERVICE_UNAVAILABLE``: every operation (each reads the database).
 
@@ -20,6 +22,7 @@ by the views with :func:`errors`; a view's own description of a status wins.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from drf_spectacular import openapi
@@ -31,7 +34,11 @@ from accounts.personal_tokens import PersonalTokenAuthentication, read_scope_ref
 
 
 class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="VALIDATION_ERROR, NOT_AUTHENTICATED, NOT_FOUND, CONFLICT, ...")
+    code = serializers.CharField(
+        help_text="VALIDATION_ERROR, AUTHENTICATION_FAILED, NOT_AUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, "
+        "METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, "
+        "INSUFFICIENT_DATA, RATE_LIMIT_EXCEEDED, INTERNAL_ERROR, SERVICE_UNAVAILABLE (docs/api-conventions.md)."
+    )
     message = serializers.CharField()
     details = serializers.DictField(help_text="For validation errors: field or parameter -> messages.")
     request_id = serializers.CharField()
@@ -51,7 +58,14 @@ _DESCRIPTIONS = {
     415: "UNSUPPORTED_MEDIA_TYPE: the body's Content-Type is not one the operation accepts.",
     422: "INSUFFICIENT_DATA: the data or batch result needed is missing; `details` says what and how to produce it.",
     429: "RATE_LIMIT_EXCEEDED: too many requests; `Retry-After` says how many seconds to wait.",
-    503: "SERVICE_UNAVAILABLE: the database (or broker) is unreachable; retry later.",
+    503: "SERVICE_UNAVAILABLE: the database is unavailable (lost connection, timeout); retry.",
+}
+
+#: gunicorn answers an over-long request line itself, before the app: its HTML page, not the envelope.
+_URI_TOO_LONG = {
+    "description": "URI Too Long: the request line (path and query) is over the HTTP server's limit "
+    "(gunicorn's `limit_request_line`); gunicorn's own HTML page, not the envelope.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
 }
 
 _RETRY_AFTER = {
@@ -89,11 +103,15 @@ class AutoSchema(openapi.AutoSchema):
             return None
         responses = operation["responses"]
         for code in self.error_statuses(operation):
-            if str(code) not in responses:
-                response = self._get_response_for_code(error_response(code), str(code))
-                if code == 429:
-                    response = {**response, "headers": {**response.get("headers", {}), **_RETRY_AFTER}}
-                responses[str(code)] = response
+            if str(code) in responses:
+                continue
+            if code == 414:
+                responses["414"] = copy.deepcopy(_URI_TOO_LONG)  # no YAML aliases between operations
+                continue
+            response = self._get_response_for_code(error_response(code), str(code))
+            if code == 429:
+                response = {**response, "headers": {**response.get("headers", {}), **_RETRY_AFTER}}
+            responses[str(code)] = response
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -119,6 +137,8 @@ class AutoSchema(openapi.AutoSchema):
         names = {p["name"] for p in parameters if p.get("in") == "query"} | self._body_field_names()
         if any(p.get("in") == "path" for p in parameters) or any(_is_id_name(n) for n in names):
             codes.add(404)
+        if any(p.get("in") in ("path", "query") for p in parameters):
+            codes.add(414)
         if view.throttle_classes:
             codes.add(429)
         return codes
