@@ -26,6 +26,8 @@ import yaml
 OWNER = ("demo_hedgefundstyle@sigmasight.com", "demo12345")
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "openapi.yml"
 REAL_ID_PROBABILITY = 0.9
+#: ``?symbols=`` lists the quotes endpoint is asked for (the synthetic provider knows them).
+SYMBOLS = ("AAPL", "AAPL,MSFT,SPY", "SPY   270917C00640000")
 UPLOAD_CSV = (
     "ticker,quantity,entry_price,entry_date,tags\nAAPL,10,180,2025-01-15,Fuzz\nMSFT,5,400,2025-02-03,\n"
 )
@@ -65,8 +67,11 @@ def collect_ids(api: Api) -> tuple[str, dict[str, list[str]], dict[str, list[str
     scratch = api.call(
         "POST", "/management/portfolios", 201, json={"name": "Fuzz scratch", "cash_balance": 1000}
     )["id"]
+    # The scratch position lives in a book of its own: DELETE of the scratch portfolio (which runs
+    # first) would take it along.
+    holder = api.call("POST", "/management/portfolios", 201, json={"name": "Fuzz scratch positions"})["id"]
     position = {
-        "portfolio_id": scratch,
+        "portfolio_id": holder,
         "symbol": "AAPL",
         "quantity": 1,
         "entry_price": 100,
@@ -185,6 +190,17 @@ def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: s
     for kind, ids in sorted(real.items()):
         if ids:
             lines += [f"[dictionaries.{kind}]", f"values = {_toml(ids)}", ""]
+    lines += [
+        "[dictionaries.symbols]",
+        f"values = {_toml(list(SYMBOLS))}",
+        "",
+        "[dictionaries.email]",
+        f"values = {_toml([OWNER[0]])}",
+        "",
+        "[dictionaries.password]",
+        f"values = {_toml([OWNER[1]])}",
+        "",
+    ]
     for kind, ids in sorted(deletable.items()):
         if ids:
             lines += [f"[dictionaries.{kind}_deletable]", f"values = {_toml(ids)}", ""]
@@ -193,6 +209,12 @@ def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: s
         f'"query.portfolio_id" = {{ dictionary = "portfolio", probability = {REAL_ID_PROBABILITY} }}',
         f'"body.portfolio_id" = {{ dictionary = "portfolio", probability = {REAL_ID_PROBABILITY} }}',
         f'"query.position_ids" = {{ dictionary = "position", probability = {REAL_ID_PROBABILITY} }}',
+        f'"query.symbols" = {{ dictionary = "symbols", probability = {REAL_ID_PROBABILITY} }}',
+        "",
+        "[[operations]]  # the demo owner's credentials, most of the time (the rest: 400 / 401)",
+        'include-name = "POST /api/v1/auth/login/"',
+        f'parameters = {{ "body.email" = {{ dictionary = "email", probability = {REAL_ID_PROBABILITY} }}, '
+        f'"body.password" = {{ dictionary = "password", probability = {REAL_ID_PROBABILITY} }} }}',
         "",
     ]
     for path, methods in schema["paths"].items():
