@@ -24,6 +24,9 @@ import httpx
 import yaml
 
 OWNER = ("demo_hedgefundstyle@sigmasight.com", "demo12345")
+#: Who POST /auth/login logs in as. Not OWNER: the fuzzer feeds the refresh tokens of login answers
+#: to /auth/logout, and a logout revokes every access token of its user (OWNER's would all be 401).
+LOGIN = ("demo_individual@sigmasight.com", "demo12345")
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "openapi.yml"
 REAL_ID_PROBABILITY = 0.9
 #: ``?symbols=`` lists the quotes endpoint is asked for (the synthetic provider knows them).
@@ -195,10 +198,10 @@ def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: s
         f"values = {_toml(list(SYMBOLS))}",
         "",
         "[dictionaries.email]",
-        f"values = {_toml([OWNER[0]])}",
+        f"values = {_toml([LOGIN[0]])}",
         "",
         "[dictionaries.password]",
-        f"values = {_toml([OWNER[1]])}",
+        f"values = {_toml([LOGIN[1]])}",
         "",
     ]
     for kind, ids in sorted(deletable.items()):
@@ -211,7 +214,7 @@ def config(real: dict[str, list[str]], deletable: dict[str, list[str]], token: s
         f'"query.position_ids" = {{ dictionary = "position", probability = {REAL_ID_PROBABILITY} }}',
         f'"query.symbols" = {{ dictionary = "symbols", probability = {REAL_ID_PROBABILITY} }}',
         "",
-        "[[operations]]  # the demo owner's credentials, most of the time (the rest: 400 / 401)",
+        "[[operations]]  # another demo user's credentials, most of the time (the rest: 400 / 401)",
         'include-name = "POST /api/v1/auth/login/"',
         f'parameters = {{ "body.email" = {{ dictionary = "email", probability = {REAL_ID_PROBABILITY} }}, '
         f'"body.password" = {{ dictionary = "password", probability = {REAL_ID_PROBABILITY} }} }}',
