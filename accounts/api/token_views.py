@@ -79,7 +79,10 @@ class TokenDetailView(APIView):
 
     @extend_schema(
         summary="Revoke a personal access token (refused from then on)",
-        responses={204: None, 404: OpenApiResponse(ErrorEnvelopeSerializer, description="NOT_FOUND: not one of your tokens.")},
+        responses={
+            204: None,
+            404: OpenApiResponse(ErrorEnvelopeSerializer, description="NOT_FOUND: not one of your tokens."),
+        },
     )
     def delete(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         personal_token_revoke(owner=request.user, token_id=id)

@@ -119,7 +119,9 @@ def test_every_error_response_is_the_envelope():
     assert not wrong
 
 
-@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS]
+)
 def test_generic_statuses_are_documented(method, path, operation):
     codes = set(operation["responses"])
     takes_input = bool(operation.get("parameters")) or "requestBody" in operation
@@ -182,7 +184,9 @@ class TestAnsweredStatusesAreDocumented:
         assert 403 in _documented("POST", "/api/v1/management/tags/")
 
     def test_wrong_media_type(self, auth_client):
-        response = auth_client.generic("POST", "/api/v1/management/tags/", "name=x", content_type="text/plain")
+        response = auth_client.generic(
+            "POST", "/api/v1/management/tags/", "name=x", content_type="text/plain"
+        )
         assert response.status_code == 415
         assert 415 in _documented("POST", "/api/v1/management/tags/")
 
