@@ -14,7 +14,7 @@ per-view decorators:
 - 414 URI Too Long (gunicorn's HTML page: it refuses the request before the app sees it): a path or
   query parameter;
 - 429 ``RATE_LIMIT_EXCEEDED`` (with ``Retry-After``): the view is throttled;
-- 503 ``SERVICE_UNAVAILABLE``: every operation (each reads the database).
+- 503 ``SERVICE_UNAVAILABLE`` (with ``Retry-After``): every operation (each reads the database).
 
 Statuses that depend on the domain (409 conflicts, 422 missing data, the uploads' 413) are declared
 by the views with :func:`errors`; a view's own description of a status wins.
@@ -69,7 +69,7 @@ _URI_TOO_LONG = {
 }
 
 _RETRY_AFTER = {
-    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until a request is allowed again."}
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}
 }
 
 #: Permissions that refuse nothing but an anonymous caller (401, not 403).
@@ -109,7 +109,7 @@ class AutoSchema(openapi.AutoSchema):
                 responses["414"] = copy.deepcopy(_URI_TOO_LONG)  # no YAML aliases between operations
                 continue
             response = self._get_response_for_code(error_response(code), str(code))
-            if code == 429:
+            if code in (429, 503):
                 response = {**response, "headers": {**response.get("headers", {}), **_RETRY_AFTER}}
             responses[str(code)] = response
         operation["responses"] = dict(sorted(responses.items()))
