@@ -288,6 +288,7 @@ class TestPositionListGroupBy:
             "count": 0,
             "next": None,
             "previous": None,
+            "group_by": "tag",
             "results": [],
         }
 
