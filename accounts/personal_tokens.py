@@ -108,7 +108,17 @@ def personal_token_authenticate(secret: str) -> PersonalAccessToken:
 
 def _view_path(request: Request) -> str:
     view = (getattr(request, "parser_context", None) or {}).get("view")
-    return f"{type(view).__module__}.{type(view).__qualname__}" if view is not None else ""
+    return view_path(view) if view is not None else ""
+
+
+def view_path(view: Any) -> str:
+    """``module.ClassName`` of a view instance (the form of :data:`READ_SCOPE_WRITE_EXEMPT`)."""
+    return f"{type(view).__module__}.{type(view).__qualname__}"
+
+
+def read_scope_refused(*, method: str, view_path: str) -> bool:
+    """Whether a ``read`` token is refused (403) on ``method`` of the view at ``view_path``."""
+    return method.upper() not in SAFE_METHODS and view_path not in READ_SCOPE_WRITE_EXEMPT
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):
@@ -127,10 +137,8 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
         if not value.startswith(TOKEN_PREFIX):
             return None
         token = personal_token_authenticate(value)
-        if (
-            token.scope == TokenScope.READ
-            and request.method not in SAFE_METHODS
-            and _view_path(request) not in READ_SCOPE_WRITE_EXEMPT
+        if token.scope == TokenScope.READ and read_scope_refused(
+            method=request.method or "", view_path=_view_path(request)
         ):
             raise exceptions.PermissionDenied("This personal access token is read-only.")
         return token.owner, token

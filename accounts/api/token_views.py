@@ -20,6 +20,7 @@ from accounts.personal_tokens import (
     personal_token_list,
     personal_token_revoke,
 )
+from sigmasight.api.schema import ErrorEnvelopeSerializer
 
 
 class TokenCreateInputSerializer(serializers.Serializer):
@@ -78,7 +79,10 @@ class TokenDetailView(APIView):
 
     @extend_schema(
         summary="Revoke a personal access token (refused from then on)",
-        responses={204: None, 404: OpenApiResponse(description="NOT_FOUND: not one of your tokens.")},
+        responses={
+            204: None,
+            404: OpenApiResponse(ErrorEnvelopeSerializer, description="NOT_FOUND: not one of your tokens."),
+        },
     )
     def delete(self, request: Request, id: UUID) -> Response:  # noqa: A002 - the URL's name
         personal_token_revoke(owner=request.user, token_id=id)

@@ -60,6 +60,17 @@ MAX_TRADES_PER_SESSION = 500
 ACTION_SIGNS = {"buy": 1, "buy_to_cover": 1, "sell": -1, "sell_short": -1}
 
 
+def _locked(session: ModelingSession, *related: str) -> ModelingSession:
+    """The session's row, locked for this transaction; 404 when a concurrent request deleted it
+    (with its portfolio) since the caller read it."""
+    locked = (
+        ModelingSession.objects.select_for_update().select_related(*related).filter(pk=session.pk).first()
+    )
+    if locked is None:
+        raise NotFound("Not found.")
+    return locked
+
+
 def _writable(session: ModelingSession) -> None:
     if session.read_only:
         raise Conflict(
@@ -142,7 +153,7 @@ def session_trades_add(
     *, session: ModelingSession, trades: Sequence[Mapping[str, Any]]
 ) -> list[ModelingTrade]:
     """Adds every trade or none: a 400 lists ``{index, field, message}`` of each problem."""
-    session = ModelingSession.objects.select_for_update().get(pk=session.pk)
+    session = _locked(session)
     _writable(session)
     existing = session.trades.count()
     if existing + len(trades) > MAX_TRADES_PER_SESSION:
@@ -224,7 +235,7 @@ def _touch(session: ModelingSession) -> None:
 @transaction.atomic
 def session_trade_delete(*, session: ModelingSession, trade_id: Any) -> None:
     """Removes one trade of the session (404 when it has no such trade)."""
-    session = ModelingSession.objects.select_for_update().get(pk=session.pk)
+    session = _locked(session)
     _writable(session)
     deleted, _ = ModelingTrade.objects.filter(session=session, pk=trade_id).delete()
     if not deleted:
@@ -235,7 +246,7 @@ def session_trade_delete(*, session: ModelingSession, trade_id: Any) -> None:
 @transaction.atomic
 def session_cancel(*, session: ModelingSession) -> ModelingSession:
     """Cancels the session (read-only from now on)."""
-    session = ModelingSession.objects.select_for_update().get(pk=session.pk)
+    session = _locked(session)
     _writable(session)
     session.status = SessionStatus.CANCELLED
     session.cancelled_at = timezone.now()
@@ -306,7 +317,7 @@ def session_calculate(*, session: ModelingSession) -> dict[str, Any]:
 @transaction.atomic
 def session_save(*, session: ModelingSession, apply: bool = False) -> ModelingSession:
     """Saves the session as a snapshot, or applies its trades to the portfolio (see module doc)."""
-    session = ModelingSession.objects.select_for_update().select_related("portfolio").get(pk=session.pk)
+    session = _locked(session, "portfolio")
     _writable(session)
     now = timezone.now()
     if apply:

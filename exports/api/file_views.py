@@ -58,13 +58,14 @@ def file_response(file: ExportFile) -> HttpResponse:
 
 
 def binary_responses(formats: Sequence[str], description: str) -> dict[Any, OpenApiResponse]:
-    """The 200 file responses of each format's media type (binary body), for the schema."""
-    return {
-        (200, CONTENT_TYPES[name].split(";")[0]): OpenApiResponse(
-            OpenApiTypes.BINARY, description=description
-        )
-        for name in formats
-    }
+    """The 200 file responses of each format's media type, for the schema: a binary body, except
+    the JSON file, which is a JSON object (the view's description gives its keys)."""
+    responses: dict[Any, OpenApiResponse] = {}
+    for name in formats:
+        media_type = CONTENT_TYPES[name].split(";")[0]
+        body = OpenApiTypes.OBJECT if media_type == "application/json" else OpenApiTypes.BINARY
+        responses[(200, media_type)] = OpenApiResponse(body, description=description)
+    return responses
 
 
 # GET /export/portfolio/{id} -----------------------------------------------------------------------

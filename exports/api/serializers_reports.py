@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exports.models import Report, ReportFormat, ReportFrequency, ReportSchedule, ReportStatus, ReportTemplate
 from exports.reports.schedules import next_run_at
 from exports.reports.services import download_url
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "06:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as ``"HH:MM"`` (24 h, no seconds, no zone): not OpenAPI's ``format: time``,
+    which is RFC 3339's ``HH:MM:SS`` with an offset."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
 class ReportGenerateInput(serializers.Serializer):
@@ -85,7 +95,7 @@ class ReportScheduleInput(serializers.Serializer):
     day_of_month = serializers.IntegerField(
         min_value=1, max_value=28, required=False, allow_null=True, help_text="1..28; monthly only."
     )
-    time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], help_text='"HH:MM", UTC.')
+    time = HourMinuteField(help_text='"HH:MM", UTC.')
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         frequency = attrs["frequency"]
@@ -106,7 +116,7 @@ class ReportScheduleInput(serializers.Serializer):
 
 class ReportScheduleSerializer(serializers.ModelSerializer):
     portfolio_id = serializers.UUIDField(allow_null=True, read_only=True, help_text="Null once deleted.")
-    time = serializers.TimeField(format="%H:%M", read_only=True, help_text='"HH:MM", UTC.')
+    time = HourMinuteField(read_only=True, help_text='"HH:MM", UTC.')
     next_run_at = serializers.SerializerMethodField(
         help_text="Next UTC run of the crontab; null when disabled."
     )

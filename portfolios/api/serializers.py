@@ -5,6 +5,7 @@ Numbers are ``Decimal``/``float`` (``COERCE_DECIMAL_TO_STRING`` is off), rendere
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portfolios.api.fields import (
@@ -14,6 +15,7 @@ from portfolios.api.fields import (
     TagNameField,
 )
 from portfolios.models import Currency, OptionType, Portfolio, Position, PositionType, Tag, TagType
+from portfolios.selectors import GROUP_BY_CHOICES
 from sigmasight.api.limits import DESCRIPTION_MAX_LENGTH
 
 MAX_TAGS_PER_POSITION = 50
@@ -153,15 +155,35 @@ class _Page(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
 
 
+# ``allOf`` keeps drf-spectacular's enum post-processing (which drops null from enums) off it.
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "allOf": [{"enum": [None]}],
+        "description": "null: a page of positions, not of groups.",
+    }
+)
+class _NoGroupingField(serializers.Field):
+    """Always null: tells a page of positions from a page of groups (``group_by`` set)."""
+
+    def to_representation(self, value: object) -> None:
+        return None
+
+
 class PositionPageSerializer(_Page):
     """Without ``group_by``: a page of positions (``count`` positions in all)."""
 
+    group_by = _NoGroupingField()
     results = PositionSerializer(many=True)
 
 
 class PositionGroupPageSerializer(_Page):
     """With ``group_by``: a page of groups (``count`` groups in all; limit/offset page groups)."""
 
+    group_by = serializers.ChoiceField(
+        choices=[(choice, choice) for choice in GROUP_BY_CHOICES], help_text="The grouping asked for."
+    )
     results = PositionGroupSerializer(many=True)
 
 

@@ -112,6 +112,7 @@ _GROUPED_EXAMPLE = {
     "count": 2,
     "next": None,
     "previous": None,
+    "group_by": "strategy",
     "results": [
         {
             "key": "AAPL bull spread",
@@ -156,8 +157,9 @@ _LIST_RESPONSE = PolymorphicProxySerializer(
     list=extend_schema(
         summary="List your positions (filtered, optionally grouped)",
         description=(
-            "Without `group_by`: a page of positions `{count, next, previous, results: [position]}`.\n\n"
-            "With `group_by=type|strategy|tag`: a page of **groups** `{count, next, previous, results: "
+            "Without `group_by`: a page of positions `{count, next, previous, group_by: null, results: "
+            "[position]}`.\n\n"
+            "With `group_by=type|strategy|tag`: a page of **groups** `{count, next, previous, group_by, results: "
             "[{key, tag_id, position_count, positions: [position]}]}` where `count` is the number of "
             "groups and `limit`/`offset` page the groups (each group holds all its positions). "
             "`type`: one group per position type present, in the order LONG, SHORT, LC, LP, SC, SP "
@@ -205,13 +207,18 @@ class PositionViewSet(OwnedViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         positions = self.filter_queryset(self.get_queryset())  # validates every query parameter
-        group_by = request.query_params.get("group_by")
+        group_by = request.query_params.get("group_by") or None
         if group_by:
             groups = selectors.position_groups(positions=positions, group_by=group_by)  # type: ignore[arg-type]
-            page = self.paginate_queryset(groups)
-            return self.get_paginated_response(s.PositionGroupSerializer(page, many=True).data)
-        page = self.paginate_queryset(positions)
-        return self.get_paginated_response(s.PositionSerializer(page, many=True).data)
+            response = self.get_paginated_response(
+                s.PositionGroupSerializer(self.paginate_queryset(groups), many=True).data
+            )
+        else:
+            page = self.paginate_queryset(positions)
+            response = self.get_paginated_response(s.PositionSerializer(page, many=True).data)
+        # ``group_by`` (null for positions) tells the two page shapes apart (PositionListResponse).
+        response.data = {**response.data, "group_by": group_by}
+        return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request, partial=False)

@@ -151,7 +151,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "sigmasight.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sigmasight.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["sigmasight.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "sigmasight.api.parsers.JSONParser",  # with a nesting limit (a deep body was a 500)

@@ -231,7 +231,8 @@ class TestPositionListGroupBy:
 
         body = auth_client.get(URL, {"group_by": "type"}).json()
 
-        assert set(body) == {"count", "next", "previous", "results"}
+        assert set(body) == {"count", "next", "previous", "group_by", "results"}
+        assert body["group_by"] == "type"  # tells a page of groups from a page of positions
         assert body["count"] == 3  # groups
         assert [g["key"] for g in body["results"]] == ["LONG", "LC", "SP"]
         long_group = body["results"][0]
@@ -287,6 +288,7 @@ class TestPositionListGroupBy:
             "count": 0,
             "next": None,
             "previous": None,
+            "group_by": "tag",
             "results": [],
         }
 

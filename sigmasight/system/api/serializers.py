@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sigmasight.api.dates import PolicyDateTimeField
+from sigmasight.api.fields import StorableJSONObjectField
 from sigmasight.api.params import StrictQuerySerializer
 from sigmasight.system.models import Job, JobStatus, UICommand
 
@@ -54,7 +55,7 @@ class UICommandInputSerializer(serializers.Serializer):
     """``{target, params}``: what to act on, and free-form parameters (a JSON object)."""
 
     target = serializers.CharField(max_length=200)
-    params = serializers.DictField(required=False, default=dict)
+    params = StorableJSONObjectField(required=False, default=dict)
 
 
 class UICommandSerializer(serializers.ModelSerializer):

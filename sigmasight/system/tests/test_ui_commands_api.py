@@ -45,6 +45,24 @@ class TestRecordCommand:
         error = assert_error(response, 400, "VALIDATION_ERROR")
         assert set(error["details"]) == {"target", "params"}
 
+    @pytest.mark.parametrize(
+        "params",
+        [
+            '{"z": {"\\u0000": true}}',  # a NUL in a key (PostgreSQL jsonb refuses it: was a 500)
+            '{"a": ["ok", "x\\u0000y"]}',  # in a string
+            '{"a": 1e400}',  # a number JSON parses to infinity (no JSON spelling to store)
+        ],
+    )
+    def test_unstorable_params_are_400_and_nothing_is_recorded(self, auth_client, params):
+        body = f'{{"target": "x", "params": {params}}}'
+        response = auth_client.generic(
+            "POST", "/api/v1/system/ui/highlight", body, content_type="application/json"
+        )
+
+        error = assert_error(response, 400, "VALIDATION_ERROR")
+        assert set(error["details"]) == {"params"}
+        assert not UICommand.objects.exists()
+
     def test_unknown_action_is_404(self, auth_client):
         assert_error(
             auth_client.post("/api/v1/system/ui/explode", {"target": "x"}, format="json"), 404, "NOT_FOUND"
