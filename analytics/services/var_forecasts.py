@@ -57,6 +57,7 @@ from analytics.services.var import var_metrics
 from marketdata.models import PriceBar
 from marketdata.selectors import macro_frame, price_frame
 from portfolios.holdings import portfolio_cash, positions_frame
+from sigmasight.api.response_cache import responses_invalidate
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +239,8 @@ def var_forecasts_compute(
 
 @transaction.atomic
 def var_forecasts_save(*, rows: Sequence[VarForecast]) -> int:
-    """Upserts the rows on their key; returns how many were written."""
+    """Upserts the rows on their key; returns how many were written. The cached /backtest answers
+    of their portfolios are invalidated (a backfill outside the batch must show at once)."""
     if rows:
         VarForecast.objects.bulk_create(
             list(rows),
@@ -247,6 +249,7 @@ def var_forecasts_save(*, rows: Sequence[VarForecast]) -> int:
             update_fields=UPDATE_FIELDS,
             batch_size=2000,
         )
+        responses_invalidate(portfolio_ids={row.portfolio_id for row in rows})
     return len(rows)
 
 

@@ -254,6 +254,21 @@ class TestCachedResponses:
         assert option(after)["delta"] == pytest.approx(2 * option(before)["delta"], rel=1e-6)
         assert after["calculated_at"] != before["calculated_at"]
 
+    def test_a_var_forecast_backfill_changes_the_next_backtest(self, books: Books, cache_on: None) -> None:
+        from analytics.models import VarForecast
+        from analytics.services.var_forecasts import var_forecasts_save
+
+        c = client(books.owner)
+        url = path("/analytics/risk/{p}/backtest?method=parametric&days=10", books.small)
+        before = c.get(url).json()
+        rows = list(VarForecast.objects.filter(portfolio=books.small, method="parametric"))
+        for row in rows:
+            row.value = 0.0  # every losing day an exception: the saved rows must show at once
+        var_forecasts_save(rows=rows)
+        after = c.get(url).json()
+        losing_days = sum(1 for day in after["series"] if day["pnl"] < 0)
+        assert after["exceptions"] == losing_days > before["exceptions"]
+
     @pytest.mark.parametrize("url", PORTFOLIO_URLS)
     def test_another_user_never_gets_a_cached_response(self, books: Books, cache_on: None, url: str) -> None:
         target = path(url, books.big)
