@@ -27,6 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("CI requires Redis but REDIS_URL is not set.")
 
 
+_RELOADED: set[str] = set()  # database aliases whose reference rows the teardown hook put back
+
+
 def _serialized_rollback(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     return marker is not None and bool(marker.kwargs.get("serialized_rollback"))
@@ -54,6 +57,24 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             contents = getattr(conn, "_test_serialized_contents", None)
             if contents:
                 conn.creation.deserialize_db_from_string(contents)
+                _RELOADED.add(conn.alias)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """A ``serialized_rollback`` test expects the tables empty (it loads the serialized rows itself):
+    after a reload by :func:`pytest_runtest_teardown` they are emptied again first."""
+    if _RELOADED and _serialized_rollback(item):
+        from django.core.management import call_command
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for alias in sorted(_RELOADED):
+                call_command(
+                    "flush", verbosity=0, interactive=False, database=alias, inhibit_post_migrate=True
+                )
+        _RELOADED.clear()
+    yield
 
 
 @pytest.hookimpl(trylast=True)

@@ -13,7 +13,9 @@ from exports.reports.schedules import next_run_at
 from exports.reports.services import download_url
 
 
-@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "06:00"})
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "maxLength": 5, "example": "06:00"}
+)
 class HourMinuteField(serializers.TimeField):
     """A time of day as ``"HH:MM"`` (24 h, no seconds, no zone): not OpenAPI's ``format: time``,
     which is RFC 3339's ``HH:MM:SS`` with an offset."""
