@@ -200,14 +200,14 @@ def _historical(
             for _, _, rows in members:
                 for row in rows:
                     unique.setdefault(row.tobytes(), len(unique))
-            todo = [k for k in unique if prefix + k not in cache]
-            if todo:
-                contract_rows = np.array([np.frombuffer(k, dtype=np.float64) for k in todo])
+            missing = [k for k in unique if prefix + k not in cache]
+            if missing:
+                contract_rows = np.array([np.frombuffer(k, dtype=np.float64) for k in missing])
                 contracts = _contracts(contract_rows)
                 r = np.maximum(scenarios[mask][:, contracts.underlying], -1.0)
                 values = _shocked(contracts, option_scenario_spots(contracts.price, r))
                 base = _base(contracts)
-                for j, k in enumerate(todo):
+                for j, k in enumerate(missing):
                     cache[prefix + k] = np.concatenate([[base[j]], values[:, j]])
             for key, _, rows in members:
                 stacked = np.column_stack([cache[prefix + row.tobytes()] for row in rows])
