@@ -204,23 +204,12 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _stored_statistics(summary: PerformanceSummary) -> dict[str, Any]:
     """The statistics of the response from the stored summary (the same values the engine gives on
-    request: tested in analytics/tests/api/test_performance_stored.py)."""
+    request: tested in analytics/tests/api/test_performance_stored.py): the model's fields of the
+    same names, dates as ISO strings."""
+    stored = {key: getattr(summary, key) for key in _STATISTICS}
     return {
+        **{key: _iso(v) if isinstance(v, dt.date) else v for key, v in stored.items()},
         "returns": _returns_dict(summary.returns),
-        "total_return": summary.total_return,
-        "annualized_return": summary.annualized_return,
-        "annualized_volatility": summary.annualized_volatility,
-        "sharpe_ratio": summary.sharpe_ratio,
-        "sortino_ratio": summary.sortino_ratio,
-        "max_drawdown": summary.max_drawdown,
-        "max_drawdown_start": _iso(summary.max_drawdown_start),
-        "max_drawdown_end": _iso(summary.max_drawdown_end),
-        "max_drawdown_recovery": _iso(summary.max_drawdown_recovery),
-        "calmar_ratio": summary.calmar_ratio,
-        "beta": summary.beta,
-        "alpha": summary.alpha,
-        "observations": summary.observations,
-        "risk_free_rate": summary.risk_free_rate,
         "benchmark_returns": _returns_dict(summary.benchmark_returns),
     }
 
