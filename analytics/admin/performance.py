@@ -38,8 +38,30 @@ class PerformanceSummaryAdmin(ReadOnlyAdmin):
 class VarForecastAdmin(ReadOnlyAdmin):
     """The stored one-day VaR forecasts the /backtest endpoint reads (batch rows and backfills)."""
 
-    list_display = ["portfolio", "date", "method", "confidence", "value", "nav", "source", "inputs_as_of"]
+    list_display = [
+        "portfolio",
+        "date",
+        "method",
+        "confidence",
+        "var_usd",
+        "nav_usd",
+        "origin",
+        "inputs_as_of",
+    ]
     list_filter = ["method", "confidence", "source", "date"]
     search_fields = ["portfolio__name"]
     list_select_related = ["portfolio"]
     date_hierarchy = "date"
+
+    @admin.display(description="VaR (USD)", ordering="value")
+    def var_usd(self, obj: VarForecast) -> str:
+        return f"{obj.value:,.2f}" if obj.value is not None else "-"
+
+    @admin.display(description="NAV (USD)", ordering="nav")
+    def nav_usd(self, obj: VarForecast) -> str:
+        return f"{obj.nav:,.2f}" if obj.nav is not None else "-"
+
+    @admin.display(description="source", ordering="source")
+    def origin(self, obj: VarForecast) -> str:
+        """The short code (batch / backfill): the choice's long label is in the filter."""
+        return str(obj.source)
